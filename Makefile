@@ -1,0 +1,60 @@
+# VBE-portalen. `make run` sets everything up and starts the portal; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_ENV := VBE_ENV=demo
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup assets db test lint check-deploy clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed-runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 eller senare krävs.")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed-runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end assets from the npm registry, served by the portal itself (no CDN).
+static/build/app.css: node_modules/.installed static/src/app.scss
+	mkdir -p static/build static/vendor/govuk
+	# Source-map comments are dropped: the maps are not shipped, and the manifest storage checks references.
+	sed '/sourceMappingURL=/d' node_modules/govuk-frontend/dist/govuk/all.bundle.js > static/vendor/govuk/all.bundle.js
+	sed '/sourceMappingURL=/d' node_modules/htmx.org/dist/htmx.min.js > static/vendor/htmx.min.js
+	npm run --silent build
+
+assets: static/build/app.css ## Build CSS and copy front-end packages into static/
+
+setup: $(VENV)/.installed-runtime assets ## Install dependencies and assets
+
+db: setup ## Migrate the SQLite database and load reference and demo data (idempotent)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_reference_data
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: db ## Set up and start the portal on http://127.0.0.1:$(PORT) with demo data
+	@$(DEMO_ENV) $(PY) manage.py seed_demo --accounts-only
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+test: $(VENV)/.installed-dev assets ## Run the whole suite (unit, integration, browser)
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-dev ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: ## Remove the virtualenv, node_modules, built assets and the demo database
+	rm -rf $(VENV) node_modules static/build static/vendor var

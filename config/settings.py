@@ -1,0 +1,217 @@
+"""VBE-portalen settings, read from the environment.
+
+VBE_ENV chooses the mode:
+- ``production`` (the default, so a forgotten variable never weakens a live system): every secret and
+  host setting is required, HTTPS and a second factor are enforced.
+- ``demo``: what ``make run`` uses. Secrets are generated under ``var/``, a "Demoläge" banner shows.
+- ``test``: what the test suite uses (``config.test_settings``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from vbe.core.env import env_bool, env_int, env_list, env_str, local_secret, parse_keyring
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VBE_VAR_DIR", str(BASE_DIR / "var")))
+
+VBE_ENV = env_str("VBE_ENV", "production")
+if VBE_ENV not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(f"VBE_ENV={VBE_ENV!r}: välj production, demo eller test.")
+PRODUCTION = VBE_ENV == "production"
+DEMO_MODE = VBE_ENV == "demo"
+
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG får inte vara på i produktion.")
+
+
+def _secret(name: str) -> str:
+    """A required secret in production; a stable generated one under var/keys in demo and test."""
+    if PRODUCTION:
+        return env_str(name, required=True)
+    return env_str(name) or local_secret(VAR_DIR / "keys" / name.lower())
+
+
+SECRET_KEY = _secret("SECRET_KEY")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY måste vara minst 50 tecken lång i produktion.")
+
+# Keys outside the database: the access log's HMAC chain and (from the concern routine on) field
+# encryption. Format "id=hex,id2=hex": the first key is current, older ones stay for verification.
+AUDIT_HMAC_KEYS = parse_keyring(
+    "AUDIT_HMAC_KEYS",
+    env_str("AUDIT_HMAC_KEYS", required=PRODUCTION) or "demo=" + local_secret(VAR_DIR / "keys" / "audit"),
+)
+FIELD_ENCRYPTION_KEYS = parse_keyring(
+    "FIELD_ENCRYPTION_KEYS",
+    env_str("FIELD_ENCRYPTION_KEYS", required=PRODUCTION) or "demo=" + local_secret(VAR_DIR / "keys" / "fields"),
+)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"], required=PRODUCTION)
+
+INSTALLED_APPS = [
+    "vbe.accounts",
+    "vbe.core",
+    "vbe.organisations",
+    "vbe.guidelines",
+    "vbe.audit",
+    "vbe.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vbe.core.middleware.RequestIdMiddleware",
+    "vbe.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vbe.accounts.middleware.SessionPolicyMiddleware",
+    "vbe.audit.middleware.DeniedRequestLogMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vbe.core.context_processors.portal",
+            ],
+        },
+    }
+]
+
+# --- Database --------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", required=PRODUCTION) or f"sqlite:///{VAR_DIR / 'vbe.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        # Persistent but bounded connections: one per worker thread, re-checked after an outage.
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers never read the same chain head.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts, sign-in and sessions ----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "core:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lock-out: after this many failed sign-ins in a row, the account is locked for a while.
+SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# A second factor (TOTP) for every role that can see personal data. Only demo mode may turn it off.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEMO_MODE)
+if PRODUCTION and not MFA_REQUIRED:
+    raise ImproperlyConfigured("MFA_REQUIRED kan bara stängas av i demoläge.")
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # stateless app servers share the database
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60  # idle timeout
+SESSION_SAVE_EVERY_REQUEST = True  # so the idle timeout restarts on each request
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 10)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Security headers and transport ----------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-vbe-session"
+    CSRF_COOKIE_NAME = "__Host-vbe-csrf"
+    if env_bool("BEHIND_TLS_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Language and time -----------------------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Stockholm"
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+
+# --- E-mail ----------------------------------------------------------------------------------
+if PRODUCTION:
+    EMAIL_HOST = env_str("EMAIL_HOST", required=True)
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "vbe-portalen@example.invalid")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- The portal ------------------------------------------------------------------------------
+SERVICE_NAME = "VBE-portalen"
+MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Stockholms stad")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Requests may carry personal data in POST bodies: Django's request logger never logs bodies,
+    # and error mails to admins are off (no ADMINS), so nothing sensitive leaves in error reports.
+}

@@ -1,0 +1,138 @@
+"""Users, their memberships in organisations, and the roles those memberships carry."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of security.md. Every signed-in user is at least `staff`."""
+
+    STAFF = "staff", _("Medarbetare")
+    UNIT_MANAGER = "unit_manager", _("Verksamhetschef")
+    COORDINATOR = "coordinator", _("Lokal samordnare")
+    CASEWORKER = "caseworker", _("Handläggare")
+    CENTRAL_COORDINATOR = "central_coordinator", _("Central samordnare")
+    BOARD_READER = "board_reader", _("Nämndläsare")
+    AUDITOR = "auditor", _("Logggranskare")
+    ADMIN = "admin", _("Systemadministratör")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("E-postadress krävs.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        """A break-glass administrator: an `admin` membership in the executive board."""
+        from vbe.organisations.models import Organisation, OrganisationKind
+
+        board = Organisation.objects.filter(kind=OrganisationKind.EXECUTIVE_BOARD).first()
+        if board is None:
+            raise ValueError("Läs in referensdata först (manage.py load_reference_data).")
+        user = self.create_user(email, password, **fields)
+        Membership.objects.create(user=user, organisation=board, role=Role.ADMIN)
+        return user
+
+
+class User(AbstractBaseUser):
+    email = models.EmailField(_("e-postadress"), unique=True)
+    full_name = models.CharField(_("namn"), max_length=200)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    date_joined = models.DateTimeField(_("skapad"), default=timezone.now)
+
+    # Lock-out after repeated failed sign-ins.
+    failed_sign_ins = models.PositiveIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # TOTP second factor. The secret is encrypted at rest (vbe.core.crypto).
+    totp_secret_encrypted = models.TextField(blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    totp_last_step = models.BigIntegerField(default=0, editable=False)  # refuses a replayed code
+
+    # Bumping this ends every open session of the user ("logga ut överallt", deactivation).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+    def get_session_auth_hash(self) -> str:
+        # Sessions are bound to the password hash *and* the session generation, so both a password
+        # change and "end all sessions" invalidate every open session at once.
+        return salted_hmac(
+            "vbe.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    # Django admin asks these; the answer comes from the portal's permission rules.
+    @property
+    def is_staff(self) -> bool:
+        from vbe.accounts import permissions
+
+        return permissions.can(self, permissions.Action.USE_ADMIN_SITE)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+
+class Membership(models.Model):
+    """A user's place in an organisation (optionally a unit) with one role."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("användare"))
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("verksamhet"),
+    )
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role_per_org")
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"

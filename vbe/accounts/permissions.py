@@ -1,0 +1,124 @@
+"""Every permission rule of the portal, in one place. docs/permissions.md explains them.
+
+Deny by default: an action not in RULES is refused. Views ask ``require(request.user, action, obj)``
+once per object; lists use scoped querysets built from the same role facts (``org_ids_with``).
+Roles are read from the database on every request, so a role change or deactivation takes effect
+at once, in open sessions too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from vbe.accounts.models import Membership, Role
+
+CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
+# Roles that can see personal data somewhere in the portal: they need a second factor in production.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.UNIT_MANAGER, Role.COORDINATOR, Role.CASEWORKER, Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN}
+)
+
+
+class Action(StrEnum):
+    VIEW_GUIDELINE = "view_guideline"
+    VIEW_ORGANISATIONS = "view_organisations"
+    VIEW_COORDINATORS = "view_coordinators"
+    VIEW_OWN_MISSION = "view_own_mission"
+    VIEW_ACCESS_LOG = "view_access_log"
+    USE_ADMIN_SITE = "use_admin_site"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_USERS = "manage_users"
+    MANAGE_GUIDELINE = "manage_guideline"
+
+
+# --- Role facts --------------------------------------------------------------------------------
+
+
+def memberships(user: Any) -> list[Membership]:
+    """The user's memberships, read once per request object and cached on it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_vbe_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("organisation", "unit"))
+        user._vbe_memberships = cached
+    return cached
+
+
+def roles(user: Any) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def has_role(user: Any, *wanted: str) -> bool:
+    return bool(roles(user) & set(wanted))
+
+
+def org_ids_with(user: Any, *wanted: str) -> set[int]:
+    """Organisations in which the user holds one of ``wanted`` roles: the scope of a role."""
+    return {m.organisation_id for m in memberships(user) if m.role in wanted}
+
+
+def primary_membership(user: Any) -> Membership | None:
+    """The membership shown in the header: the most responsible role, then the first organisation."""
+    ms = memberships(user)
+    if not ms:
+        return None
+    order = [
+        Role.ADMIN,
+        Role.AUDITOR,
+        Role.CENTRAL_COORDINATOR,
+        Role.COORDINATOR,
+        Role.CASEWORKER,
+        Role.UNIT_MANAGER,
+        Role.BOARD_READER,
+        Role.STAFF,
+    ]
+    return min(ms, key=lambda m: (order.index(m.role), m.organisation.name))
+
+
+def needs_second_factor(user: Any) -> bool:
+    return has_role(user, *PERSONAL_DATA_ROLES)
+
+
+# --- Rules: action -> predicate(user, obj) ------------------------------------------------------
+
+
+def _signed_in(user: Any, obj: Any = None) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
+    def rule(user: Any, obj: Any = None) -> bool:
+        return _signed_in(user) and has_role(user, *wanted)
+
+    return rule
+
+
+RULES: dict[Action, Callable[[Any, Any], bool]] = {
+    Action.VIEW_GUIDELINE: _signed_in,
+    Action.VIEW_ORGANISATIONS: _signed_in,
+    Action.VIEW_COORDINATORS: _signed_in,
+    Action.VIEW_OWN_MISSION: _signed_in,
+    Action.VIEW_ACCESS_LOG: _any_role(Role.AUDITOR),
+    # The admin site is where the administrator keeps users and the organisation tree, and where the
+    # central coordinator keeps the guideline catalogue. Each model admin narrows this further.
+    Action.USE_ADMIN_SITE: _any_role(Role.ADMIN, Role.CENTRAL_COORDINATOR),
+    Action.MANAGE_ORGANISATIONS: _any_role(Role.ADMIN),
+    Action.MANAGE_USERS: _any_role(Role.ADMIN),
+    Action.MANAGE_GUIDELINE: _any_role(Role.ADMIN, Role.CENTRAL_COORDINATOR),
+}
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    rule = RULES.get(action)
+    return bool(rule and rule(user, obj))
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    """Raise PermissionDenied (403, logged by the audit middleware) unless ``user`` may do ``action``."""
+    if not can(user, action, obj):
+        raise PermissionDenied(action.value)

@@ -1,0 +1,54 @@
+"""The access log: append-only, each row chained to the previous one by an HMAC."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Tillåten")
+    DENIED = "denied", _("Nekad")
+    FAILED = "failed", _("Misslyckad")
+
+
+class AccessLogEntry(models.Model):
+    """One logged access. Never updated or deleted (on PostgreSQL a trigger refuses both).
+
+    Who did it is stored as values, not as a foreign key: deleting a user must not touch the log.
+    """
+
+    created_at = models.DateTimeField(_("tid (UTC)"), db_index=True)
+    actor_id = models.BigIntegerField(_("användar-id"), null=True, blank=True, db_index=True)
+    actor_email = models.CharField(_("användare"), max_length=254, blank=True)
+    actor_role = models.CharField(_("roll"), max_length=32, blank=True)
+    actor_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    action = models.CharField(_("händelse"), max_length=64, db_index=True)
+    outcome = models.CharField(_("utfall"), max_length=16, choices=Outcome.choices, default=Outcome.ALLOWED)
+    object_type = models.CharField(_("objekttyp"), max_length=64, blank=True)
+    object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
+    subject_ref = models.CharField(_("registrerad (referens)"), max_length=128, blank=True, db_index=True)
+    legal_ground = models.CharField(_("rättslig grund"), max_length=200, blank=True)
+    request_id = models.CharField(_("anrops-id"), max_length=64, blank=True)
+    detail = models.CharField(_("detalj"), max_length=500, blank=True)
+    key_id = models.CharField(max_length=32)
+    prev_mac = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("loggpost")
+        verbose_name_plural = _("åtkomstlogg")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ChainHead(models.Model):
+    """A single row holding the MAC of the newest log row; locking it serialises appends."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_mac = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"kedjans slut: rad {self.last_id}"

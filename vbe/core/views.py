@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from vbe.core.start import start_page_for
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", start_page_for(request.user))
+
+
+@require_safe
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers: answers 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return HttpResponse("databasen svarar inte\n", status=503, content_type="text/plain; charset=utf-8")
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

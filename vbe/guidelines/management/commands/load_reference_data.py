@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from vbe.guidelines.reference import load_guideline
+from vbe.organisations.reference import load_geography, load_organisations
+
+
+class Command(BaseCommand):
+    help = "Läser in Stockholms referensdata: områden, stadsdelar, organisationer, riktlinjen. Idempotent."
+
+    def handle(self, *args, **options) -> None:
+        counts = {**load_geography(), **load_organisations(), **load_guideline()}
+        summary = ", ".join(f"{name}: {n}" for name, n in counts.items())
+        self.stdout.write(f"Referensdata inläst (nya poster – {summary}).")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vbe.guidelines import views
+
+app_name = "guidelines"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("mitt-uppdrag/", views.my_mission, name="my_mission"),
+    path("omraden/<slug:slug>/", views.focus_area, name="focus_area"),
+]
