@@ -22,11 +22,11 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.check_password(
@@ -45,13 +45,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = services.pending_user(request)
     if user is None:
         messages.info(request, "Inloggningen tog för lång tid eller har inte påbörjats. Börja om.")
         return redirect("accounts:sign_in")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.verify_totp(request=request, user=user, code=form.cleaned_data["code"])
@@ -71,7 +71,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Enrol (or replace) the TOTP second factor: scan the code, then confirm it with one code."""
     user = request.user

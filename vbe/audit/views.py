@@ -38,7 +38,7 @@ class LogFilterForm(forms.Form):
 def access_log(request: HttpRequest) -> HttpResponse:
     """The auditor's view of the access log. Reading the log is itself logged."""
     permissions.require(request.user, Action.VIEW_ACCESS_LOG)
-    form = LogFilterForm(request.GET or None)
+    form = LogFilterForm(request.GET or None)  # unbound without filters: no errors on first view
     entries = AccessLogEntry.objects.all()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

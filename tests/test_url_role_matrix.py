@@ -1,0 +1,165 @@
+"""Every URL pattern × every role of the test cast, with the status each must get.
+
+A URL pattern without an entry in MATRIX fails ``test_every_route_has_an_entry``: adding a route
+means deciding, here, who may reach it. Requests are GETs by a fully signed-in user of each role
+(second factor done); "anonymous" is a visitor who is not signed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import CAST
+from vbe.guidelines.models import FocusArea, Guideline, InterventionArea, Method, ReportingDuty
+from vbe.organisations.models import District, Neighbourhood, Organisation, Partner, Unit
+
+ROLES = ["anonymous", *CAST]
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+def expect(signed_in: int, anonymous: int = REDIRECT, **by_role: int) -> dict[str, int]:
+    """Status for every role: ``signed_in`` unless the role is named; anonymous separately."""
+    return {"anonymous": anonymous, **{role: by_role.get(role, signed_in) for role in CAST}}
+
+
+def only(*roles: str, status: int = OK, others: int = FORBIDDEN) -> dict[str, int]:
+    return expect(others, **dict.fromkeys(roles, status))
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: Callable[[dict], str]  # built from the cast and fixtures at request time
+    expected: dict[str, int]
+
+
+def _admin_model_entries(app_model: str, model, roles: tuple[str, ...]) -> dict[str, Entry]:
+    """The six admin routes of one model, reachable by ``roles`` only."""
+    base = f"/admin/{app_model}/"
+
+    def obj_path(suffix: str) -> Callable[[dict], str]:
+        return lambda ctx: f"{base}{ctx['pk'](model)}/{suffix}"
+
+    return {
+        f"admin:{app_model.replace('/', '_')}_changelist": Entry(lambda ctx: base, only(*roles)),
+        f"admin:{app_model.replace('/', '_')}_add": Entry(lambda ctx: f"{base}add/", only(*roles)),
+        f"admin:{app_model.replace('/', '_')}_change": Entry(obj_path("change/"), only(*roles)),
+        f"admin:{app_model.replace('/', '_')}_history": Entry(obj_path("history/"), only(*roles)),
+        f"admin:{app_model.replace('/', '_')}_delete": Entry(obj_path("delete/"), only(*roles)),
+        # Django redirects "<id>/" to the change page for any admin-site user; that page decides.
+        f"admin/{app_model}/<path:object_id>/": Entry(obj_path(""), only(*GUIDELINE_KEEPERS, status=REDIRECT)),
+    }
+
+
+ADMINS = ("admin",)
+GUIDELINE_KEEPERS = ("admin", "central_coordinator")
+
+MATRIX: dict[str, Entry] = {
+    # The portal's own pages.
+    "core:home": Entry(lambda ctx: "/", expect(OK)),
+    "core:accessibility": Entry(lambda ctx: "/tillganglighet/", expect(OK, anonymous=OK)),
+    "core:health": Entry(lambda ctx: "/halsa/", expect(OK, anonymous=OK)),
+    "accounts:sign_in": Entry(lambda ctx: "/logga-in/", expect(REDIRECT, anonymous=OK)),
+    "accounts:sign_in_code": Entry(lambda ctx: "/logga-in/kod/", expect(REDIRECT, anonymous=REDIRECT)),
+    "accounts:sign_out": Entry(lambda ctx: "/logga-ut/", expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    "accounts:account": Entry(lambda ctx: "/konto/", expect(OK)),
+    "accounts:mfa_setup": Entry(lambda ctx: "/konto/tvastegsverifiering/", expect(OK)),
+    "accounts:end_sessions": Entry(lambda ctx: "/konto/avsluta-sessioner/", expect(NOT_ALLOWED)),
+    "organisations:list": Entry(lambda ctx: "/organisationer/", expect(OK)),
+    "organisations:coordinators": Entry(lambda ctx: "/organisationer/samordnare/", expect(OK)),
+    "organisations:detail": Entry(lambda ctx: "/organisationer/jarva/", expect(OK)),
+    "guidelines:overview": Entry(lambda ctx: "/riktlinjer/", expect(OK)),
+    "guidelines:my_mission": Entry(lambda ctx: "/riktlinjer/mitt-uppdrag/", expect(OK)),
+    "guidelines:focus_area": Entry(lambda ctx: "/riktlinjer/omraden/anhorigstod/", expect(OK)),
+    "audit:access_log": Entry(lambda ctx: "/loggkontroll/", only("auditor")),
+    # The admin site: users and the organisation tree for the administrator, the guideline
+    # catalogue also for the central coordinator. Its own sign-in page sends to the portal's.
+    "admin:index": Entry(lambda ctx: "/admin/", only(*GUIDELINE_KEEPERS)),
+    "admin:login": Entry(lambda ctx: "/admin/login/", expect(REDIRECT, anonymous=REDIRECT)),
+    "admin:logout": Entry(lambda ctx: "/admin/logout/", only(*GUIDELINE_KEEPERS, status=NOT_ALLOWED)),
+    "admin:password_change": Entry(lambda ctx: "/admin/password_change/", only(*GUIDELINE_KEEPERS)),
+    "admin:password_change_done": Entry(lambda ctx: "/admin/password_change/done/", only(*GUIDELINE_KEEPERS)),
+    # Without its query parameters the autocomplete refuses everyone; the point is who gets past sign-in.
+    "admin:autocomplete": Entry(lambda ctx: "/admin/autocomplete/", only(status=FORBIDDEN)),
+    "admin:jsi18n": Entry(lambda ctx: "/admin/jsi18n/", only(*GUIDELINE_KEEPERS)),
+    "admin:view_on_site": Entry(
+        lambda ctx: f"/admin/r/{ContentType.objects.get_for_model(Organisation).pk}/{ctx['pk'](Organisation)}/",
+        only(*GUIDELINE_KEEPERS, status=REDIRECT),
+    ),
+    "admin:app_list": Entry(lambda ctx: "/admin/guidelines/", only(*GUIDELINE_KEEPERS)),
+    "admin/(?P<url>.*)$": Entry(lambda ctx: "/admin/finns-inte/", only(*GUIDELINE_KEEPERS, status=NOT_FOUND)),
+    **_admin_model_entries("accounts/user", "user", ADMINS),
+    **_admin_model_entries("organisations/organisation", Organisation, ADMINS),
+    **_admin_model_entries("organisations/district", District, ADMINS),
+    **_admin_model_entries("organisations/neighbourhood", Neighbourhood, ADMINS),
+    **_admin_model_entries("organisations/unit", Unit, ADMINS),
+    **_admin_model_entries("organisations/partner", Partner, ADMINS),
+    **_admin_model_entries("guidelines/guideline", Guideline, GUIDELINE_KEEPERS),
+    **_admin_model_entries("guidelines/interventionarea", InterventionArea, GUIDELINE_KEEPERS),
+    **_admin_model_entries("guidelines/focusarea", FocusArea, GUIDELINE_KEEPERS),
+    **_admin_model_entries("guidelines/method", Method, GUIDELINE_KEEPERS),
+    **_admin_model_entries("guidelines/reportingduty", ReportingDuty, GUIDELINE_KEEPERS),
+}
+
+
+def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """(name, full route) of every pattern; unnamed patterns are known by their route."""
+    routes = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            routes += _routes(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            routes.append((f"{namespace}{pattern.name}" if pattern.name else route, route))
+    return routes
+
+
+ROUTES = _routes(get_resolver())
+
+
+def _entry_for(name: str, route: str) -> Entry | None:
+    if name in MATRIX:
+        return MATRIX[name]
+    for key, entry in MATRIX.items():
+        if "*" in key and fnmatchcase(name, key):
+            return entry
+    # Unnamed admin routes: "<object_id>/" of any model, matched by the model's route.
+    for key, entry in MATRIX.items():
+        if key.startswith("admin/") and route.endswith(key.removeprefix("admin/")) and route == key:
+            return entry
+    return None
+
+
+def test_every_route_has_an_entry():
+    missing = [name for name, route in ROUTES if _entry_for(name, route) is None]
+    assert not missing, f"Routes without a permission entry in MATRIX: {missing}"
+
+
+def test_every_entry_names_a_route():
+    names = {name for name, _ in ROUTES}
+    stale = [key for key in MATRIX if key not in names]
+    assert not stale, f"MATRIX entries for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", [name for name, route in ROUTES])
+def test_route_status_per_role(name, cast, django_user_model):
+    entry = MATRIX[name]
+
+    def first_pk(model) -> int:
+        if model == "user":
+            return cast["staff"].pk
+        return model.objects.order_by("pk").values_list("pk", flat=True).first()
+
+    path = entry.path({"pk": first_pk})
+    got = {}
+    for role in ROLES:
+        client = cast.client(None if role == "anonymous" else role)
+        got[role] = client.get(path).status_code
+    mismatches = {role: (got[role], entry.expected[role]) for role in ROLES if got[role] != entry.expected[role]}
+    assert not mismatches, f"{path}: role -> (got, expected) {mismatches}"
