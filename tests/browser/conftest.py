@@ -8,12 +8,16 @@ tests are skipped locally, and fail in CI (env ``CI`` set) so a missing browser 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.utils import timezone
@@ -61,6 +65,31 @@ def browser():
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+_snapshot: dict[str, sqlite3.Connection] = {}
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Overrides the root fixture, for speed: the live server's transactional tests flush the database
+    after each test, and reloading the reference data (geography included) takes about a second.
+
+    On the in-memory SQLite test database the first load is kept as a copy, and later tests restore
+    it with SQLite's backup API (milliseconds). On other databases: the ordinary reload.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        call_command("load_reference_data", verbosity=0)
+        return
+    connection.ensure_connection()
+    if "db" not in _snapshot:
+        call_command("load_reference_data", verbosity=0)
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        _snapshot["db"] = copy
+    else:
+        _snapshot["db"].backup(connection.connection)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="session")

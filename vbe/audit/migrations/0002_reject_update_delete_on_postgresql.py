@@ -9,7 +9,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION vbe_audit_log_is_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_accesslogentry is append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'audit_accesslogentry is append-only: UPDATE and DELETE are refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_accesslogentry_append_only

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from vbe.accounts.models import Membership, Role, User
+from vbe.demo.city import ACCOUNTS, DEMO_PASSWORD
+from vbe.organisations.models import District, Organisation, OrganisationKind, Unit
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def test_seed_is_idempotent(demo, capsys):
+    counts = (User.objects.count(), Membership.objects.count(), Unit.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), Membership.objects.count(), Unit.objects.count()) == counts
+    assert "units: 0, demo_accounts: 0, colleagues: 0" in capsys.readouterr().out
+
+
+def test_every_role_has_a_demo_account(demo):
+    assert {a.role for a in ACCOUNTS} == set(Role.values)
+    demo_coordinators = Membership.objects.filter(role=Role.COORDINATOR, user__email__in=[a.email for a in ACCOUNTS])
+    kinds = sorted(demo_coordinators.values_list("organisation__kind", flat=True))
+    assert kinds == [OrganisationKind.DISTRICT_COUNCIL] * 2 + [OrganisationKind.SPECIALIST_BOARD]
+
+
+def test_units_in_every_district(demo):
+    for district in District.objects.all():
+        assert Unit.objects.filter(neighbourhood__district=district).count() >= 3, district.name
+
+
+def test_some_required_organisations_lack_a_coordinator_so_the_gap_shows(demo):
+    without = Organisation.objects.filter(requires_coordinator=True).exclude(memberships__role=Role.COORDINATOR)
+    assert set(without.values_list("slug", flat=True)) == {"skarholmen", "sisab"}
+
+
+def test_demo_data_holds_no_personnummer(demo):
+    pnr = re.compile(r"\d{6,8}[-+]?\d{4}")
+    for user in User.objects.all():
+        assert not pnr.search(user.full_name + user.email)
+
+
+@override_settings(MFA_REQUIRED=False)
+@pytest.mark.parametrize("account", ACCOUNTS, ids=lambda a: a.email)
+def test_each_demo_account_signs_in_and_sees_its_start_page(demo, account):
+    client = Client()
+    response = client.post("/logga-in/", {"email": account.email, "password": DEMO_PASSWORD})
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert client.get("/riktlinjer/mitt-uppdrag/").status_code == 200
+
+
+def test_demo_refuses_to_run_without_reference_data(transactional_db):
+    from django.core.management import CommandError
+
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError, match="referensdata"):
+        call_command("seed_demo")
