@@ -13,3 +13,7 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MFA_REQUIRED = True
+# The test client builds its middleware for every client; WhiteNoise would index collected files
+# each time. Tests serve static files through the finders (live server) instead.
+STATIC_ROOT = VAR_DIR / "test-static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

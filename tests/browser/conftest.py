@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.utils import timezone
 
@@ -101,13 +101,24 @@ def axe_source() -> str:
 
 @dataclass
 class ConsoleLog:
-    """Console errors and Content Security Policy violations seen by one page."""
+    """What one page reported: console errors, uncaught script errors and failed sub-resources."""
 
     errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_resources: list[str] = field(default_factory=list)
 
     @property
     def csp_errors(self) -> list[str]:
         return [e for e in self.errors if "Content Security Policy" in e or "Content-Security-Policy" in e]
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def on_response(self, response) -> None:
+        # The page itself may be a 403 or 404 on purpose; its stylesheet, scripts and images may not.
+        if response.request.resource_type != "document" and response.status >= 400:
+            self.failed_resources.append(f"{response.status} {response.url}")
 
 
 # Registered through CDP before any page script runs, so the strict CSP does not apply to it.
@@ -136,8 +147,10 @@ def console() -> ConsoleLog:
 def page(context, console):
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.on("console", lambda message: console.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: console.errors.append(f"pageerror: {error}"))
+    page.on("console", console.on_console)
+    page.on("pageerror", lambda error: console.page_errors.append(str(error)))
+    page.on("response", console.on_response)
+    page.on("requestfailed", lambda request: console.failed_resources.append(f"{request.failure} {request.url}"))
     yield page
     page.close()
 
@@ -199,3 +212,5 @@ def assert_accessible(page, axe_source: str, console: ConsoleLog) -> None:
     csp_violations = page.evaluate("window.__cspViolations || []")
     assert not csp_violations, f"CSP blockerade: {csp_violations}"
     assert not console.csp_errors, f"CSP-fel i konsolen: {console.csp_errors}"
+    assert not console.page_errors, f"JavaScript-fel: {console.page_errors}"
+    assert not console.failed_resources, f"resurser som inte laddades: {console.failed_resources}"

@@ -10,7 +10,15 @@ from __future__ import annotations
 import pytest
 
 from conftest import CAST
-from tests.browser.conftest import assert_accessible, enrol_totp, pending_code_session, sign_in_browser
+from tests.browser.conftest import (
+    assert_accessible,
+    enrol_totp,
+    pending_code_session,
+    run_axe,
+    sign_in_browser,
+)
+from vbe.audit.log import record
+from vbe.audit.models import Outcome
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +93,14 @@ def test_signed_out_message_is_accessible(page, context, live_server, cast, axe_
     assert_accessible(page, axe_source, console)
 
 
+def test_expired_code_step_message_is_accessible(page, axe_source, console):
+    """The code page without a pending sign-in sends back to /logga-in/ with an information banner."""
+    page.goto("/logga-in/kod/")
+    page.wait_for_url("**/logga-in/")
+    assert "Börja om" in page.locator(".govuk-notification-banner").inner_text()
+    assert_accessible(page, axe_source, console)
+
+
 def test_code_page_is_accessible(page, context, live_server, cast, axe_source, console):
     user = cast["coordinator"]
     enrol_totp(user)
@@ -125,3 +141,47 @@ def test_admin_loads(page, context, live_server, cast, console):
     assert response.status == 200
     assert "/admin/" in page.url
     assert not console.csp_errors, console.csp_errors
+
+
+def test_demo_banner_is_accessible(page, settings, axe_source, console):
+    """Demo mode's "Demoläge" banner is on every page; checked on the sign-in page."""
+    settings.DEMO_MODE = True  # the live server runs in this process, so it sees the change
+    page.goto("/logga-in/")
+    assert page.get_by_text("Demoläge").is_visible()
+    assert_accessible(page, axe_source, console)
+
+
+@pytest.mark.parametrize("path", ["/", "/loggkontroll/?sida=2"], ids=["start", "logg-sida-2"])
+def test_auditor_pages_with_entries_are_accessible(page, context, live_server, cast, axe_source, console, path):
+    """A filled access log: the auditor's list of denials and the log's pagination (50 rows a page)."""
+    for i in range(60):
+        record(action="access_denied", actor=cast["staff"], outcome=Outcome.DENIED, detail=f"test {i}")
+    for _ in range(50):
+        record(action="sign_in", actor=cast["coordinator"])
+    sign_in_browser(context, live_server, cast["auditor"])
+    page.goto(path)
+    if path == "/":
+        assert page.get_by_text("Senast nekade åtkomster").is_visible()
+    else:
+        assert page.get_by_role("link", name="Föregående sida").is_visible()
+        assert page.get_by_role("link", name="Nästa sida").is_visible()
+    assert_accessible(page, axe_source, console)
+
+
+def test_axe_finds_violations(page, axe_source):
+    """Guards the guard: on a page with known faults, the same axe call reports them."""
+    page.set_content('<html><head><title>x</title></head><body><img src="data:,"><input id="a"></body></html>')
+    ids = {v["id"] for v in run_axe(page, axe_source)}
+    assert {"html-has-lang", "image-alt", "label"} <= ids, ids
+
+
+def test_csp_violations_are_detected(page, console):
+    """Guards the guard: an inline script, which the portal's CSP forbids, is caught both ways."""
+    page.goto("/logga-in/")
+    page.evaluate("document.body.append(Object.assign(document.createElement('script'), {textContent: '1'}))")
+    page.wait_for_function("window.__cspViolations.length > 0")
+    for _ in range(20):  # console events arrive asynchronously
+        if console.csp_errors:
+            break
+        page.wait_for_timeout(100)
+    assert console.csp_errors, console.errors
