@@ -32,7 +32,6 @@ static/build/app.css: node_modules/.installed static/src/app.scss
 	mkdir -p static/build static/vendor/govuk
 	# Source-map comments are dropped: the maps are not shipped, and the manifest storage checks references.
 	sed '/sourceMappingURL=/d' node_modules/govuk-frontend/dist/govuk/all.bundle.js > static/vendor/govuk/all.bundle.js
-	sed '/sourceMappingURL=/d' node_modules/htmx.org/dist/htmx.min.js > static/vendor/htmx.min.js
 	npm run --silent build
 
 assets: static/build/app.css ## Build CSS and copy front-end packages into static/

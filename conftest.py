@@ -73,7 +73,9 @@ def make_cast() -> Cast:
         user = User.objects.filter(email=f"{name}@test.example").first() or User.objects.create_user(
             email=f"{name}@test.example", password=PASSWORD, full_name=f"Test {name.replace('_', ' ').title()}"
         )
-        Membership.objects.get_or_create(user=user, organisation=organisation, role=member.role, defaults={"unit": unit})
+        Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=member.role, defaults={"unit": unit}
+        )
         cast[name] = user
     return cast
 

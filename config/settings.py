@@ -75,7 +75,6 @@ MIDDLEWARE = [
     "vbe.core.middleware.RequestIdMiddleware",
     "vbe.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,6 +174,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- Language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
+# Swedish only for now; an English catalogue goes in locale/en, then LocaleMiddleware is switched on.
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

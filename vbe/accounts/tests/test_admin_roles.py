@@ -49,8 +49,14 @@ def test_revoking_a_role_and_deactivating_are_logged_and_end_sessions(cast):
     form = _user_form(
         staff,
         memberships=[
-            {"id": membership.pk, "organisation": membership.organisation_id, "role": membership.role,
-             "unit": membership.unit_id or "", "user": staff.pk, "DELETE": "on"}
+            {
+                "id": membership.pk,
+                "organisation": membership.organisation_id,
+                "role": membership.role,
+                "unit": membership.unit_id or "",
+                "user": staff.pk,
+                "DELETE": "on",
+            }
         ],
     )
     del form["is_active"]

@@ -83,7 +83,9 @@ def test_sign_in_rotates_the_session_id(cast):
 
 
 def test_next_is_followed_only_within_the_portal(cast):
-    response = Client().post("/logga-in/", {"email": "staff@test.example", "password": PASSWORD, "next": "/riktlinjer/"})
+    response = Client().post(
+        "/logga-in/", {"email": "staff@test.example", "password": PASSWORD, "next": "/riktlinjer/"}
+    )
     assert response["Location"] == "/riktlinjer/"
     response = Client().post(
         "/logga-in/", {"email": "staff@test.example", "password": PASSWORD, "next": "https://evil.example/"}

@@ -33,9 +33,7 @@ def test_merging_a_district_into_itself_is_refused(db):
 def test_admin_merges_through_the_admin_action(cast):
     client = cast.client("admin")
     ids = list(District.objects.filter(name__in=["Bromma", "Kungsholmen"]).values_list("pk", flat=True))
-    confirm = client.post(
-        "/admin/organisations/district/", {"action": "merge", "_selected_action": ids}
-    )
+    confirm = client.post("/admin/organisations/district/", {"action": "merge", "_selected_action": ids})
     assert confirm.status_code == 200 and "Slå ihop till" in confirm.content.decode()
     bromma = District.objects.get(name="Bromma")
     client.post(

@@ -14,7 +14,9 @@ def test_organisation_list_groups_by_kind(cast):
 
 
 def test_organisation_page_shows_units_coordinators_and_responsibilities(cast):
-    Unit.objects.create(organisation=Organisation.objects.get(slug="jarva"), name="Tensta testbibliotek", kind=UnitKind.LIBRARY)
+    Unit.objects.create(
+        organisation=Organisation.objects.get(slug="jarva"), name="Tensta testbibliotek", kind=UnitKind.LIBRARY
+    )
     page = cast.client("staff").get("/organisationer/jarva/").content.decode()
     assert "Tensta testbibliotek" in page
     assert "coordinator@test.example" in page

@@ -6,8 +6,16 @@ from vbe.guidelines.models import FocusArea, Method, ReportingDuty
 from vbe.organisations.models import District, Neighbourhood, Organisation, OrganisationKind, Partner
 
 REQUIRED = {
-    "socialnamnden", "utbildningsnamnden", "arbetsmarknadsnamnden", "kulturnamnden", "idrottsnamnden",
-    "familjebostader", "stockholmshem", "svenska-bostader", "shis", "sisab",
+    "socialnamnden",
+    "utbildningsnamnden",
+    "arbetsmarknadsnamnden",
+    "kulturnamnden",
+    "idrottsnamnden",
+    "familjebostader",
+    "stockholmshem",
+    "svenska-bostader",
+    "shis",
+    "sisab",
 }
 
 
@@ -15,7 +23,17 @@ def test_stockholm_geography(db):
     assert District.objects.count() == 11
     assert Neighbourhood.objects.count() == 117
     assert set(District.objects.values_list("code", flat=True)) == {
-        "80104", "80106", "80108", "80115", "80118", "80124", "80127", "80128", "80129", "80131", "80132",
+        "80104",
+        "80106",
+        "80108",
+        "80115",
+        "80118",
+        "80124",
+        "80127",
+        "80128",
+        "80129",
+        "80131",
+        "80132",
     }
     assert Neighbourhood.objects.get(name="Rinkeby").district.name == "Järva"
     assert Neighbourhood.objects.get(name="Stora Essingen").district.name == "Kungsholmen"
@@ -47,7 +65,9 @@ def test_guideline_structure(db):
 
 def test_loading_twice_changes_nothing_and_keeps_admin_edits(db):
     Organisation.objects.filter(slug="kulturnamnden").update(name="Kultur- och biblioteksnämnden")
-    before = {m.__name__: m.objects.count() for m in (District, Neighbourhood, Organisation, Partner, FocusArea, Method)}
+    before = {
+        m.__name__: m.objects.count() for m in (District, Neighbourhood, Organisation, Partner, FocusArea, Method)
+    }
     call_command("load_reference_data", verbosity=0)
     after = {m.__name__: m.objects.count() for m in (District, Neighbourhood, Organisation, Partner, FocusArea, Method)}
     assert before == after

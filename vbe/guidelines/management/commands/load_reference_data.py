@@ -10,4 +10,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         counts = {**load_geography(), **load_organisations(), **load_guideline()}
         summary = ", ".join(f"{name}: {n}" for name, n in counts.items())
-        self.stdout.write(f"Referensdata inläst (nya poster – {summary}).")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"Referensdata inläst (nya poster – {summary}).")
