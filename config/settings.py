@@ -171,6 +171,7 @@ if PRODUCTION:
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "vbe.core.views.csrf_failure"
 
 # --- Language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

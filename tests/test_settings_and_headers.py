@@ -110,3 +110,13 @@ def test_server_error_page_renders_without_database_or_context(rf):
 
 def test_health_answers(db):
     assert Client().get("/halsa/").content == b"ok\n"
+
+
+def test_expired_form_gets_a_swedish_explanation_and_is_logged(db):
+    from vbe.audit.models import AccessLogEntry
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/logga-in/", {"email": "a@test.example", "password": "x"})
+    assert response.status_code == 403
+    assert "Formuläret kunde inte skickas" in response.content.decode()
+    assert AccessLogEntry.objects.filter(action="request_denied", detail="POST accounts:sign_in").exists()

@@ -22,7 +22,6 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from conftest import sign_in_client
 from vbe.accounts import services
 from vbe.accounts.models import User
 
@@ -162,7 +161,11 @@ def add_session_cookie(context, live_server, session_key: str) -> None:
 def sign_in_browser(context, live_server, user: User) -> None:
     """A fully signed-in session (password and second factor) put straight into the browser."""
     client = Client()
-    sign_in_client(client, user)
+    client.force_login(user)
+    session = client.session
+    session[services.SESSION_MFA_VERIFIED] = True
+    session[services.SESSION_SIGNED_IN_AT] = timezone.now().timestamp()  # absent: an expired session
+    session.save()
     add_session_cookie(context, live_server, client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 

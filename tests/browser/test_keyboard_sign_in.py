@@ -50,7 +50,9 @@ def type_password_step(page, email: str) -> None:
     skip = focused(page)
     assert skip["tag"] == "a" and skip["text"] == "Hoppa till huvudinnehållet", f"första Tab: {skip}"
     assert_focus_visible(skip)
-    assert page.get_by_role("link", name="Hoppa till huvudinnehållet").is_visible()  # shown while focused
+    # Visually hidden (1 px, clipped) until focused; then shown in full.
+    box = page.get_by_role("link", name="Hoppa till huvudinnehållet").bounding_box()
+    assert box and box["width"] > 10 and box["height"] > 10, f"skipplänken syns inte vid fokus: {box}"
 
     tab_to(page, "id_email")
     assert_focus_visible(focused(page))

@@ -8,6 +8,7 @@ checked to load.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import CAST
 from tests.browser.conftest import (
@@ -51,6 +52,11 @@ PAGES: list[tuple[str, str | None, int]] = [
 ]
 
 
+def submit(page, button: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
 def _id(case: tuple[str, str | None, int]) -> str:
     path, role, status = case
     return f"{role or 'anonym'}:{path}" + (f":{status}" if status != 200 else "")
@@ -68,10 +74,9 @@ def test_page_is_accessible(page, context, live_server, cast, axe_source, consol
 
 def test_sign_in_with_errors_is_accessible(page, cast, axe_source, console):
     page.goto("/logga-in/")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
+    submit(page, "Logga in")
     assert page.title().startswith("Fel: ")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
@@ -79,17 +84,17 @@ def test_wrong_password_is_accessible(page, cast, axe_source, console):
     page.goto("/logga-in/")
     page.get_by_label("E-postadress").fill(cast["staff"].email)
     page.get_by_label("Lösenord").fill("fel-losenord-123")
-    page.get_by_role("button", name="Logga in").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    submit(page, "Logga in")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
 def test_signed_out_message_is_accessible(page, context, live_server, cast, axe_source, console):
     sign_in_browser(context, live_server, cast["staff"])
     page.goto("/")
-    page.get_by_role("button", name="Logga ut").click()
+    submit(page, "Logga ut")
     page.wait_for_url("**/logga-in/")
-    assert page.locator(".govuk-notification-banner").is_visible()
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
@@ -111,8 +116,8 @@ def test_code_page_is_accessible(page, context, live_server, cast, axe_source, c
     assert_accessible(page, axe_source, console)
     # A wrong code: the error summary and the field's error message.
     page.get_by_label("Engångskod").fill("000000")
-    page.get_by_role("button", name="Fortsätt").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    submit(page, "Fortsätt")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
@@ -121,7 +126,7 @@ def test_mfa_setup_enrolled_is_accessible(page, context, live_server, cast, axe_
     enrol_totp(user)
     sign_in_browser(context, live_server, user)
     page.goto("/konto/tvastegsverifiering/")
-    assert page.get_by_role("button", name="Registrera en ny app").is_visible()
+    expect(page.get_by_role("button", name="Registrera en ny app")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
@@ -129,8 +134,8 @@ def test_mfa_setup_wrong_code_is_accessible(page, context, live_server, cast, ax
     sign_in_browser(context, live_server, cast["coordinator"])
     page.goto("/konto/tvastegsverifiering/")
     page.get_by_label("Engångskod").fill("12")
-    page.get_by_role("button", name="Slå på").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    submit(page, "Slå på")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
@@ -147,7 +152,7 @@ def test_demo_banner_is_accessible(page, settings, axe_source, console):
     """Demo mode's "Demoläge" banner is on every page; checked on the sign-in page."""
     settings.DEMO_MODE = True  # the live server runs in this process, so it sees the change
     page.goto("/logga-in/")
-    assert page.get_by_text("Demoläge").is_visible()
+    expect(page.get_by_text("Demoläge")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 
@@ -161,10 +166,10 @@ def test_auditor_pages_with_entries_are_accessible(page, context, live_server, c
     sign_in_browser(context, live_server, cast["auditor"])
     page.goto(path)
     if path == "/":
-        assert page.get_by_text("Senast nekade åtkomster").is_visible()
+        expect(page.get_by_text("Senast nekade åtkomster")).to_be_visible()
     else:
-        assert page.get_by_role("link", name="Föregående sida").is_visible()
-        assert page.get_by_role("link", name="Nästa sida").is_visible()
+        expect(page.get_by_role("link", name="Föregående sida")).to_be_visible()
+        expect(page.get_by_role("link", name="Nästa sida")).to_be_visible()
     assert_accessible(page, axe_source, console)
 
 

@@ -29,3 +29,8 @@ def health(request: HttpRequest) -> HttpResponse:
     except Exception:
         return HttpResponse("databasen svarar inte\n", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Most often a form left open past the session's lifetime: say so, and how to go on."""
+    return render(request, "core/csrf_failure.html", status=403)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from vbe.accounts.models import Membership, Role, User
@@ -177,11 +179,17 @@ def create_units() -> int:
     return created
 
 
+@cache
+def _demo_password_hash() -> str:
+    # Hashed once: Argon2 is slow on purpose, and every demo account shares the password.
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(email: str, full_name: str) -> tuple[User, bool]:
     user = User.objects.filter(email=email).first()
     if user is not None:
         return user, False
-    return User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name), True
+    return User.objects.create(email=email, password=_demo_password_hash(), full_name=full_name), True
 
 
 def create_accounts() -> int:
