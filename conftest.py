@@ -88,8 +88,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def reference_data(db):
-    """Idempotent: a no-op on the normal test database, a reload after a transactional flush."""
-    call_command("load_reference_data", verbosity=0)
+    """Loaded once per database; reloaded only after a transactional test has flushed it."""
+    from vbe.guidelines.models import Guideline
+
+    if not Guideline.objects.exists():  # the loader's last step: present means all of it is
+        call_command("load_reference_data", verbosity=0)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions, services
 from vbe.accounts.forms import CodeForm, SignInForm
@@ -98,7 +98,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", {"memberships": permissions.memberships(request.user)})
 
