@@ -139,6 +139,32 @@ def test_mfa_setup_wrong_code_is_accessible(page, context, live_server, cast, ax
     assert_accessible(page, axe_source, console)
 
 
+def test_csrf_failure_page_is_accessible(page, context, axe_source, console):
+    """A form sent without its CSRF cookie (a page left open too long): the portal's own 403 page."""
+    page.goto("/logga-in/")
+    context.clear_cookies()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Logga in").click()
+    assert navigation.value.status == 403
+    expect(page.locator("h1")).to_have_text("Formuläret kunde inte skickas")
+    assert_accessible(page, axe_source, console)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading"),
+    [("/test/felaktig-begaran/", 400, "Felaktig begäran"), ("/test/serverfel/", 500, "Något gick fel hos oss")],
+    ids=["400", "500"],
+)
+def test_error_pages_are_accessible(page, settings, axe_source, console, path, status, heading):
+    """Django renders the 500 page without context processors: it must still be complete."""
+    settings.ROOT_URLCONF = "tests.browser.urls"  # the portal's URLs plus two that fail on purpose
+    response = page.goto(path)
+    assert response.status == status
+    expect(page.locator("h1")).to_have_text(heading)
+    assert page.title().endswith("– VBE-portalen")
+    assert_accessible(page, axe_source, console)
+
+
 def test_admin_loads(page, context, live_server, cast, console):
     """Known limitation: the Django admin is not checked with axe, only that it loads for the admin."""
     sign_in_browser(context, live_server, cast["admin"])
