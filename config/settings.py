@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "vbe.organisations",
     "vbe.guidelines",
     "vbe.audit",
+    "vbe.incidents",
+    "vbe.concerns",
     "vbe.demo",
     "django.contrib.admin",
     "django.contrib.auth",

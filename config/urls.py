@@ -8,5 +8,7 @@ urlpatterns = [
     path("organisationer/", include("vbe.organisations.urls")),
     path("riktlinjer/", include("vbe.guidelines.urls")),
     path("loggkontroll/", include("vbe.audit.urls")),
+    path("handelser/", include("vbe.incidents.urls")),
+    path("oro/", include("vbe.concerns.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -7,35 +7,19 @@ means deciding, here, who may reach it. Requests are GETs by a fully signed-in u
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import CAST
+import vbe
+from tests.matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, ROLES, Entry, expect, only
 from vbe.guidelines.models import FocusArea, Guideline, InterventionArea, Method, ReportingDuty
 from vbe.organisations.models import District, Neighbourhood, Organisation, Partner, Unit
-
-ROLES = ["anonymous", *CAST]
-OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
-
-
-def expect(signed_in: int, anonymous: int = REDIRECT, **by_role: int) -> dict[str, int]:
-    """Status for every role: ``signed_in`` unless the role is named; anonymous separately."""
-    return {"anonymous": anonymous, **{role: by_role.get(role, signed_in) for role in CAST}}
-
-
-def only(*roles: str, status: int = OK, others: int = FORBIDDEN) -> dict[str, int]:
-    return expect(others, **dict.fromkeys(roles, status))
-
-
-@dataclass(frozen=True)
-class Entry:
-    path: Callable[[dict], str]  # built from the cast and fixtures at request time
-    expected: dict[str, int]
 
 
 def _admin_model_entries(app_model: str, model, roles: tuple[str, ...]) -> dict[str, Entry]:
@@ -59,7 +43,7 @@ def _admin_model_entries(app_model: str, model, roles: tuple[str, ...]) -> dict[
 ADMINS = ("admin",)
 GUIDELINE_KEEPERS = ("admin", "central_coordinator")
 
-MATRIX: dict[str, Entry] = {
+CORE_MATRIX: dict[str, Entry] = {
     # The portal's own pages.
     "core:home": Entry(lambda ctx: "/", expect(OK)),
     "core:accessibility": Entry(lambda ctx: "/tillganglighet/", expect(OK, anonymous=OK)),
@@ -105,6 +89,21 @@ MATRIX: dict[str, Entry] = {
     **_admin_model_entries("guidelines/method", Method, GUIDELINE_KEEPERS),
     **_admin_model_entries("guidelines/reportingduty", ReportingDuty, GUIDELINE_KEEPERS),
 }
+
+
+def _app_matrices() -> dict[str, Entry]:
+    """Each app may keep the entries for its own routes in vbe/<app>/tests/matrix.py (MATRIX)."""
+    entries: dict[str, Entry] = {}
+    for app in pkgutil.iter_modules(vbe.__path__):
+        try:
+            module = importlib.import_module(f"vbe.{app.name}.tests.matrix")
+        except ModuleNotFoundError:
+            continue
+        entries.update(module.MATRIX)
+    return entries
+
+
+MATRIX: dict[str, Entry] = {**CORE_MATRIX, **_app_matrices()}
 
 
 def _routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -156,7 +155,7 @@ def test_route_status_per_role(name, cast, django_user_model):
             return cast["staff"].pk
         return model.objects.order_by("pk").values_list("pk", flat=True).first()
 
-    path = entry.path({"pk": first_pk})
+    path = entry.path({"pk": first_pk, "cast": cast})
     got = {}
     for role in ROLES:
         client = cast.client(None if role == "anonymous" else role)

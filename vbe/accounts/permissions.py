@@ -33,6 +33,11 @@ class Action(StrEnum):
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_USERS = "manage_users"
     MANAGE_GUIDELINE = "manage_guideline"
+    # The event track (vbe.incidents)
+    REPORT_INCIDENT = "report_incident"
+    VIEW_INCIDENT = "view_incident"
+    HANDLE_INCIDENT = "handle_incident"
+    VIEW_STATISTICS = "view_statistics"
 
 
 # --- Role facts --------------------------------------------------------------------------------
@@ -60,6 +65,10 @@ def has_role(user: Any, *wanted: str) -> bool:
 def org_ids_with(user: Any, *wanted: str) -> set[int]:
     """Organisations in which the user holds one of ``wanted`` roles: the scope of a role."""
     return {m.organisation_id for m in memberships(user) if m.role in wanted}
+
+
+def unit_ids_with(user: Any, *wanted: str) -> set[int]:
+    return {m.unit_id for m in memberships(user) if m.role in wanted and m.unit_id is not None}
 
 
 def primary_membership(user: Any) -> Membership | None:
@@ -98,6 +107,41 @@ def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
     return rule
 
 
+# --- Incidents: routed to the district council where they happened --------------------------------
+# An incident is seen by its reporter (receipt and status), the coordinators of the district council it
+# is routed to and of the reporting organisation, and the managers of the unit where it happened.
+
+
+def _incident_viewer(user: Any, incident: Any) -> bool:
+    if not _signed_in(user):
+        return False
+    if incident.reporter_id == user.pk:
+        return True
+    coordinating = org_ids_with(user, Role.COORDINATOR)
+    if incident.organisation_id in coordinating or incident.reporter_organisation_id in coordinating:
+        return True
+    return incident.unit_id is not None and incident.unit_id in unit_ids_with(user, Role.UNIT_MANAGER)
+
+
+def _incident_handler(user: Any, incident: Any) -> bool:
+    return _signed_in(user) and incident.organisation_id in org_ids_with(user, Role.COORDINATOR)
+
+
+def incidents_visible_to(user: Any, queryset: Any) -> Any:
+    """The scoped queryset matching ``_incident_viewer``: use it for every list of incidents."""
+    from django.db.models import Q
+
+    if not _signed_in(user):
+        return queryset.none()
+    coordinating = org_ids_with(user, Role.COORDINATOR)
+    return queryset.filter(
+        Q(reporter_id=user.pk)
+        | Q(organisation_id__in=coordinating)
+        | Q(reporter_organisation_id__in=coordinating)
+        | Q(unit_id__in=unit_ids_with(user, Role.UNIT_MANAGER))
+    )
+
+
 RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_GUIDELINE: _signed_in,
     Action.VIEW_ORGANISATIONS: _signed_in,
@@ -110,6 +154,11 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.MANAGE_ORGANISATIONS: _any_role(Role.ADMIN),
     Action.MANAGE_USERS: _any_role(Role.ADMIN),
     Action.MANAGE_GUIDELINE: _any_role(Role.ADMIN, Role.CENTRAL_COORDINATOR),
+    Action.REPORT_INCIDENT: _signed_in,
+    Action.VIEW_INCIDENT: _incident_viewer,
+    Action.HANDLE_INCIDENT: _incident_handler,
+    # Aggregates only, small counts suppressed outside the handling organisation.
+    Action.VIEW_STATISTICS: _signed_in,
 }
 
 

@@ -1,0 +1,1 @@
+"""The concern routine: staff report concern about a person; coordinators handle it under secrecy."""
