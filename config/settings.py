@@ -52,6 +52,16 @@ FIELD_ENCRYPTION_KEYS = parse_keyring(
     env_str("FIELD_ENCRYPTION_KEYS", required=PRODUCTION) or "demo=" + local_secret(VAR_DIR / "keys" / "fields"),
 )
 
+# Keyed hash for exact personnummer look-up (blind index). Stable for the life of the data: changing
+# it means re-indexing. Kept apart from the encryption keys so those can rotate freely.
+_blind_index_hex = env_str("BLIND_INDEX_KEY", required=PRODUCTION) or local_secret(VAR_DIR / "keys" / "blind_index")
+try:
+    BLIND_INDEX_KEY = bytes.fromhex(_blind_index_hex)
+except ValueError:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY ska skrivas som hex (64 hexsiffror).") from None
+if len(BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY ska vara minst 32 byte (64 hexsiffror).")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"], required=PRODUCTION)
 
 INSTALLED_APPS = [

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/vbe-production-check.sqlite3",
     "AUDIT_HMAC_KEYS": "a1=" + "ab" * 32,
     "FIELD_ENCRYPTION_KEYS": "f1=" + "cd" * 32,
+    "BLIND_INDEX_KEY": "ef" * 32,
     "EMAIL_HOST": "smtp.vbe.example",
 }
 

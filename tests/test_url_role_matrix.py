@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import vbe
 from tests.matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, ROLES, Entry, expect, only
+from vbe.concerns.models import RetentionPeriod
 from vbe.guidelines.models import FocusArea, Guideline, InterventionArea, Method, ReportingDuty
 from vbe.organisations.models import District, Neighbourhood, Organisation, Partner, Unit
 
@@ -88,6 +89,7 @@ CORE_MATRIX: dict[str, Entry] = {
     **_admin_model_entries("guidelines/focusarea", FocusArea, GUIDELINE_KEEPERS),
     **_admin_model_entries("guidelines/method", Method, GUIDELINE_KEEPERS),
     **_admin_model_entries("guidelines/reportingduty", ReportingDuty, GUIDELINE_KEEPERS),
+    **_admin_model_entries("concerns/retentionperiod", RetentionPeriod, ADMINS),
 }
 
 

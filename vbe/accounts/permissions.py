@@ -38,6 +38,13 @@ class Action(StrEnum):
     VIEW_INCIDENT = "view_incident"
     HANDLE_INCIDENT = "handle_incident"
     VIEW_STATISTICS = "view_statistics"
+    # The concern routine (vbe.concerns)
+    REPORT_CONCERN = "report_concern"
+    VIEW_CONCERN_RECEIPT = "view_concern_receipt"
+    LIST_CONCERNS = "list_concerns"
+    VIEW_CONCERN = "view_concern"
+    HANDLE_CONCERN = "handle_concern"
+    COORDINATE_CONCERN = "coordinate_concern"
 
 
 # --- Role facts --------------------------------------------------------------------------------
@@ -142,6 +149,52 @@ def incidents_visible_to(user: Any, queryset: Any) -> Any:
     )
 
 
+# --- Concerns: secret to all but the handlers of the receiving organisation ------------------------
+# Handlers are the receiving organisation's coordinators and the caseworker assigned to the concern.
+# Another organisation sees it only through a recorded disclosure. The central coordinator,
+# administrator and auditor see no concern content unless a disclosure names their organisation.
+
+CONCERN_HANDLER_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
+DISCLOSURE_READER_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.CENTRAL_COORDINATOR)
+
+
+def _concern_handler(user: Any, concern: Any) -> bool:
+    if not _signed_in(user):
+        return False
+    if concern.organisation_id in org_ids_with(user, Role.COORDINATOR):
+        return True
+    return concern.assigned_to_id == user.pk and concern.organisation_id in org_ids_with(user, Role.CASEWORKER)
+
+
+def _concern_coordinator(user: Any, concern: Any) -> bool:
+    return _signed_in(user) and concern.organisation_id in org_ids_with(user, Role.COORDINATOR)
+
+
+def _concern_reader(user: Any, concern: Any) -> bool:
+    if _concern_handler(user, concern):
+        return True
+    readers = org_ids_with(user, *DISCLOSURE_READER_ROLES)
+    return bool(readers) and concern.disclosures.filter(to_organisation_id__in=readers, revoked_at=None).exists()
+
+
+def concerns_visible_to(user: Any, queryset: Any) -> Any:
+    """The scoped queryset matching ``_concern_reader``: use it for every list or look-up of concerns."""
+    from django.db.models import Q
+
+    if not _signed_in(user):
+        return queryset.none()
+    readers = org_ids_with(user, *DISCLOSURE_READER_ROLES)
+    return queryset.filter(
+        Q(organisation_id__in=org_ids_with(user, Role.COORDINATOR))
+        | Q(assigned_to_id=user.pk, organisation_id__in=org_ids_with(user, Role.CASEWORKER))
+        | Q(disclosures__to_organisation_id__in=readers, disclosures__revoked_at=None)
+    ).distinct()
+
+
+def _own_submission(user: Any, obj: Any) -> bool:
+    return _signed_in(user) and obj.reporter_id == user.pk
+
+
 RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_GUIDELINE: _signed_in,
     Action.VIEW_ORGANISATIONS: _signed_in,
@@ -159,6 +212,12 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.HANDLE_INCIDENT: _incident_handler,
     # Aggregates only, small counts suppressed outside the handling organisation.
     Action.VIEW_STATISTICS: _signed_in,
+    Action.REPORT_CONCERN: _signed_in,
+    Action.VIEW_CONCERN_RECEIPT: _own_submission,  # the reporter sees status only, never the handling
+    Action.LIST_CONCERNS: _any_role(*DISCLOSURE_READER_ROLES),  # the list itself is scoped
+    Action.VIEW_CONCERN: _concern_reader,
+    Action.HANDLE_CONCERN: _concern_handler,
+    Action.COORDINATE_CONCERN: _concern_coordinator,  # assign, hand over, disclose, hold
 }
 
 

@@ -1,1 +1,279 @@
-"""The concern routine: staff report concern about a person; coordinators handle it under secrecy."""
+"""The concern routine: staff report concern about a person; coordinators handle it under secrecy.
+
+The portal is not the social services' case record: it keeps what the routine needs (what was
+observed, which steps were taken, where it was handed on and why) and nothing more. Identifiers and
+free text are encrypted at rest; the personnummer is found through a keyed hash (blind index).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vbe.core.fields import EncryptedTextField
+from vbe.guidelines.vocabulary import Environment
+
+
+class State(models.TextChoices):
+    """The process steps (after CVE's model). Each transition is a named service in services.py."""
+
+    RECEIVED = "received", _("Mottagen")
+    INITIAL_ASSESSMENT = "initial_assessment", _("Första bedömning")
+    GATHERING_INFORMATION = "gathering_information", _("Informationsinhämtning")
+    ASSESSMENT = "assessment", _("Bedömning")
+    MEASURES = "measures", _("Insatser")
+    FOLLOW_UP = "follow_up", _("Uppföljning")
+    CLOSED = "closed", _("Avslutad")
+
+
+OPEN_STATES = [s for s in State if s != State.CLOSED]
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Ja")
+    NO = "no", _("Nej")
+    UNKNOWN = "unknown", _("Vet inte")
+
+
+class Outcome(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", _("Ingen vidare åtgärd")
+    HANDED_OVER = "handed_over", _("Överlämnad till annan aktör")
+    MEASURES_COMPLETED = "measures_completed", _("Insatser genomförda")
+    REFERRED_TO_SOCIAL_SERVICES = "referred_to_social_services", _("Hanteras av socialtjänsten")
+
+
+class AssessmentArea(models.TextChoices):
+    """Areas of risk and protective factors a professional may consider. A checklist, never a score."""
+
+    INDIVIDUAL = "individual", _("Individuella faktorer (t.ex. psykisk hälsa, identitetssökande)")
+    FAMILY = "family", _("Familj och närstående")
+    SCHOOL_WORK = "school_work", _("Skola, arbete och sysselsättning")
+    PEERS = "peers", _("Vänner och sociala nätverk")
+    ONLINE = "online", _("Digitala miljöer")
+    CRIME_VIOLENCE = "crime_violence", _("Kriminalitet och våld")
+    IDEOLOGY_CONTACTS = "ideology_contacts", _("Kontakter med våldsbejakande miljöer")
+    PROTECTIVE = "protective", _("Skyddsfaktorer (trygga vuxna, fritid, framtidstro)")
+
+
+class Concern(models.Model):
+    reference = models.CharField(_("referensnummer"), max_length=20, unique=True)
+    state = models.CharField(_("steg"), max_length=32, choices=State.choices, default=State.RECEIVED, db_index=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic lock: forms carry the version they saw
+
+    # Cleared when the concern is purged: the reporter's link is personal data too.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reported_concerns",
+        verbose_name=_("rapportör"),
+    )
+    reporter_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rapportörens organisation"),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="concerns",
+        verbose_name=_("ansvarig organisation"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_concerns",
+        verbose_name=_("handläggare"),
+    )
+    idempotency_key = models.CharField(max_length=64)
+
+    # What the reporter saw. Free text is encrypted.
+    observation = EncryptedTextField(_("vad som har observerats"))
+    observed_on = models.DateField(_("när"))
+    district = models.ForeignKey(
+        "organisations.District", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("stadsdelsområde")
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("verksamhet")
+    )
+    environment = models.CharField(_("miljö"), max_length=32, choices=Environment.choices, default=Environment.UNKNOWN)
+    concerns_child = models.CharField(_("gäller ett barn"), max_length=8, choices=YesNoUnknown.choices)
+    child_report_made = models.CharField(
+        _("orosanmälan redan gjord"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+
+    # The person, only when the reporter chose to say. Encrypted; the personnummer also as blind index.
+    person_name = EncryptedTextField(_("namn"), blank=True)
+    person_pnr = EncryptedTextField(_("personnummer"), blank=True)
+    person_pnr_index = models.CharField(max_length=64, blank=True, db_index=True)
+    person_contact = EncryptedTextField(_("kontaktuppgifter"), blank=True)
+
+    # The handler's work.
+    assessment_areas = models.JSONField(_("områden som har beaktats"), default=list, blank=True)
+    assessment = EncryptedTextField(_("bedömning"), blank=True)
+    outcome = models.CharField(_("utfall"), max_length=32, choices=Outcome.choices, blank=True)
+    closure_reason = EncryptedTextField(_("motivering"), blank=True)
+    closed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+
+    # Retention.
+    retain_until = models.DateField(_("gallras"), null=True, blank=True, db_index=True)
+    legal_hold = models.BooleanField(_("bevaras (rättsligt skäl)"), default=False)
+    legal_hold_reason = models.CharField(_("skäl att bevara"), max_length=300, blank=True)
+    purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("mottagen"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("oro")
+        verbose_name_plural = _("oro")
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "idempotency_key"], name="concern_one_per_submission")
+        ]
+        indexes = [models.Index(fields=["organisation", "state", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("concerns:detail", args=[self.reference])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.CLOSED
+
+    @property
+    def reporter_status(self) -> str:
+        """All the reporter ever learns: received, being handled, or closed."""
+        if self.state == State.RECEIVED:
+            return "Mottagen"
+        return "Avslutad" if self.state == State.CLOSED else "Under hantering"
+
+
+class Event(models.Model):
+    """The chronology: every step and every recorded action, in order."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    summary = models.CharField(max_length=300)  # no personal data: what happened, not about whom
+    note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class ActionKind(models.TextChoices):
+    CHILD_WELFARE_REPORT = "child_welfare_report", _("Orosanmälan skickad till socialtjänsten")
+    SOCIAL_EMERGENCY_REDEX = "social_emergency_redex", _("Överlämnad till socialjouren/Redex")
+    SIP = "sip", _("Samordnad individuell plan (SIP) påbörjad")
+    DEFECTOR_SUPPORT = "defector_support", _("Hänvisad till avhopparverksamheten")
+    SIG = "sig", _("Social insatsgrupp (SIG)")
+    JOBBTORG = "jobbtorg", _("Kontakt med Jobbtorg")
+    RELATIVES_SUPPORT = "relatives_support", _("Stöd till anhöriga")
+
+
+class ActionTaken(models.Model):
+    """A step taken for the person: an orosanmälan sent, a hand-over, a SIP, a referral …"""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("åtgärd"), max_length=32, choices=ActionKind.choices)
+    done_on = models.DateField(_("datum"))
+    district = models.ForeignKey(
+        "organisations.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("till vilket område"),
+        help_text=_("För orosanmälan: stadsdelsområdet vars socialtjänst tog emot den."),
+    )
+    note = EncryptedTextField(_("anteckning"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_on", "pk"]
+
+
+class Consent(models.Model):
+    """Consent for a SIG or similar collaboration: who gave it, when, and its withdrawal."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("för vad"), max_length=200)
+    given_by = EncryptedTextField(_("lämnat av"))
+    given_on = models.DateField(_("lämnat"))
+    withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["given_on", "pk"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class Transfer(models.Model):
+    """A hand-over of the concern to another organisation, with its legal ground."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="transfers")
+    from_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    legal_ground = models.CharField(_("rättslig grund"), max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+
+class Disclosure(models.Model):
+    """Showing the concern to another organisation: an explicit decision, recorded."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="disclosures")
+    to_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="disclosed_concerns"
+    )
+    legal_ground = models.CharField(_("rättslig grund"), max_length=300)
+    decided_by = models.CharField(_("beslutat av"), max_length=200)
+    decided_at = models.DateTimeField(_("beslutat"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at"]
+
+
+class RetentionPeriod(models.Model):
+    """How long a closed concern is kept, per outcome (the city's information management plan)."""
+
+    outcome = models.CharField(_("utfall"), max_length=32, choices=Outcome.choices, unique=True)
+    days = models.PositiveIntegerField(_("dagar efter avslut"))
+
+    class Meta:
+        ordering = ["outcome"]
+        verbose_name = _("gallringsfrist")
+        verbose_name_plural = _("gallringsfrister")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.days} dagar"
+
+
+class PurgeRecord(models.Model):
+    """Gallringsprotokoll: what a purge run did (or, on a dry run, would do)."""
+
+    run_at = models.DateTimeField(auto_now_add=True)
+    run_for = models.DateField()
+    dry_run = models.BooleanField()
+    purged = models.PositiveIntegerField()
+    held = models.PositiveIntegerField()
+    references = models.TextField(blank=True)  # the purged concerns' reference numbers, not people
+
+    class Meta:
+        ordering = ["-run_at"]

@@ -1,2 +1,26 @@
+from django.urls import path
+
+from vbe.concerns import views
+
 app_name = "concerns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.guide, name="guide"),
+    path("rapportera/", views.report, name="report"),
+    path("kvitto/<str:reference>/", views.receipt, name="receipt"),
+    path("mina/", views.my_reports, name="mine"),
+    path("arenden/", views.case_list, name="case_list"),
+    path("arenden/<str:reference>/", views.detail, name="detail"),
+    path("arenden/<str:reference>/personnummer/", views.reveal_personnummer, name="reveal_personnummer"),
+    path("arenden/<str:reference>/nasta-steg/", views.advance, name="advance"),
+    path("arenden/<str:reference>/bedomning/", views.assess, name="assess"),
+    path("arenden/<str:reference>/atgard/", views.add_action, name="add_action"),
+    path("arenden/<str:reference>/samtycke/", views.add_consent, name="add_consent"),
+    path(
+        "arenden/<str:reference>/samtycke/<int:consent_id>/aterkalla/", views.withdraw_consent, name="withdraw_consent"
+    ),
+    path("arenden/<str:reference>/avsluta/", views.close, name="close"),
+    path("arenden/<str:reference>/handlaggare/", views.assign, name="assign"),
+    path("arenden/<str:reference>/overlamna/", views.transfer, name="transfer"),
+    path("arenden/<str:reference>/rojande/", views.disclose, name="disclose"),
+    path("arenden/<str:reference>/bevarande/", views.legal_hold, name="legal_hold"),
+]

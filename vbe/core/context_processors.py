@@ -11,6 +11,18 @@ from vbe.accounts.permissions import Action
 # (label, url name, action needed or None, url-name prefixes that mark the item as current)
 NAVIGATION = [
     (_("Start"), "core:home", None, ("core:home",)),
+    (
+        _("Vid oro"),
+        "concerns:guide",
+        Action.REPORT_CONCERN,
+        ("concerns:guide", "concerns:report", "concerns:receipt", "concerns:mine"),
+    ),
+    (
+        _("Ärenden"),
+        "concerns:case_list",
+        Action.LIST_CONCERNS,
+        ("concerns:case_list", "concerns:detail", "concerns:reveal"),
+    ),
     (_("Mitt uppdrag"), "guidelines:my_mission", Action.VIEW_OWN_MISSION, ("guidelines:my_mission",)),
     (_("Riktlinjerna"), "guidelines:overview", Action.VIEW_GUIDELINE, ("guidelines:overview", "guidelines:focus")),
     (

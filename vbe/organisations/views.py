@@ -21,7 +21,7 @@ UNITS_PER_PAGE = 50
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Action.VIEW_ORGANISATIONS)
-    organisations = list(Organisation.objects.filter(is_active=True).select_related("district"))
+    organisations = list(Organisation.objects.filter(is_active=True))
     groups = [(label, [o for o in organisations if o.kind == kind]) for kind, label in OrganisationKind.choices]
     return render(request, "organisations/list.html", {"groups": [g for g in groups if g[1]]})
 
@@ -31,11 +31,17 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     permissions.require(request.user, Action.VIEW_ORGANISATIONS)
     organisation = get_object_or_404(
-        Organisation.objects.select_related("parent", "district").prefetch_related(coordinators_prefetch()),
+        Organisation.objects.select_related("parent", "district")
+        .defer("district__geometry")  # geometry is for maps; pages here only need names
+        .prefetch_related(coordinators_prefetch()),
         slug=slug,
     )
     units = Paginator(
-        organisation.units.filter(is_active=True).select_related("neighbourhood").order_by("name"), UNITS_PER_PAGE
+        organisation.units.filter(is_active=True)
+        .select_related("neighbourhood")
+        .defer("neighbourhood__geometry")
+        .order_by("name"),
+        UNITS_PER_PAGE,
     ).get_page(request.GET.get("sida"))
     year = timezone.localdate().year
     context = {
@@ -43,7 +49,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "coordinators": organisation.coordinator_memberships,
         "units": units,
         "focus_areas": organisation.focus_areas.select_related("intervention_area").order_by("number"),
-        "neighbourhoods": organisation.district.neighbourhoods.all() if organisation.district_id else [],
+        "neighbourhoods": organisation.district.neighbourhoods.defer("geometry") if organisation.district_id else [],
         "children": organisation.children.filter(is_active=True),
         "duties": duties_for(organisation, year),
         "year": year,

@@ -46,3 +46,15 @@ def breadcrumbs(*pairs: str) -> dict:
     """{% breadcrumbs "Start" start_url "Här" "" %}: label/url pairs; the last is the current page."""
     crumbs = list(zip(pairs[0::2], pairs[1::2], strict=True))
     return {"crumbs": crumbs}
+
+
+@register.inclusion_tag("includes/_choices.html")
+def govuk_radios(field: BoundField, inline: bool = False, legend_size: str = "s") -> dict:
+    """Radios (or, for a multiple-choice field, checkboxes) in a fieldset with legend, hint and error."""
+    multiple = isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+    return {
+        "field": field,
+        "inline": inline,
+        "legend_size": legend_size,
+        "kind": "checkboxes" if multiple else "radios",
+    }

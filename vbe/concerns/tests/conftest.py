@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from vbe.concerns import services
+from vbe.organisations.models import Organisation
+
+TEST_PNR = "199002252386"  # from data/stockholm/skatteverket-testpersonnummer.csv
+
+
+@pytest.fixture
+def report_data():
+    return {
+        "idempotency_key": "form-1",
+        "observation": "Eleven visade en film som hyllar ett attentat och sa att fler borde göra så.",
+        "observed_on": "2026-11-20",
+        "district": "",
+        "unit": "",
+        "environment": "unknown",
+        "concerns_child": "yes",
+        "child_report_made": "no",
+        "organisation": str(Organisation.objects.get(slug="jarva").pk),
+        "person_name": "Testperson Testsson",
+        "person_pnr": "19900225-2386",
+        "person_contact": "Testgatan 1, 123 45 Stockholm",
+    }
+
+
+@pytest.fixture
+def make_concern(cast):
+    """A concern to Järva reported by staff, through the service (as the view does)."""
+
+    def make(key: str = "k1", organisation: str = "jarva", **extra):
+        jarva = Organisation.objects.get(slug="jarva")
+        return services.submit_concern(
+            request=None,
+            reporter=cast["staff"],
+            reporter_organisation=jarva,
+            organisation=Organisation.objects.get(slug=organisation),
+            idempotency_key=key,
+            observation="Observerat beteende",
+            observed_on=datetime.date(2026, 11, 1),
+            concerns_child="no",
+            child_report_made="unknown",
+            environment="unknown",
+            person_name="Testperson Testsson",
+            person_pnr=TEST_PNR,
+            **extra,
+        )
+
+    return make

@@ -1,0 +1,467 @@
+"""Views of the concern routine: the guide, the report, the receipt, and the handlers' case pages.
+
+Every read and write of a concern writes the access log. Concerns outside the user's scope answer
+404, so their existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from vbe.accounts import permissions
+from vbe.accounts.models import Role, User
+from vbe.accounts.permissions import Action
+from vbe.audit.log import record
+from vbe.concerns import forms, services
+from vbe.concerns.models import Concern, Consent, State
+from vbe.concerns.retention import days_left
+from vbe.core import personnummer
+from vbe.organisations.models import District, Organisation
+
+PER_PAGE = 25
+
+
+@require_safe
+def guide(request: HttpRequest) -> HttpResponse:
+    """ "Vad gör jag vid oro?" — readable without signing in."""
+    child = request.GET.get("barn")
+    district = District.objects.filter(code=request.GET.get("omrade", ""), is_active=True).first()
+    council = Organisation.objects.filter(district=district).first() if district else None
+    return render(
+        request,
+        "concerns/guide.html",
+        {
+            "child": child,
+            "districts": District.objects.filter(is_active=True).defer("geometry"),
+            "district": district,
+            "council": council,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, Action.REPORT_CONCERN)
+    own = permissions.memberships(request.user)
+    if not own:
+        messages.info(
+            request, "Du behöver vara kopplad till en organisation för att rapportera. Kontakta administratören."
+        )
+        return redirect("concerns:guide")
+    home = permissions.primary_membership(request.user).organisation
+    form = forms.ReportForm(
+        request.POST if request.method == "POST" else None,
+        organisation_ids=[m.organisation_id for m in own],
+        default_organisation=home,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            concern = services.submit_concern(
+                request=request,
+                reporter=request.user,
+                reporter_organisation=home,
+                organisation=data["organisation"],
+                idempotency_key=data["idempotency_key"],
+                observation=data["observation"],
+                observed_on=data["observed_on"],
+                concerns_child=data["concerns_child"],
+                child_report_made=data.get("child_report_made") or "unknown",
+                environment=data["environment"],
+                district_id=data["district"].pk if data["district"] else None,
+                unit_id=data["unit"].pk if data["unit"] else None,
+                person_name=data["person_name"],
+                person_pnr=data["person_pnr"],
+                person_contact=data["person_contact"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("concerns:receipt", reference=concern.reference)
+    return render(request, "concerns/report.html", {"form": form})
+
+
+def _own_concern(request: HttpRequest, reference: str) -> Concern:
+    concern = get_object_or_404(Concern.objects.select_related("organisation"), reference=reference)
+    if not permissions.can(request.user, Action.VIEW_CONCERN_RECEIPT, concern):
+        raise Http404
+    return concern
+
+
+@login_required
+@require_safe
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _own_concern(request, reference)
+    record(action="concern_receipt_viewed", request=request, obj=concern, subject_ref=concern.reference)
+    return render(request, "concerns/receipt.html", {"concern": concern})
+
+
+@login_required
+@require_safe
+def my_reports(request: HttpRequest) -> HttpResponse:
+    concerns = Concern.objects.filter(reporter=request.user).select_related("organisation").order_by("-created_at")
+    page = Paginator(concerns, PER_PAGE).get_page(request.GET.get("sida"))
+    record(action="concern_own_list_viewed", request=request, detail=f"sida {page.number}")
+    return render(request, "concerns/mine.html", {"page": page})
+
+
+# --- Handlers ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The handler's list. Personnummer look-up is by POST, so no number ever lands in a URL or log."""
+    permissions.require(request.user, Action.LIST_CONCERNS)
+    concerns = permissions.concerns_visible_to(request.user, Concern.objects.all())
+    state = request.GET.get("steg", "")
+    if state in State.values:
+        concerns = concerns.filter(state=state)
+    search = forms.PersonnummerSearchForm(request.POST if request.method == "POST" else None)
+    searched = False
+    if request.method == "POST" and search.is_valid():
+        concerns = concerns.filter(person_pnr_index=personnummer.blind_index(search.cleaned_data["pnr"]))
+        searched = True
+        record(action="concern_personnummer_search", request=request, detail="sökning på personnummer")
+    page = Paginator(concerns.select_related("organisation", "assigned_to").order_by("-created_at"), PER_PAGE).get_page(
+        request.GET.get("sida")
+    )
+    record(action="concern_list_viewed", request=request, detail=f"sida {page.number}")
+    rows = [{"concern": c, "masked_pnr": personnummer.mask(c.person_pnr), "days_left": days_left(c)} for c in page]
+    return render(
+        request,
+        "concerns/case_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "states": State.choices,
+            "state": state,
+            "query": urlencode({"steg": state}) if state else "",
+            "search": search,
+            "searched": searched,
+        },
+    )
+
+
+def _readable_concern(request: HttpRequest, reference: str) -> Concern:
+    """One access helper: the concern if the user may read it, else 404 (and the attempt logged)."""
+    concern = (
+        Concern.objects.select_related("organisation", "assigned_to", "district", "unit", "reporter_organisation")
+        .filter(reference=reference)
+        .first()
+    )
+    if concern is None or not permissions.can(request.user, Action.VIEW_CONCERN, concern):
+        if concern is not None:
+            record(
+                action="concern_access_refused",
+                request=request,
+                obj=concern,
+                subject_ref=concern.reference,
+                outcome="denied",
+            )
+        raise Http404
+    return concern
+
+
+def _caseworkers(concern: Concern):
+    return User.objects.filter(
+        memberships__organisation_id=concern.organisation_id, memberships__role=Role.CASEWORKER, is_active=True
+    ).distinct()
+
+
+def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dict[str, Any]:
+    initial = {"version": concern.version}
+    handler = permissions.can(request.user, Action.HANDLE_CONCERN, concern)
+    coordinator = permissions.can(request.user, Action.COORDINATE_CONCERN, concern)
+    forms_ = {
+        "advance_form": forms.AdvanceForm(initial=initial),
+        "assessment_form": forms.AssessmentForm(
+            initial={**initial, "areas": concern.assessment_areas, "text": concern.assessment}
+        ),
+        "action_form": forms.ActionForm(initial=initial),
+        "consent_form": forms.ConsentForm(initial=initial),
+        "close_form": forms.CloseForm(initial=initial),
+        "transfer_form": forms.TransferForm(initial=initial),
+        "disclosure_form": forms.DisclosureForm(),
+        "assign_form": forms.AssignForm(
+            initial={**initial, "caseworker": concern.assigned_to}, caseworkers=_caseworkers(concern)
+        ),
+        "hold_form": forms.LegalHoldForm(
+            initial={**initial, "hold": concern.legal_hold, "reason": concern.legal_hold_reason}
+        ),
+    }
+    forms_.update(bound)
+    return {
+        "concern": concern,
+        "is_handler": handler,
+        "is_coordinator": coordinator,
+        "next_state": services.NEXT_STATE.get(concern.state),
+        "events": concern.events.select_related("actor"),
+        "actions": concern.actions.select_related("district"),
+        "consents": concern.consents.all(),
+        "masked_pnr": personnummer.mask(concern.person_pnr),
+        "days_left": days_left(concern),
+        "state_steps": [(s, s.label) for s in State],
+        **forms_,
+    }
+
+
+@login_required
+@require_safe
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _readable_concern(request, reference)
+    record(action="concern_viewed", request=request, obj=concern, subject_ref=concern.reference)
+    return render(request, "concerns/detail.html", _detail_context(request, concern))
+
+
+@login_required
+@require_POST
+def reveal_personnummer(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _readable_concern(request, reference)
+    permissions.require(request.user, Action.HANDLE_CONCERN, concern)
+    record(action="personnummer_revealed", request=request, obj=concern, subject_ref=concern.reference)
+    context = _detail_context(request, concern)
+    context["revealed_pnr"] = concern.person_pnr
+    return render(request, "concerns/detail.html", context)
+
+
+def _write(
+    request: HttpRequest,
+    reference: str,
+    *,
+    action: Action,
+    form_name: str,
+    make_form: Callable[[Concern], Any],
+    call: Callable[[Concern, dict], Any],
+    done: str,
+) -> HttpResponse:
+    """Shared shape of every handling POST: access check → form → service → redirect, or the page
+    again with the form's errors and what the user typed."""
+    concern = _readable_concern(request, reference)
+    permissions.require(request.user, action, concern)
+    form = make_form(concern)
+    if form.is_valid():
+        try:
+            call(concern, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done)
+            return redirect(concern.get_absolute_url())
+    concern.refresh_from_db()
+    return render(request, "concerns/detail.html", _detail_context(request, concern, **{form_name: form}), status=400)
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.HANDLE_CONCERN,
+        form_name="advance_form",
+        make_form=lambda c: forms.AdvanceForm(request.POST),
+        call=lambda c, d: services.advance(
+            request=request, concern_id=c.pk, actor=request.user, version=d["version"], note=d["note"]
+        ),
+        done="Ärendet har gått vidare till nästa steg.",
+    )
+
+
+@login_required
+@require_POST
+def assess(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.HANDLE_CONCERN,
+        form_name="assessment_form",
+        make_form=lambda c: forms.AssessmentForm(request.POST),
+        call=lambda c, d: services.record_assessment(
+            request=request, concern_id=c.pk, actor=request.user, version=d["version"], areas=d["areas"], text=d["text"]
+        ),
+        done="Bedömningen är sparad.",
+    )
+
+
+@login_required
+@require_POST
+def add_action(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.HANDLE_CONCERN,
+        form_name="action_form",
+        make_form=lambda c: forms.ActionForm(request.POST),
+        call=lambda c, d: services.record_action(
+            request=request,
+            concern_id=c.pk,
+            actor=request.user,
+            version=d["version"],
+            kind=d["kind"],
+            done_on=d["done_on"],
+            district_id=d["district"].pk if d["district"] else None,
+            note=d["note"],
+        ),
+        done="Åtgärden är registrerad.",
+    )
+
+
+@login_required
+@require_POST
+def add_consent(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.HANDLE_CONCERN,
+        form_name="consent_form",
+        make_form=lambda c: forms.ConsentForm(request.POST),
+        call=lambda c, d: services.record_consent(
+            request=request,
+            concern_id=c.pk,
+            actor=request.user,
+            version=d["version"],
+            purpose=d["purpose"],
+            given_by=d["given_by"],
+            given_on=d["given_on"],
+        ),
+        done="Samtycket är registrerat.",
+    )
+
+
+@login_required
+@require_POST
+def withdraw_consent(request: HttpRequest, reference: str, consent_id: int) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.HANDLE_CONCERN,
+        form_name="consent_form",
+        make_form=lambda c: forms.VersionedForm(request.POST),
+        call=lambda c, d: services.withdraw_consent(
+            request=request,
+            concern_id=c.pk,
+            consent_id=get_object_or_404(Consent, pk=consent_id, concern=c).pk,
+            actor=request.user,
+            version=d["version"],
+        ),
+        done="Samtycket är återkallat.",
+    )
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.HANDLE_CONCERN,
+        form_name="close_form",
+        make_form=lambda c: forms.CloseForm(request.POST),
+        call=lambda c, d: services.close(
+            request=request,
+            concern_id=c.pk,
+            actor=request.user,
+            version=d["version"],
+            outcome=d["outcome"],
+            reason=d["reason"],
+        ),
+        done="Ärendet är avslutat.",
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.COORDINATE_CONCERN,
+        form_name="assign_form",
+        make_form=lambda c: forms.AssignForm(request.POST, caseworkers=_caseworkers(c)),
+        call=lambda c, d: services.assign(
+            request=request, concern_id=c.pk, actor=request.user, version=d["version"], caseworker=d["caseworker"]
+        ),
+        done="Handläggaren är ändrad.",
+    )
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _readable_concern(request, reference)
+    permissions.require(request.user, Action.COORDINATE_CONCERN, concern)
+    form = forms.TransferForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transfer(
+                request=request,
+                concern_id=concern.pk,
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                to_organisation=form.cleaned_data["to_organisation"],
+                legal_ground=form.cleaned_data["legal_ground"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            # The concern has left our organisation: we can no longer open it.
+            messages.success(
+                request, f"{concern.reference} är överlämnat till {form.cleaned_data['to_organisation'].name}."
+            )
+            return redirect("concerns:case_list")
+    concern.refresh_from_db()
+    return render(request, "concerns/detail.html", _detail_context(request, concern, transfer_form=form), status=400)
+
+
+@login_required
+@require_POST
+def disclose(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.COORDINATE_CONCERN,
+        form_name="disclosure_form",
+        make_form=lambda c: forms.DisclosureForm(request.POST),
+        call=lambda c, d: services.disclose(
+            request=request,
+            concern_id=c.pk,
+            actor=request.user,
+            to_organisation=d["to_organisation"],
+            legal_ground=d["legal_ground"],
+            decided_by=d["decided_by"],
+        ),
+        done="Röjandet är registrerat. Organisationens handläggare kan nu läsa ärendet.",
+    )
+
+
+@login_required
+@require_POST
+def legal_hold(request: HttpRequest, reference: str) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.COORDINATE_CONCERN,
+        form_name="hold_form",
+        make_form=lambda c: forms.LegalHoldForm(request.POST),
+        call=lambda c, d: services.set_legal_hold(
+            request=request,
+            concern_id=c.pk,
+            actor=request.user,
+            version=d["version"],
+            hold=d["hold"],
+            reason=d["reason"],
+        ),
+        done="Bevarandet är ändrat.",
+    )
