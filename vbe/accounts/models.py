@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from vbe.core.fields import EncryptedTextField
+
 
 class Role(models.TextChoices):
     """The roles of security.md. Every signed-in user is at least `staff`."""
@@ -55,8 +57,8 @@ class User(AbstractBaseUser):
     failed_sign_ins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
-    # TOTP second factor. The secret is encrypted at rest (vbe.core.crypto).
-    totp_secret_encrypted = models.TextField(blank=True, editable=False)
+    # TOTP second factor. The secret is encrypted at rest.
+    totp_secret = EncryptedTextField(blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     totp_last_step = models.BigIntegerField(default=0, editable=False)  # refuses a replayed code
 

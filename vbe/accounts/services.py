@@ -17,9 +17,7 @@ from django.utils import timezone
 from vbe.accounts.models import Membership, User
 from vbe.audit.log import record
 from vbe.audit.models import Outcome
-from vbe.core import crypto
 
-TOTP_CONTEXT = "accounts.User.totp_secret"
 SESSION_PENDING_USER = "vbe_pending_user"
 SESSION_PENDING_AT = "vbe_pending_at"
 SESSION_MFA_VERIFIED = "vbe_mfa_verified"
@@ -114,15 +112,11 @@ def end_all_sessions(*, request: HttpRequest, user: User) -> None:
 def new_totp_secret(*, user: User) -> str:
     """Starts (or restarts) enrolment with a fresh secret; the factor counts only once confirmed."""
     secret = pyotp.random_base32()
-    user.totp_secret_encrypted = crypto.encrypt(secret, context=TOTP_CONTEXT)
+    user.totp_secret = secret
     user.totp_confirmed_at = None
     user.totp_last_step = 0
-    user.save(update_fields=["totp_secret_encrypted", "totp_confirmed_at", "totp_last_step"])
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     return secret
-
-
-def totp_secret(user: User) -> str:
-    return crypto.decrypt(user.totp_secret_encrypted, context=TOTP_CONTEXT)
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -139,9 +133,9 @@ def verify_totp(*, request: HttpRequest, user: User, code: str) -> None:
 @transaction.atomic
 def _accept_totp(*, request: HttpRequest, user_id: int, code: str) -> bool:
     user = User.objects.select_for_update().get(pk=user_id)  # one code step is used at most once
-    if not user.totp_secret_encrypted or not code.isdigit() or len(code) != 6:
+    if not user.totp_secret or not code.isdigit() or len(code) != 6:
         return False
-    totp = pyotp.TOTP(totp_secret(user))
+    totp = pyotp.TOTP(user.totp_secret)
     now_step = totp.timecode(timezone.now())
     for step in (now_step - 1, now_step, now_step + 1):
         if step > user.totp_last_step and hmac.compare_digest(totp.generate_otp(step), code):
@@ -180,5 +174,5 @@ def log_account_change(*, request: HttpRequest, user: User, was_active: bool | N
 
 
 def reset_second_factor(*, request: HttpRequest, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(totp_secret_encrypted="", totp_confirmed_at=None, totp_last_step=0)
+    User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_step=0)
     record(action="mfa_reset", request=request, obj=user)

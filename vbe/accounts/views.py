@@ -79,7 +79,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "replace" in request.POST:
         services.new_totp_secret(user=user)
         return redirect("accounts:mfa_setup")
-    if form.is_bound and form.is_valid() and user.totp_secret_encrypted and not user.has_totp:
+    if form.is_bound and form.is_valid() and user.totp_secret and not user.has_totp:
         try:
             services.verify_totp(request=request, user=user, code=form.cleaned_data["code"])
         except ValidationError as exc:
@@ -90,7 +90,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             return redirect("core:home")
     context = {"form": form, "required": second_factor_required(user), "enrolled": user.has_totp}
     if not user.has_totp:
-        secret = services.totp_secret(user) if user.totp_secret_encrypted else services.new_totp_secret(user=user)
+        secret = user.totp_secret or services.new_totp_secret(user=user)
         qr = segno.make(services.provisioning_uri(user, secret), error="m")
         context["secret_groups"] = [secret[i : i + 4] for i in range(0, len(secret), 4)]
         context["qr_svg"] = qr.svg_inline(scale=4, title="QR-kod för autentiseringsappen", svgclass="app-qr")
