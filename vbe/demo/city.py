@@ -236,4 +236,8 @@ def create_colleagues(seed: int = 2026) -> int:
 
 @transaction.atomic
 def seed() -> dict[str, int]:
-    return {"units": create_units(), "demo_accounts": create_accounts(), "colleagues": create_colleagues()}
+    from vbe.concerns.demo import seed_concerns
+
+    counts = {"units": create_units(), "demo_accounts": create_accounts(), "colleagues": create_colleagues()}
+    counts["concerns"] = seed_concerns()
+    return counts

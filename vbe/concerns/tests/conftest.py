@@ -28,26 +28,26 @@ def report_data():
     }
 
 
+def submit_test_concern(cast, key: str = "k1", organisation: str = "jarva", **extra):
+    """A concern from Järva's staff member, through the service (as the view does)."""
+    jarva = Organisation.objects.get(slug="jarva")
+    return services.submit_concern(
+        request=None,
+        reporter=cast["staff"],
+        reporter_organisation=jarva,
+        organisation=Organisation.objects.get(slug=organisation),
+        idempotency_key=key,
+        observation="Observerat beteende",
+        observed_on=datetime.date(2026, 11, 1),
+        concerns_child="no",
+        child_report_made="unknown",
+        environment="unknown",
+        person_name="Testperson Testsson",
+        person_pnr=TEST_PNR,
+        **extra,
+    )
+
+
 @pytest.fixture
 def make_concern(cast):
-    """A concern to Järva reported by staff, through the service (as the view does)."""
-
-    def make(key: str = "k1", organisation: str = "jarva", **extra):
-        jarva = Organisation.objects.get(slug="jarva")
-        return services.submit_concern(
-            request=None,
-            reporter=cast["staff"],
-            reporter_organisation=jarva,
-            organisation=Organisation.objects.get(slug=organisation),
-            idempotency_key=key,
-            observation="Observerat beteende",
-            observed_on=datetime.date(2026, 11, 1),
-            concerns_child="no",
-            child_report_made="unknown",
-            environment="unknown",
-            person_name="Testperson Testsson",
-            person_pnr=TEST_PNR,
-            **extra,
-        )
-
-    return make
+    return lambda key="k1", organisation="jarva", **extra: submit_test_concern(cast, key, organisation, **extra)

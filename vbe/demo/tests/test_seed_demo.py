@@ -20,7 +20,7 @@ def test_seed_is_idempotent(demo, capsys):
     counts = (User.objects.count(), Membership.objects.count(), Unit.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), Membership.objects.count(), Unit.objects.count()) == counts
-    assert "units: 0, demo_accounts: 0, colleagues: 0" in capsys.readouterr().out
+    assert "units: 0, demo_accounts: 0, colleagues: 0, concerns: 0" in capsys.readouterr().out
 
 
 def test_every_role_has_a_demo_account(demo):
@@ -62,3 +62,25 @@ def test_demo_refuses_to_run_without_reference_data(transactional_db):
     call_command("flush", interactive=False, verbosity=0)
     with pytest.raises(CommandError, match="referensdata"):
         call_command("seed_demo")
+
+
+def test_concerns_in_every_state_for_two_councils_and_a_board(demo):
+    from vbe.concerns.models import Concern, State
+
+    for slug in ("jarva", "sodermalm", "utbildningsnamnden"):
+        states = set(Concern.objects.filter(organisation__slug=slug).values_list("state", flat=True))
+        assert states == set(State.values), slug
+
+
+def test_demo_personnummer_come_from_the_test_list(demo):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from vbe.concerns.models import Concern
+
+    allowed = set(
+        (Path(settings.BASE_DIR) / "data" / "stockholm" / "skatteverket-testpersonnummer.csv").read_text().split()
+    )
+    numbers = [c.person_pnr for c in Concern.objects.exclude(person_pnr_index="")]
+    assert numbers and set(numbers) <= allowed

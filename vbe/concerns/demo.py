@@ -1,0 +1,106 @@
+"""Synthetic concerns for the demo: every process step in two district councils and one board.
+
+Names are made up; personnummer come only from Skatteverket's test list shipped in data/stockholm.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from vbe.accounts.models import Membership, Role
+from vbe.concerns import services
+from vbe.concerns.models import ActionKind, Concern, Outcome, State
+from vbe.organisations.models import Organisation
+
+ORGANISATIONS = ["jarva", "sodermalm", "utbildningsnamnden"]
+OBSERVATIONS = [
+    "En elev har vid flera tillfällen visat propagandafilmer för klasskamrater och uttryckt stöd för våld mot en folkgrupp.",
+    "En ungdom på fritidsgården berättar att en äldre bekant vill att han ska följa med på träningsläger med en våldsbejakande grupp.",
+    "En förälder hör av sig om oro för att hennes son har dragit sig undan och umgås i slutna chattgrupper som hyllar attentat.",
+    "En deltagare på Jobbtorg har delat material som uppmanar till våld och sagt att det snart är dags att agera.",
+    "Personal har sett en ung vuxen dela ut flygblad från en våldsbejakande organisation utanför skolan.",
+]
+NAMES = ["Alex Demo", "Kim Exempel", "Robin Påhittad", "Sam Testsson", "Love Fiktiv", "Noor Prov", "Eli Låtsas"]
+STEPS = [s for s in State if s != State.CLOSED]
+
+
+def _test_personnummer() -> list[str]:
+    path = Path(settings.BASE_DIR) / "data" / "stockholm" / "skatteverket-testpersonnummer.csv"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()[:200] if line.strip()]
+
+
+def seed_concerns(*, seed: int = 2026) -> int:
+    if Concern.objects.filter(idempotency_key__startswith="demo-").exists():
+        return 0
+    rng = random.Random(seed)
+    numbers = _test_personnummer()
+    created = 0
+    for slug in ORGANISATIONS:
+        organisation = Organisation.objects.get(slug=slug)
+        handler = Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).first()
+        reporters = list(Membership.objects.filter(organisation=organisation, role=Role.STAFF).select_related("user"))
+        if handler is None or not reporters:
+            continue
+        for n, target in enumerate([*STEPS, State.CLOSED, State.CLOSED]):
+            reporter = reporters[n % len(reporters)]
+            with_person = n % 3 != 2
+            concern = services.submit_concern(
+                request=None,
+                reporter=reporter.user,
+                reporter_organisation=organisation,
+                organisation=organisation,
+                idempotency_key=f"demo-{slug}-{n}",
+                observation=rng.choice(OBSERVATIONS),
+                observed_on=timezone.localdate() - datetime.timedelta(days=rng.randint(1, 60)),
+                concerns_child=rng.choice(["yes", "no", "unknown"]),
+                child_report_made=rng.choice(["yes", "no"]),
+                environment=rng.choice(["right_wing", "islamist", "left_wing", "hybrid", "unknown"]),
+                district_id=organisation.district_id,
+                person_name=rng.choice(NAMES) if with_person else "",
+                person_pnr=rng.choice(numbers) if with_person else "",
+            )
+            _progress(concern, handler.user, target, rng)
+            created += 1
+    return created
+
+
+def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
+    today = timezone.localdate()
+    while concern.state != target and concern.state in services.NEXT_STATE and target != State.CLOSED:
+        concern = services.advance(request=None, concern_id=concern.pk, actor=actor, version=concern.version)
+        if concern.state == State.ASSESSMENT:
+            concern = services.record_assessment(
+                request=None,
+                concern_id=concern.pk,
+                actor=actor,
+                version=concern.version,
+                areas=rng.sample(["family", "school_work", "peers", "online", "protective"], 2),
+                text="Samlad bedömning efter samtal med skolan och vårdnadshavare. Skyddsfaktorer finns i familjen.",
+            )
+        if concern.state == State.MEASURES:
+            services.record_action(
+                request=None,
+                concern_id=concern.pk,
+                actor=actor,
+                version=concern.version,
+                kind=rng.choice([ActionKind.SIP, ActionKind.RELATIVES_SUPPORT, ActionKind.JOBBTORG]),
+                done_on=today - datetime.timedelta(days=3),
+            )
+            concern.refresh_from_db()
+    if target == State.CLOSED:
+        outcome = rng.choice([Outcome.NO_FURTHER_ACTION, Outcome.HANDED_OVER])
+        services.close(
+            request=None,
+            concern_id=concern.pk,
+            actor=actor,
+            version=concern.version,
+            outcome=outcome,
+            reason="Samtal med vårdnadshavare visade att oron inte gällde våldsbejakande extremism."
+            if outcome == Outcome.NO_FURTHER_ACTION
+            else "",
+        )
