@@ -30,14 +30,6 @@ from vbe.concerns.models import (
 from vbe.core import personnummer
 from vbe.organisations.models import Organisation
 
-# The order of the process. A handler moves a concern one step on; closing is possible from any step.
-NEXT_STATE = {
-    State.RECEIVED: State.INITIAL_ASSESSMENT,
-    State.INITIAL_ASSESSMENT: State.GATHERING_INFORMATION,
-    State.GATHERING_INFORMATION: State.ASSESSMENT,
-    State.ASSESSMENT: State.MEASURES,
-    State.MEASURES: State.FOLLOW_UP,
-}
 STALE = "Ärendet har ändrats av någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen igen."
 DEFAULT_RETENTION_DAYS = 365
 
@@ -172,25 +164,58 @@ def notify_handlers(*, concern: Concern) -> None:
 # --- Handling -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _transition(from_state: State, to_state: State, name: str):
+    """Builds the named service for one step of the process: it locks the row, checks that the
+    concern is still in ``from_state`` at the version the user saw, moves it, and logs."""
+
+    @transaction.atomic
+    def service(*, request: Any, concern_id: int, actor: User, version: int, note: str = "") -> Concern:
+        concern = _locked(concern_id, version)
+        if concern.state != from_state:
+            raise ValidationError(STALE)
+        concern.state = to_state
+        _save(
+            concern,
+            actor=actor,
+            kind="advanced",
+            from_state=from_state,
+            note=note,
+            summary=f"Från {from_state.label.lower()} till {to_state.label.lower()}",
+        )
+        _log(request, "concern_advanced", concern, detail=f"{from_state} → {to_state}")
+        return concern
+
+    service.__name__ = service.__qualname__ = name
+    service.to_state = to_state
+    return service
+
+
+begin_initial_assessment = _transition(State.RECEIVED, State.INITIAL_ASSESSMENT, "begin_initial_assessment")
+begin_gathering_information = _transition(
+    State.INITIAL_ASSESSMENT, State.GATHERING_INFORMATION, "begin_gathering_information"
+)
+begin_assessment = _transition(State.GATHERING_INFORMATION, State.ASSESSMENT, "begin_assessment")
+begin_measures = _transition(State.ASSESSMENT, State.MEASURES, "begin_measures")
+begin_follow_up = _transition(State.MEASURES, State.FOLLOW_UP, "begin_follow_up")
+# The next step from each state; closing (``close``) is possible from every open step.
+TRANSITIONS = {
+    State.RECEIVED: begin_initial_assessment,
+    State.INITIAL_ASSESSMENT: begin_gathering_information,
+    State.GATHERING_INFORMATION: begin_assessment,
+    State.ASSESSMENT: begin_measures,
+    State.MEASURES: begin_follow_up,
+}
+NEXT_STATE = {state: service.to_state for state, service in TRANSITIONS.items()}
+
+
 def advance(*, request: Any, concern_id: int, actor: User, version: int, note: str = "") -> Concern:
-    """Moves the concern to the next step of the process."""
-    concern = _locked(concern_id, version)
-    _open(concern)
-    if concern.state not in NEXT_STATE:
+    """Moves the concern to the next step, through that step's named service."""
+    state = Concern.objects.values_list("state", flat=True).get(pk=concern_id)
+    if state == State.CLOSED:
+        raise ValidationError("Ärendet är avslutat och kan inte ändras.")
+    if state not in TRANSITIONS:
         raise ValidationError("Ärendet är i sista steget. Avsluta det när uppföljningen är klar.")
-    before = concern.state
-    concern.state = NEXT_STATE[before]
-    _save(
-        concern,
-        actor=actor,
-        kind="advanced",
-        from_state=before,
-        note=note,
-        summary=f"Från {State(before).label.lower()} till {State(concern.state).label.lower()}",
-    )
-    _log(request, "concern_advanced", concern, detail=f"{before} → {concern.state}")
-    return concern
+    return TRANSITIONS[state](request=request, concern_id=concern_id, actor=actor, version=version, note=note)
 
 
 @transaction.atomic

@@ -274,3 +274,17 @@ def test_case_list_query_count_is_bounded(cast, make_concern, django_assert_max_
         assert client.get("/oro/arenden/").status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(f"/oro/arenden/{reference}/").status_code == 200
+
+
+def test_each_named_transition_guards_its_from_state(cast, make_concern):
+    concern = make_concern()
+    with pytest.raises(ValidationError, match="ändrats"):
+        services.begin_measures(request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1)
+    moved = services.begin_initial_assessment(request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1)
+    assert moved.state == State.INITIAL_ASSESSMENT and moved.version == 2
+    assert [services.TRANSITIONS[s].__name__ for s in PATH_STEPS[:-1]] == [
+        "begin_gathering_information",
+        "begin_assessment",
+        "begin_measures",
+        "begin_follow_up",
+    ]
