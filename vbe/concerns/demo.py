@@ -63,6 +63,7 @@ def seed_concerns(*, seed: int = 2026) -> int:
                 district_id=organisation.district_id,
                 person_name=rng.choice(NAMES) if with_person else "",
                 person_pnr=rng.choice(numbers) if with_person else "",
+                notify=False,  # nobody to tell in a demo being built
             )
             _progress(concern, handler.user, target, rng)
             created += 1

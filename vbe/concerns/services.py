@@ -98,6 +98,7 @@ def submit_concern(
     person_name: str = "",
     person_pnr: str = "",
     person_contact: str = "",
+    notify: bool = True,
 ) -> Concern:
     """Creates the concern once per form (a second submit of the same form returns the first)."""
     existing = Concern.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
@@ -135,7 +136,8 @@ def submit_concern(
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request created it.
         return Concern.objects.get(reporter=reporter, idempotency_key=idempotency_key)
-    transaction.on_commit(lambda: notify_handlers(concern=concern))
+    if notify:
+        transaction.on_commit(lambda: notify_handlers(concern=concern))
     return concern
 
 
