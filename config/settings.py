@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "vbe.audit",
     "vbe.incidents",
     "vbe.concerns",
+    "vbe.plans",
+    "vbe.reports",
     "vbe.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -10,5 +10,7 @@ urlpatterns = [
     path("loggkontroll/", include("vbe.audit.urls")),
     path("handelser/", include("vbe.incidents.urls")),
     path("oro/", include("vbe.concerns.urls")),
+    path("planer/", include("vbe.plans.urls")),
+    path("rapporter/", include("vbe.reports.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -45,6 +45,14 @@ class Action(StrEnum):
     VIEW_CONCERN = "view_concern"
     HANDLE_CONCERN = "handle_concern"
     COORDINATE_CONCERN = "coordinate_concern"
+    # The plan cycle (vbe.plans, vbe.reports)
+    LIST_PLANS = "list_plans"
+    VIEW_PLAN = "view_plan"
+    EDIT_PLAN = "edit_plan"
+    REPORT_DUTIES = "report_duties"
+    VIEW_CALENDAR = "view_calendar"
+    VIEW_COMPLIANCE = "view_compliance"
+    MANAGE_STATUS_REPORT = "manage_status_report"
 
 
 # --- Role facts --------------------------------------------------------------------------------
@@ -195,6 +203,40 @@ def _own_submission(user: Any, obj: Any) -> bool:
     return _signed_in(user) and obj.reporter_id == user.pk
 
 
+# --- Plans: the organisation's coordinators write them; the board reads decided ones -----------------
+# The central coordinator reads every plan (compliance and the status report are built from them).
+
+
+def _plan_reader(user: Any, plan: Any) -> bool:
+    if not _signed_in(user):
+        return False
+    if has_role(user, Role.CENTRAL_COORDINATOR) or plan.organisation_id in org_ids_with(user, Role.COORDINATOR):
+        return True
+    return plan.organisation_id in org_ids_with(user, Role.BOARD_READER) and plan.state in ("decided", "followed_up")
+
+
+def _plan_editor(user: Any, plan: Any) -> bool:
+    return _signed_in(user) and plan.organisation_id in org_ids_with(user, Role.COORDINATOR)
+
+
+def plans_visible_to(user: Any, queryset: Any) -> Any:
+    """The scoped queryset matching ``_plan_reader``."""
+    from django.db.models import Q
+
+    if not _signed_in(user):
+        return queryset.none()
+    if has_role(user, Role.CENTRAL_COORDINATOR):
+        return queryset
+    return queryset.filter(
+        Q(organisation_id__in=org_ids_with(user, Role.COORDINATOR))
+        | Q(organisation_id__in=org_ids_with(user, Role.BOARD_READER), state__in=["decided", "followed_up"])
+    )
+
+
+def _organisation_coordinator(user: Any, organisation: Any) -> bool:
+    return _signed_in(user) and organisation.pk in org_ids_with(user, Role.COORDINATOR)
+
+
 RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_GUIDELINE: _signed_in,
     Action.VIEW_ORGANISATIONS: _signed_in,
@@ -218,6 +260,13 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_CONCERN: _concern_reader,
     Action.HANDLE_CONCERN: _concern_handler,
     Action.COORDINATE_CONCERN: _concern_coordinator,  # assign, hand over, disclose, hold
+    Action.LIST_PLANS: _any_role(Role.COORDINATOR, Role.CENTRAL_COORDINATOR, Role.BOARD_READER),  # scoped list
+    Action.VIEW_PLAN: _plan_reader,
+    Action.EDIT_PLAN: _plan_editor,  # the services refuse changes to a decided (locked) plan
+    Action.REPORT_DUTIES: _organisation_coordinator,
+    Action.VIEW_CALENDAR: _signed_in,
+    Action.VIEW_COMPLIANCE: _any_role(Role.CENTRAL_COORDINATOR),
+    Action.MANAGE_STATUS_REPORT: _any_role(Role.CENTRAL_COORDINATOR),
 }
 
 

@@ -1,0 +1,202 @@
+"""The plan cycle: situation pictures, plans and their measures, yearly follow-ups, and the
+coordinators' yearly self-report on their duties.
+
+A district council writes a lägesbild and an åtgärdsplan every year (Plan.kind = district); a
+specialist board with a named mission writes a handlingsplan with a business-specific lägesbild every
+even year, covering two years, and follows it up every year (kind = board). A decided plan is locked:
+changing it means a new version, and the history is kept.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanKind(models.TextChoices):
+    DISTRICT = "district", _("Lägesbild och åtgärdsplan")
+    BOARD = "board", _("Handlingsplan med verksamhetsspecifik lägesbild")
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    READY = "ready", _("Redo för nämnden")
+    DECIDED = "decided", _("Beslutad")
+    FOLLOWED_UP = "followed_up", _("Uppföljd")
+
+
+LOCKED_STATES = (PlanState.DECIDED, PlanState.FOLLOWED_UP)
+
+
+class Plan(models.Model):
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="plans", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("typ"), max_length=16, choices=PlanKind.choices)
+    year = models.PositiveSmallIntegerField(_("år"), help_text=_("Första året planen gäller."))
+    end_year = models.PositiveSmallIntegerField(_("till och med år"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("föregående version"),
+    )
+    is_current = models.BooleanField(_("gällande version"), default=True)
+    state = models.CharField(_("status"), max_length=16, choices=PlanState.choices, default=PlanState.DRAFT)
+    lock_version = models.PositiveIntegerField(default=1)  # forms carry it: concurrent edits are refused
+
+    title = models.CharField(_("rubrik"), max_length=200)
+    situation_analysis = models.TextField(
+        _("lägesbild"), blank=True, help_text=_("Analys av läget: vad ni ser, var och hos vilka, och varför.")
+    )
+    decided_on = models.DateField(_("beslutsdatum"), null=True, blank=True)
+    minute_reference = models.CharField(_("protokollsparagraf"), max_length=100, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "organisation__name", "-version"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("planer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "year"],
+                condition=models.Q(is_current=True),
+                name="plan_one_current_per_year",
+            ),
+            models.UniqueConstraint(fields=["organisation", "kind", "year", "version"], name="plan_unique_version"),
+        ]
+        indexes = [models.Index(fields=["year", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.period_label}, version {self.version})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:detail", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        return str(self.year) if self.end_year == self.year else f"{self.year}–{self.end_year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in LOCKED_STATES or not self.is_current
+
+    def covers(self, year: int) -> bool:
+        return self.year <= year <= self.end_year
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("Planerad")
+    ONGOING = "ongoing", _("Pågår")
+    DONE = "done", _("Genomförd")
+    CANCELLED = "cancelled", _("Inställd")
+
+
+class Measure(models.Model):
+    """One planned action, always tied to one of the guideline's focus areas."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
+    title = models.CharField(_("åtgärd"), max_length=200)
+    description = models.TextField(_("beskrivning"), blank=True)
+    focus_area = models.ForeignKey(
+        "guidelines.FocusArea",
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("område i riktlinjerna"),
+    )
+    methods = models.ManyToManyField(
+        "guidelines.Method", blank=True, related_name="measures", verbose_name=_("metoder")
+    )
+    responsible_unit = models.ForeignKey(
+        "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("ansvarig verksamhet")
+    )
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    ends_on = models.DateField(_("slut"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+
+    class Meta:
+        ordering = ["focus_area__number", "title"]
+        verbose_name = _("åtgärd")
+        verbose_name_plural = _("åtgärder")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indikator"), max_length=200)
+    target = models.CharField(_("målvärde"), max_length=100)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (mål: {self.target})"
+
+
+class FollowUpStatus(models.TextChoices):
+    DONE = "done", _("Genomförd")
+    ONGOING = "ongoing", _("Pågår")
+    DELAYED = "delayed", _("Försenad")
+    CANCELLED = "cancelled", _("Inställd")
+
+
+class FollowUp(models.Model):
+    """The yearly follow-up of one measure of a decided plan."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="follow_ups")
+    year = models.PositiveSmallIntegerField(_("år"))
+    status = models.CharField(_("status"), max_length=16, choices=FollowUpStatus.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    indicator_values = models.JSONField(_("indikatorvärden"), default=dict, blank=True)  # indicator id -> value
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["measure", "year"], name="follow_up_once_a_year")]
+
+
+class PlanEvent(models.Model):
+    """Change history of a plan and its measures: who changed what, when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    summary = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class DutyAnswer(models.TextChoices):
+    DONE = "done", _("Gjort")
+    PARTLY = "partly", _("Delvis")
+    NOT_DONE = "not_done", _("Inte gjort")
+
+
+class DutyReport(models.Model):
+    """A coordinator's yearly self-report on one of the six duties."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="duty_reports"
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    duty = models.ForeignKey("guidelines.CoordinatorDuty", on_delete=models.PROTECT, related_name="reports")
+    answer = models.CharField(_("svar"), max_length=16, choices=DutyAnswer.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year", "duty__number"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year", "duty"], name="duty_report_once_a_year")]

@@ -1,0 +1,1 @@
+"""The status report (nulägesrapport) and the document builders."""
