@@ -206,6 +206,10 @@ STORAGES = {
 }
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
+# Uploaded files (incident photos): outside the web root, served only through authorised views. With
+# several app servers this must be shared storage, and it belongs in the backup.
+UPLOAD_ROOT = Path(env_str("UPLOAD_ROOT", str(VAR_DIR / "uploads")))
+
 # --- E-mail ----------------------------------------------------------------------------------
 if PRODUCTION:
     EMAIL_HOST = env_str("EMAIL_HOST", required=True)
@@ -221,6 +225,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- The portal ------------------------------------------------------------------------------
 SERVICE_NAME = "VBE-portalen"
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Stockholms stad")
+# Reminders to coordinators this many days before each reporting deadline (manage.py send_reminders).
+REMINDER_DAYS_BEFORE = [int(n) for n in env_list("REMINDER_DAYS_BEFORE", ["30", "7"])]
 
 LOGGING = {
     "version": 1,

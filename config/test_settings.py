@@ -17,3 +17,4 @@ MFA_REQUIRED = True
 # each time. Tests serve static files through the finders (live server) instead.
 STATIC_ROOT = VAR_DIR / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+UPLOAD_ROOT = VAR_DIR / "test-uploads"  # noqa: F405

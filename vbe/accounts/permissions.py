@@ -35,6 +35,8 @@ class Action(StrEnum):
     MANAGE_GUIDELINE = "manage_guideline"
     # The event track (vbe.incidents)
     REPORT_INCIDENT = "report_incident"
+    VIEW_INCIDENT_RECEIPT = "view_incident_receipt"
+    LIST_INCIDENTS = "list_incidents"
     VIEW_INCIDENT = "view_incident"
     HANDLE_INCIDENT = "handle_incident"
     VIEW_STATISTICS = "view_statistics"
@@ -123,15 +125,14 @@ def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
 
 
 # --- Incidents: routed to the district council where they happened --------------------------------
-# An incident is seen by its reporter (receipt and status), the coordinators of the district council it
-# is routed to and of the reporting organisation, and the managers of the unit where it happened.
+# The content of an incident is for the coordinators of the district council it is routed to and of
+# the reporting organisation, and the managers of the unit where it happened. The reporter sees the
+# receipt and the status (``VIEW_INCIDENT_RECEIPT``), like a concern's reporter.
 
 
 def _incident_viewer(user: Any, incident: Any) -> bool:
     if not _signed_in(user):
         return False
-    if incident.reporter_id == user.pk:
-        return True
     coordinating = org_ids_with(user, Role.COORDINATOR)
     if incident.organisation_id in coordinating or incident.reporter_organisation_id in coordinating:
         return True
@@ -150,8 +151,7 @@ def incidents_visible_to(user: Any, queryset: Any) -> Any:
         return queryset.none()
     coordinating = org_ids_with(user, Role.COORDINATOR)
     return queryset.filter(
-        Q(reporter_id=user.pk)
-        | Q(organisation_id__in=coordinating)
+        Q(organisation_id__in=coordinating)
         | Q(reporter_organisation_id__in=coordinating)
         | Q(unit_id__in=unit_ids_with(user, Role.UNIT_MANAGER))
     )
@@ -250,6 +250,8 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.MANAGE_USERS: _any_role(Role.ADMIN),
     Action.MANAGE_GUIDELINE: _any_role(Role.ADMIN, Role.CENTRAL_COORDINATOR),
     Action.REPORT_INCIDENT: _signed_in,
+    Action.VIEW_INCIDENT_RECEIPT: _own_submission,
+    Action.LIST_INCIDENTS: _any_role(Role.COORDINATOR, Role.UNIT_MANAGER),  # the list itself is scoped
     Action.VIEW_INCIDENT: _incident_viewer,
     Action.HANDLE_INCIDENT: _incident_handler,
     # Aggregates only, small counts suppressed outside the handling organisation.

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 _SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
-# Something that looks like a personnummer inside free text (used to warn before saving).
-IN_TEXT = re.compile(r"(?<!\d)((?:19|20)?\d{6})[-+ ]?(\d{4})(?!\d)")
+# A personnummer-like string inside free text; not preceded or followed by another digit.
+_IN_TEXT = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})\s?[-+–]?\s?(\d{4})(?!\d)")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -70,11 +70,24 @@ def blind_index(digits: str) -> str:
     return hmac.new(settings.BLIND_INDEX_KEY, digits.encode(), hashlib.sha256).hexdigest()
 
 
-def find_in_text(text: str) -> list[str]:
-    """Personnummer-like strings with a valid check digit found in free text."""
-    found = []
-    for match in IN_TEXT.finditer(text):
-        digits = match.group(1) + match.group(2)
-        if luhn_ok(digits[-10:]):
-            found.append(match.group(0))
-    return found
+def _is_date(year: int, month: int, day: int) -> bool:
+    if day > 60:  # samordningsnummer
+        day -= 60
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_personnummer(century: str | None, yy: str, mm: str, dd: str, last4: str) -> bool:
+    if not luhn_ok(f"{yy}{mm}{dd}{last4}"):
+        return False
+    years = [int(century + yy)] if century else [1900 + int(yy), 2000 + int(yy)]
+    return any(_is_date(year, int(mm), int(dd)) for year in years)
+
+
+def contains_personnummer(text: str) -> bool:
+    """True if free text holds something that could be a personnummer or samordningsnummer: a real
+    date, four digits and a valid check digit. The date check keeps amounts and phone numbers out."""
+    return any(_looks_like_personnummer(*match.groups()) for match in _IN_TEXT.finditer(text or ""))

@@ -226,6 +226,19 @@ def _simplified(ring: Ring, project: Projection, *, tolerance: float = 0.8) -> R
     return kept if len(kept) >= 3 else []
 
 
+# Holes smaller than this (px²) are slivers between the source's parts, not lakes: drawn as cracks.
+MIN_HOLE_AREA = 30.0
+
+
+def _polygon_rings(polygon: list[Ring], project: Projection) -> list[Ring]:
+    """The outline and the holes worth drawing, projected; empty if the outline is too small to see."""
+    outline = _simplified(polygon[0], project)
+    if not outline:
+        return []
+    holes = [_simplified(ring, project) for ring in polygon[1:]]
+    return [outline, *(h for h in holes if h and abs(_area(h)) >= MIN_HOLE_AREA)]
+
+
 def _path(rings: Iterable[Ring]) -> str:
     parts = []
     for ring in rings:
@@ -289,8 +302,8 @@ def area_map(areas: Sequence[MapArea], *, chart_id: str, title: str, description
     ]
     labels = []
     for area in areas:
-        shapes = [[_simplified(ring, project) for ring in polygon] for polygon in polygons(area.geometry)]
-        shapes = [rings for rings in shapes if rings and rings[0]]
+        shapes = [_polygon_rings(polygon, project) for polygon in polygons(area.geometry)]
+        shapes = [rings for rings in shapes if rings]
         if not shapes:
             continue
         css = f"app-map__area app-map__area--shade-{int(area.shade)}" + (

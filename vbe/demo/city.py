@@ -237,7 +237,9 @@ def create_colleagues(seed: int = 2026) -> int:
 @transaction.atomic
 def seed() -> dict[str, int]:
     from vbe.concerns.demo import seed_concerns
+    from vbe.incidents.demo import seed_incidents
 
     counts = {"units": create_units(), "demo_accounts": create_accounts(), "colleagues": create_colleagues()}
     counts["concerns"] = seed_concerns()
+    counts["incidents"] = seed_incidents()
     return counts

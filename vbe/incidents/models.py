@@ -1,1 +1,177 @@
-"""Incidents: reports of events (stickers, posters, threats …), routed to the district where they happened."""
+"""Incidents: reports of events (stickers, posters, threats …), routed to the district where they happened.
+
+An incident is about an event, not a person: nothing here is meant to hold personal data, and the free
+text is checked for personnummer-like strings before it is saved (vbe.incidents.textcheck).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vbe.guidelines.vocabulary import Environment
+
+REFERENCE_PREFIX = "HÄN"
+
+
+class Category(models.TextChoices):
+    PROPAGANDA = "propaganda", _("Propaganda: klistermärken eller affischer")
+    GRAFFITI = "graffiti", _("Klotter eller symboler")
+    THREAT = "threat", _("Hot")
+    RECRUITMENT = "recruitment", _("Rekrytering")
+    VIOLENCE = "violence", _("Våld")
+    DIGITAL = "digital", _("Digitalt")
+    OTHER = "other", _("Annat")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Ny")
+    ACKNOWLEDGED = "acknowledged", _("Mottagen")
+    CLOSED = "closed", _("Avslutad")
+
+
+# The workflow: which status may follow which. Changed only by vbe.incidents.services.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.ACKNOWLEDGED, Status.CLOSED}),
+    Status.ACKNOWLEDGED: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+class Incident(models.Model):
+    reference = models.CharField(_("referensnummer"), max_length=20, unique=True, editable=False)
+    # Who reported, and for which organisation. The reporter is kept as a nullable key so an account
+    # can be removed without taking the city's record of the event with it.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reported_incidents",
+        verbose_name=_("rapporterad av"),
+    )
+    reporter_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_incidents",
+        verbose_name=_("rapporterande organisation"),
+    )
+    # Routing: the district council of the district where it happened.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="routed_incidents",
+        verbose_name=_("stadsdelsnämnd"),
+    )
+    district = models.ForeignKey(
+        "organisations.District", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("stadsdelsområde")
+    )
+    neighbourhood = models.ForeignKey(
+        "organisations.Neighbourhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("stadsdel"),
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("verksamhet"),
+    )
+    place_description = models.CharField(_("adress eller plats"), max_length=200, blank=True)
+
+    category = models.CharField(_("typ av händelse"), max_length=32, choices=Category.choices)
+    environment = models.CharField(_("miljö"), max_length=32, choices=Environment.choices)
+    occurred_on = models.DateField(_("datum"))
+    occurred_at = models.TimeField(_("klockslag"), null=True, blank=True)
+    description = models.TextField(_("beskrivning"))
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    # Not auto_now_add: the demo city back-dates its incidents.
+    created_at = models.DateTimeField(_("rapporterad"), default=timezone.now)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # Idempotency: the report form carries a one-time token, so a double submit creates one incident.
+    submission_token = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("händelse")
+        verbose_name_plural = _("händelser")
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "submission_token"], name="incident_unique_submission"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-created_at"]),
+            models.Index(fields=["district", "occurred_on"]),
+            models.Index(fields=["occurred_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:detail", args=[self.pk])
+
+    def get_receipt_url(self) -> str:
+        return reverse("incidents:receipt", args=[self.reference])
+
+
+class IncidentPhoto(models.Model):
+    """A re-encoded photo, stored outside the web root under a random name (vbe.incidents.uploads)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos", verbose_name=_("händelse"))
+    stored_name = models.CharField(max_length=80, unique=True, editable=False)
+    content_type = models.CharField(max_length=40, editable=False)
+    size = models.PositiveIntegerField(_("storlek (byte)"), editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("bild")
+        verbose_name_plural = _("bilder")
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.pk}"
+
+
+class StatusChange(models.Model):
+    """One step of the handling, with the handler's comment. Never shown to the reporter."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("händelse")
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("ändrad av")
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("statusändring")
+        verbose_name_plural = _("statusändringar")
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.from_status} → {self.to_status}"
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number handed out per year; its row is locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

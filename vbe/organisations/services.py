@@ -46,6 +46,10 @@ def merge_districts(*, sources: list[District], target: District, request: Any =
     District.objects.filter(pk__in=source_ids).update(is_active=False)
     if old_councils:
         Unit.objects.filter(organisation__in=old_councils).update(organisation=target_council)
+        # Incidents routed to the old councils follow their area, or nobody could handle them.
+        from vbe.incidents.models import Incident
+
+        Incident.objects.filter(organisation__in=old_councils).update(organisation=target_council, district=target)
         Organisation.objects.filter(pk__in=[c.pk for c in old_councils]).update(is_active=False)
     record(
         action="districts_merged",

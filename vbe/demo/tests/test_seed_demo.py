@@ -20,7 +20,7 @@ def test_seed_is_idempotent(demo, capsys):
     counts = (User.objects.count(), Membership.objects.count(), Unit.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), Membership.objects.count(), Unit.objects.count()) == counts
-    assert "units: 0, demo_accounts: 0, colleagues: 0, concerns: 0" in capsys.readouterr().out
+    assert "units: 0, demo_accounts: 0, colleagues: 0, concerns: 0, incidents: 0" in capsys.readouterr().out
 
 
 def test_every_role_has_a_demo_account(demo):

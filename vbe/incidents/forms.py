@@ -1,0 +1,327 @@
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vbe.guidelines.vocabulary import Environment
+from vbe.incidents import uploads
+from vbe.incidents.models import TRANSITIONS, Category, Status
+from vbe.incidents.textcheck import reject_personnummer
+from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
+
+TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+EARLIEST_DATE = date(2000, 1, 1)
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files in one input (Django's documented pattern); each one checked by uploads.sanitise."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if len(files) > uploads.MAX_PHOTOS:
+            raise ValidationError(f"Välj högst {uploads.MAX_PHOTOS} bilder.", code="too_many")
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class ReportForm(forms.Form):
+    """Report an incident. Place: a district (map or list), a neighbourhood, or a unit of one's own."""
+
+    category = forms.ChoiceField(
+        label=_("Vad hände?"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Välj vilken sorts händelse det var."),
+            "invalid_choice": _("Välj en av typerna i listan."),
+        },
+    )
+    environment = forms.ChoiceField(
+        label=_("Vilken miljö tror du att händelsen kommer från?"),
+        help_text=_("Din egen bedömning. Välj ”Vet inte” om du är osäker."),
+        choices=Environment.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Välj miljö, eller ”Vet inte”."),
+            "invalid_choice": _("Välj en av miljöerna i listan."),
+        },
+    )
+    occurred_on = forms.DateField(
+        label=_("Datum"),
+        help_text=_("Till exempel 2026-03-14."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Skriv datumet då händelsen hände."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+    occurred_at = forms.TimeField(
+        label=_("Klockslag (frivilligt)"),
+        help_text=_("Till exempel 14:30."),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Skriv klockslaget som TT:MM, till exempel 14:30.")},
+    )
+    district = forms.ModelChoiceField(
+        label=_("Stadsdelsområde"),
+        queryset=District.objects.filter(is_active=True).order_by("name"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Välj stadsdelsområde"),
+        error_messages={"invalid_choice": _("Välj ett av stadsdelsområdena i listan.")},
+    )
+    neighbourhood = forms.TypedChoiceField(
+        label=_("Stadsdel (frivilligt)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Välj en av stadsdelarna i listan.")},
+    )
+    unit = forms.TypedChoiceField(
+        label=_("Eller: hände det i din verksamhet? (frivilligt)"),
+        help_text=_("Väljer du en verksamhet används dess stadsdel och område."),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Välj en av verksamheterna i listan.")},
+    )
+    place_description = forms.CharField(
+        label=_("Adress eller plats (frivilligt)"),
+        help_text=_("Till exempel en gatuadress, en hållplats eller ”skolgården”. Skriv inte namn på personer."),
+        max_length=200,
+        required=False,
+        validators=[reject_personnummer],
+        error_messages={"max_length": _("Platsen får vara högst %(limit_value)d tecken.")},
+    )
+    description = forms.CharField(
+        label=_("Beskriv händelsen"),
+        help_text=_(
+            "Vad såg eller hörde du? Till exempel budskap, symboler och omfattning. Skriv inte namn, "
+            "personnummer eller annat som pekar ut en person."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[reject_personnummer],
+        error_messages={
+            "required": _("Beskriv vad som hände."),
+            "max_length": _("Beskrivningen får vara högst %(limit_value)d tecken."),
+        },
+    )
+    photos = PhotosField(
+        label=_("Bilder (frivilligt)"),
+        help_text=_(
+            "JPEG, PNG eller WebP, högst 10 MB och 40 megapixlar per bild, högst 5 bilder. Platsuppgifter "
+            "och annan information i bildfilen tas bort. Fotografera inte personer."
+        ),
+        required=False,
+    )
+    reporting_for = forms.TypedChoiceField(
+        label=_("Du rapporterar för"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Välj en av dina organisationer.")},
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # The page's order, so the error summary lists the problems as the reporter meets them.
+    field_order = [
+        "reporting_for",
+        "district",
+        "neighbourhood",
+        "unit",
+        "place_description",
+        "category",
+        "environment",
+        "occurred_on",
+        "occurred_at",
+        "description",
+        "photos",
+        "token",
+    ]
+
+    def __init__(self, *args: Any, organisations: list[Organisation], units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["accept"] = ",".join(uploads.ALLOWED_CONTENT_TYPES)
+        # Neighbourhoods grouped by district: one query, one ordinary select.
+        self._neighbourhoods = {
+            n.pk: n
+            for n in Neighbourhood.objects.filter(district__is_active=True)
+            .select_related("district")
+            .order_by("district__name", "name")
+        }
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for n in self._neighbourhoods.values():
+            groups.setdefault(n.district.name, []).append((n.pk, n.name))
+        self.fields["neighbourhood"].choices = [("", _("Ingen vald")), *groups.items()]
+        self._units = {u.pk: u for u in units}
+        self.fields["unit"].choices = [("", _("Ingen vald"))] + [
+            (u.pk, f"{u.name} ({u.neighbourhood.name})" if u.neighbourhood else u.name) for u in units
+        ]
+        self._organisations = {o.pk: o for o in organisations}
+        self.fields["reporting_for"].choices = [(o.pk, o.name) for o in organisations]
+        if len(organisations) < 2:
+            del self.fields["reporting_for"]
+        if not units:
+            del self.fields["unit"]
+
+    def clean_photos(self) -> list[uploads.CleanImage]:
+        """Every file checked and re-encoded here, so one bad file is reported with the other errors."""
+        images, errors = [], []
+        for upload in self.cleaned_data.get("photos") or []:
+            try:
+                images.append(uploads.sanitise(upload))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return images
+
+    def clean_occurred_on(self) -> date:
+        value = self.cleaned_data["occurred_on"]
+        if value > timezone.localdate():
+            raise ValidationError(_("Datumet kan inte vara i framtiden."), code="future")
+        if value < EARLIEST_DATE:
+            raise ValidationError(_("Datumet kan inte vara före år 2000."), code="too_old")
+        return value
+
+    def clean_token(self) -> str:
+        return self.cleaned_data["token"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not TOKEN_PATTERN.match(data.get("token") or ""):
+            # A form without its one-time token (an old copy of the page): a new one is issued.
+            self.add_error(None, _("Formuläret kunde inte skickas. Kontrollera uppgifterna och skicka igen."))
+            self.data = self.data.copy()
+            self.data["token"] = new_token()
+        self._clean_time(data)
+        self._clean_place(data)
+        return data
+
+    def _clean_time(self, data: dict[str, Any]) -> None:
+        day, at = data.get("occurred_on"), data.get("occurred_at")
+        if day is None or at is None:
+            return
+        when = timezone.make_aware(datetime.combine(day, at))
+        if when > timezone.now():
+            self.add_error("occurred_at", _("Klockslaget kan inte vara i framtiden."))
+
+    def _clean_place(self, data: dict[str, Any]) -> None:
+        """The place resolves to one district, which decides the routing."""
+        district: District | None = data.get("district")
+        neighbourhood = self._neighbourhoods.get(data.get("neighbourhood"))
+        unit = self._units.get(data.get("unit"))
+        if unit is not None and unit.neighbourhood is not None:
+            if district is not None and unit.neighbourhood.district_id != district.pk:
+                self.add_error(
+                    "unit",
+                    _("%(unit)s ligger i %(actual)s, inte i %(chosen)s. Ändra området eller verksamheten.")
+                    % {"unit": unit.name, "actual": unit.neighbourhood.district.name, "chosen": district.name},
+                )
+                return
+            neighbourhood = neighbourhood or unit.neighbourhood
+        if neighbourhood is not None:
+            if district is not None and neighbourhood.district_id != district.pk:
+                self.add_error(
+                    "neighbourhood",
+                    _("%(n)s ligger i %(actual)s, inte i %(chosen)s. Ändra området eller stadsdelen.")
+                    % {"n": neighbourhood.name, "actual": neighbourhood.district.name, "chosen": district.name},
+                )
+                return
+            if unit is not None and unit.neighbourhood is not None and unit.neighbourhood_id != neighbourhood.pk:
+                self.add_error(
+                    "unit",
+                    _("%(unit)s ligger i %(actual)s, inte i %(chosen)s. Ändra stadsdelen eller verksamheten.")
+                    % {"unit": unit.name, "actual": unit.neighbourhood.name, "chosen": neighbourhood.name},
+                )
+                return
+            district = neighbourhood.district
+        if district is None:
+            if "district" not in self.errors:
+                self.add_error(
+                    "district",
+                    _("Välj stadsdelsområdet där det hände, på kartan eller i listan, eller välj en stadsdel."),
+                )
+            return
+        data["resolved_district"] = district
+        data["resolved_neighbourhood"] = neighbourhood
+        data["resolved_unit"] = unit
+        data["reporter_organisation"] = self._organisations.get(data.get("reporting_for")) or next(
+            iter(self._organisations.values()), None
+        )
+
+
+class StatusForm(forms.Form):
+    """A handler acknowledges or closes an incident, with a comment (required to close)."""
+
+    to_status = forms.ChoiceField(
+        label=_("Ny status"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Välj ny status."),
+            "invalid_choice": _("Händelsen kan inte få den statusen nu."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Kommentar"),
+        help_text=_("Till exempel vad som gjorts. Krävs när händelsen avslutas. Skriv inte uppgifter om personer."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[reject_personnummer],
+        error_messages={"max_length": _("Kommentaren får vara högst %(limit_value)d tecken.")},
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [(s.value, s.label) for s in Status if s.value in TRANSITIONS[current]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("to_status") == Status.CLOSED and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Skriv en kommentar om varför händelsen avslutas."))
+        return data
+
+
+class ListFilterForm(forms.Form):
+    """Filters of the handler's list: never anything about persons."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alla")), *Status.choices])
+    category = forms.ChoiceField(label=_("Typ"), required=False, choices=[("", _("Alla")), *Category.choices])
+    month = forms.DateField(
+        label=_("Månad"),
+        help_text=_("ÅÅÅÅ-MM"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-03.")},
+    )
+
+
+class PeriodForm(forms.Form):
+    """Statistics: the last twelve months, or one calendar year."""
+
+    ar = forms.TypedChoiceField(label=_("Period"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ar"].choices = [("", _("De senaste tolv månaderna")), *((y, str(y)) for y in years)]
+        self.fields["ar"].error_messages["invalid_choice"] = _("Välj ett av åren i listan.")
