@@ -189,7 +189,9 @@ def bars_for(rows: Sequence[Row], *, exact: bool) -> list[svg.Bar]:
     ]
 
 
-def month_figure(counts: dict[date, int], period: Period, *, exact: bool, key: str, subject: str) -> Figure:
+def month_figure(
+    counts: dict[date, int], period: Period, *, exact: bool, key: str, subject: str, noun: str = "Händelser"
+) -> Figure:
     rows = [Row(month_name(m), counts.get(m, 0), shown_count(counts.get(m, 0), exact=exact)) for m in period.months]
     bars = [
         svg.Bar(
@@ -200,7 +202,7 @@ def month_figure(counts: dict[date, int], period: Period, *, exact: bool, key: s
         )
         for i, (m, row) in enumerate(zip(period.months, rows, strict=True))
     ]
-    title = f"Händelser per månad, {subject}, {period.label}"
+    title = f"{noun} per månad, {subject}, {period.label}"
     chart = svg.column_chart(
         bars,
         chart_id=f"chart-{key}",

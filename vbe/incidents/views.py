@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
+from vbe.concerns.models import Concern
 from vbe.core import svg
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import services, statistics, uploads
@@ -269,6 +270,27 @@ def _period(request: HttpRequest) -> tuple[statistics.Period, PeriodForm]:
     return statistics.last_twelve_months(), form
 
 
+def _concern_figures(
+    concerns: QuerySet[Concern], period: statistics.Period, *, subject: str
+) -> list[statistics.Figure]:
+    """Concerns from the routine, counted by when the concern was observed. Always suppressed here:
+    these pages are outside the handling organisation of many of them; handlers see theirs in full
+    in their own case list."""
+    counts = statistics.breakdown(concerns, period=period, date_field="observed_on", fields=["environment"])
+    return [
+        statistics.month_figure(
+            counts.by_month, period, exact=False, key="concern-months", subject=subject, noun="Oro för individer"
+        ),
+        statistics.category_figure(
+            Environment.choices,
+            counts.by_field["environment"],
+            exact=False,
+            key="concern-environments",
+            title=f"Oro för individer per miljö (rapportörens bedömning), {subject}, {period.label}",
+        ),
+    ]
+
+
 def _figures(queryset: QuerySet[Incident], period: statistics.Period, *, exact: bool, subject: str) -> dict[str, Any]:
     counts = statistics.breakdown(queryset, period=period, date_field="occurred_on", fields=["category", "environment"])
     return {
@@ -303,6 +325,7 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
     period, form = _period(request)
     incidents = Incident.objects.all()
     context = _figures(incidents, period, exact=False, subject="hela staden")
+    context["concern_figures"] = _concern_figures(Concern.objects.all(), period, subject="hela staden")
     within = incidents.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
     per_district = statistics.count_by(within, "district_id")
     districts = [
@@ -359,6 +382,11 @@ def district_statistics(request: HttpRequest, code: str) -> HttpResponse:
     period, form = _period(request)
     incidents = Incident.objects.filter(district=district)
     context = _figures(incidents, period, exact=exact, subject=district.name)
+    # A concern belongs to the district where it was observed, or else to its district council.
+    in_district = Concern.objects.filter(
+        Q(district=district) | Q(district__isnull=True, organisation__district=district)
+    )
+    context["concern_figures"] = _concern_figures(in_district, period, subject=district.name)
     within = incidents.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
     per_neighbourhood = statistics.count_by(within, "neighbourhood_id")
     # The district's neighbourhoods, and any that have since moved to another district but hold old incidents.

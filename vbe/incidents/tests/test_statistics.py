@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from vbe.concerns.models import Concern
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import statistics
 from vbe.incidents.models import Category, Incident
@@ -152,11 +153,11 @@ def test_unknown_district_is_404(cast):
 def test_charts_have_text_alternatives_and_tables(cast, known):
     page = cast.client("coordinator").get(f"/handelser/statistik/{JARVA}/").content.decode()
     svgs = re.findall(r"<svg [^>]*>", page)
-    assert len(svgs) == 3
+    assert len(svgs) == 5  # incidents per month, type and environment; concerns per month and environment
     for tag in svgs:
         assert 'role="img"' in tag and "aria-labelledby" in tag and "aria-describedby" in tag
-    assert page.count("<title id=") == 3 and page.count("<desc id=") == 3
-    assert page.count("Siffrorna i diagrammet") == 3
+    assert page.count("<title id=") == 5 and page.count("<desc id=") == 5
+    assert page.count("Siffrorna i diagrammet") == 5
     city = cast.client("coordinator").get("/handelser/statistik/").content.decode()
     assert 'id="chart-districts"' in city and "Teckenförklaring" in city and "app-map__area--shade-" in city
 
@@ -215,3 +216,19 @@ def test_detail_query_count_is_bounded(cast):
     for _ in range(3):
         attach_photo(incident)
     assert _queries(client, f"/handelser/{incident.pk}/") == small <= 20
+
+
+def test_concerns_appear_in_the_situation_picture_suppressed(cast, known):
+    import datetime
+
+    from vbe.concerns.tests.conftest import submit_test_concern
+
+    for i in range(6):
+        submit_test_concern(cast, key=f"s{i}")
+    Concern.objects.update(observed_on=datetime.date.today())
+    page = cast.client("coordinator").get(f"/handelser/statistik/{JARVA}/").content.decode()
+    section = page.split("Oro för individer per månad", 1)[1]
+    assert ">6</td>" in section  # six concerns this month: above the limit, shown exactly
+    Concern.objects.filter(idempotency_key__in=["s0", "s1", "s2"]).delete()
+    page = cast.client("coordinator").get(f"/handelser/statistik/{JARVA}/").content.decode()
+    assert "&lt;5</td>" in page.split("Oro för individer per månad", 1)[1]
