@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import vbe
 from tests.matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, ROLES, Entry, expect, only
 from vbe.concerns.models import RetentionPeriod
+from vbe.guidelines.calendar import feed_token
 from vbe.guidelines.models import FocusArea, Guideline, InterventionArea, Method, ReportingDuty
 from vbe.organisations.models import District, Neighbourhood, Organisation, Partner, Unit
 
@@ -61,6 +62,11 @@ CORE_MATRIX: dict[str, Entry] = {
     "guidelines:overview": Entry(lambda ctx: "/riktlinjer/", expect(OK)),
     "guidelines:my_mission": Entry(lambda ctx: "/riktlinjer/mitt-uppdrag/", expect(OK)),
     "guidelines:focus_area": Entry(lambda ctx: "/riktlinjer/omraden/anhorigstod/", expect(OK)),
+    "guidelines:calendar": Entry(lambda ctx: "/riktlinjer/kalender/", expect(OK)),
+    # The feed is read by calendar programs: the signed token is the key, not the session.
+    "guidelines:calendar_feed": Entry(
+        lambda ctx: f"/riktlinjer/kalender/{feed_token(ctx['cast']['coordinator'])}.ics", expect(OK, anonymous=OK)
+    ),
     "audit:access_log": Entry(lambda ctx: "/loggkontroll/", only("auditor")),
     # The admin site: users and the organisation tree for the administrator, the guideline
     # catalogue also for the central coordinator. Its own sign-in page sends to the portal's.

@@ -24,6 +24,7 @@ NAVIGATION = [
         ("concerns:case_list", "concerns:detail", "concerns:reveal"),
     ),
     (_("Mitt uppdrag"), "guidelines:my_mission", Action.VIEW_OWN_MISSION, ("guidelines:my_mission",)),
+    (_("Kalender"), "guidelines:calendar", Action.VIEW_CALENDAR, ("guidelines:calendar",)),
     (_("Riktlinjerna"), "guidelines:overview", Action.VIEW_GUIDELINE, ("guidelines:overview", "guidelines:focus")),
     (
         _("Organisationer"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.db import models
@@ -176,9 +177,20 @@ class ReportingDuty(models.Model):
 
     def due_date(self, year: int) -> datetime.date:
         # A day past the month's end (31 April, 29 February) falls back to the month's last day.
-        for day in range(self.due_day, 27, -1):
-            try:
-                return datetime.date(year, self.due_month, day)
-            except ValueError:
-                continue
-        return datetime.date(year, self.due_month, 28)
+        last_day = calendar.monthrange(year, self.due_month)[1]
+        return datetime.date(year, self.due_month, min(self.due_day, last_day))
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail sent, so a daily run never sends the same reminder twice."""
+
+    duty = models.ForeignKey(ReportingDuty, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["duty", "organisation", "year", "days_before"], name="reminder_sent_once")
+        ]

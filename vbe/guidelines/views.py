@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
+from vbe.guidelines.calendar import due_between, feed_token, icalendar, user_for_token
 from vbe.guidelines.duties import duties_for
 from vbe.guidelines.models import FocusArea, Guideline, Method
 from vbe.organisations.coordinators import coordinators_prefetch
@@ -90,3 +94,38 @@ def my_mission(request: HttpRequest) -> HttpResponse:
             "coordinator_duties": guideline.coordinator_duties.all() if guideline else [],
         },
     )
+
+
+@require_safe
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """What is due in the coming twelve months: the user's organisations first, then the whole city."""
+    permissions.require(request.user, Action.VIEW_CALENDAR)
+    today = timezone.localdate()
+    end = today + datetime.timedelta(days=365)
+    own_ids = {m.organisation_id for m in permissions.memberships(request.user)}
+    items = due_between(today, end)
+    own = [(o, d) for o, d in items if o.pk in own_ids]
+    feed_url = request.build_absolute_uri(reverse("guidelines:calendar_feed", args=[feed_token(request.user)]))
+    return render(
+        request,
+        "guidelines/calendar.html",
+        {"own": own, "city": items, "today": today, "end": end, "feed_url": feed_url},
+    )
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The user's iCalendar feed, read by calendar programs without a session: the token is the key."""
+    user = user_for_token(token)
+    if user is None:
+        raise Http404("Kalenderlänken gäller inte längre.")
+    today = timezone.localdate()
+    own_ids = {m.organisation_id for m in permissions.memberships(user)}
+    organisations = Organisation.objects.filter(pk__in=own_ids)
+    items = due_between(
+        today.replace(month=1, day=1), today.replace(year=today.year + 1, month=12, day=31), organisations
+    )
+    response = HttpResponse(icalendar(items, now=timezone.now()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vbe-portalen.ics"'
+    return response
