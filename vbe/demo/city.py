@@ -238,8 +238,10 @@ def create_colleagues(seed: int = 2026) -> int:
 def seed() -> dict[str, int]:
     from vbe.concerns.demo import seed_concerns
     from vbe.incidents.demo import seed_incidents
+    from vbe.plans.demo import seed_plans
 
     counts = {"units": create_units(), "demo_accounts": create_accounts(), "colleagues": create_colleagues()}
     counts["concerns"] = seed_concerns()
     counts["incidents"] = seed_incidents()
+    counts["plans"] = seed_plans()
     return counts

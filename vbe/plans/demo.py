@@ -1,0 +1,147 @@
+"""Synthetic plans for the demo: several years of the cycle, so compliance and the status report vary.
+
+Every district council has plans for the last two years and this one; every specialist board with a
+named mission has its handlingsplan. On purpose: Skärholmen has no decided plan this year (a draft),
+Farsta's waits for its board, and Idrottsnämnden is late with last year's follow-up. Some duty
+self-reports are missing. Everything is written through the services, as a coordinator would.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from vbe.accounts.models import Membership, Role, User
+from vbe.guidelines.models import CoordinatorDuty, FocusArea
+from vbe.organisations.models import Organisation, OrganisationKind
+from vbe.plans import services
+from vbe.plans.models import FollowUpStatus, Plan
+
+DRAFT_THIS_YEAR = {"skarholmen"}
+READY_THIS_YEAR = {"farsta"}
+LATE_FOLLOW_UP = {"idrottsnamnden"}
+NO_DUTY_REPORT = {"skarholmen", "sisab", "kulturnamnden"}
+BOARDS = ["socialnamnden", "utbildningsnamnden", "arbetsmarknadsnamnden", "kulturnamnden", "idrottsnamnden"]
+
+SITUATION = (
+    "Under året har skolor och fritidsgårdar rapporterat fler klistermärken och affischer med våldsbejakande "
+    "budskap, främst kring centrum och pendeltågsstationen. Fältgruppen ser att yngre tonåringar nås av "
+    "propaganda i sociala medier. Samverkan med lokalpolisområdet och civilsamhället fungerar väl, men "
+    "kunskapen om rutinen vid oro behöver spridas till fler medarbetare."
+)
+MEASURE_TITLES = {
+    1: ["Föräldraträffar med ABC i områdets skolor", "Fältarbete kvällstid under sommarlovet"],
+    2: ["Källkritik i undervisningen årskurs 7–9", "Samtalsstöd om kontroversiella frågor"],
+    3: ["Prövning av demokrativillkoret före lokalupplåtelse", "Nattvandring med lokala föreningar"],
+    4: ["Grundutbildning om rutinen vid oro för all personal", "Fördjupningsutbildning för samordnare"],
+    5: ["Samverkansmöten med lokalpolisområdet", "SIP-samordning för unga i riskzon"],
+    6: ["Information om avhopparverksamheten till socialsekreterare"],
+    7: ["Anhörigträffar i samarbete med behandlingsenheten"],
+}
+
+
+def _coordinator(organisation: Organisation, fallback: User) -> User:
+    membership = Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).select_related("user")
+    return membership.first().user if membership.exists() else fallback
+
+
+def _plan(organisation: Organisation, year: int, actor: User, rng: random.Random, *, until: str) -> Plan:
+    plan = services.create_plan(organisation=organisation, year=year, actor=actor)
+    plan = services.update_plan(
+        plan_id=plan.pk, actor=actor, lock_version=plan.lock_version, title=plan.title, situation_analysis=SITUATION
+    )
+    areas = list(FocusArea.objects.filter(responsible=organisation).order_by("number"))
+    for area in rng.sample(areas, k=min(len(areas), rng.randint(3, 5))):
+        plan.refresh_from_db()
+        services.save_measure(
+            plan_id=plan.pk,
+            actor=actor,
+            lock_version=plan.lock_version,
+            fields={
+                "title": rng.choice(MEASURE_TITLES[area.number]),
+                "description": "Genomförs tillsammans med berörda verksamheter.",
+                "focus_area": area,
+                "starts_on": datetime.date(year, 2, 1),
+                "ends_on": datetime.date(plan.end_year, 12, 31),
+            },
+            methods=list(area.methods.all()[:1]),
+            indicators=[("Antal deltagare", str(rng.choice([20, 50, 100])))],
+        )
+    if until == "draft":
+        return plan
+    plan.refresh_from_db()
+    plan = services.submit_for_decision(plan_id=plan.pk, actor=actor, lock_version=plan.lock_version)
+    if until == "ready":
+        return plan
+    decided_on = min(datetime.date(year, 4, 20), timezone.localdate())
+    return services.record_decision(
+        plan_id=plan.pk,
+        actor=actor,
+        lock_version=plan.lock_version,
+        decided_on=decided_on,
+        minute_reference=f"§ {rng.randint(5, 40)}",
+    )
+
+
+def _follow_up(plan: Plan, year: int, actor: User, rng: random.Random, *, complete: bool) -> None:
+    for measure in plan.measures.all():
+        services.record_follow_up(
+            measure_id=measure.pk,
+            actor=actor,
+            year=year,
+            status=rng.choice([FollowUpStatus.DONE, FollowUpStatus.ONGOING, FollowUpStatus.DELAYED]),
+            comment="Genomfört enligt plan med några förseningar under hösten.",
+            indicator_values={str(i.pk): str(rng.randint(10, 120)) for i in measure.indicators.all()},
+        )
+    if complete:
+        plan.refresh_from_db()
+        services.complete_follow_up(plan_id=plan.pk, actor=actor, lock_version=plan.lock_version, year=year)
+
+
+def seed_plans(*, seed: int = 2026) -> int:
+    if Plan.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    this_year = timezone.localdate().year
+    fallback = User.objects.filter(memberships__role=Role.CENTRAL_COORDINATOR).first()
+    if fallback is None:
+        return 0
+    created = 0
+    for council in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_COUNCIL, is_active=True):
+        actor = _coordinator(council, fallback)
+        for year in (this_year - 2, this_year - 1):
+            plan = _plan(council, year, actor, rng, until="decided")
+            _follow_up(plan, year, actor, rng, complete=year < this_year - 1 or rng.random() < 0.6)
+            created += 1
+        until = (
+            "draft" if council.slug in DRAFT_THIS_YEAR else "ready" if council.slug in READY_THIS_YEAR else "decided"
+        )
+        _plan(council, this_year, actor, rng, until=until)
+        created += 1
+    for slug in BOARDS:
+        board = Organisation.objects.get(slug=slug)
+        actor = _coordinator(board, fallback)
+        for year in range(this_year - 2, this_year + 1):
+            if year % 2:
+                continue
+            plan = _plan(board, year, actor, rng, until="decided")
+            created += 1
+            for follow_year in range(year, min(plan.end_year, this_year - 1) + 1):
+                if slug in LATE_FOLLOW_UP and follow_year == this_year - 1:
+                    continue
+                _follow_up(plan, follow_year, actor, rng, complete=False)
+    duties = list(CoordinatorDuty.objects.filter(guideline__is_current=True))
+    for organisation in Organisation.objects.filter(requires_coordinator=True, is_active=True):
+        if organisation.slug in NO_DUTY_REPORT:
+            continue
+        actor = _coordinator(organisation, fallback)
+        for year in (this_year - 1, this_year):
+            services.report_duties(
+                organisation=organisation,
+                year=year,
+                actor=actor,
+                answers={d.pk: (rng.choice(["done", "done", "partly", "not_done"]), "") for d in duties},
+            )
+    return created
