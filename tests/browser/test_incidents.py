@@ -146,7 +146,7 @@ def test_the_whole_report_works_without_javascript(browser, live_server, cast, a
     [
         ("/handelser/", "coordinator"),
         ("/handelser/?month=mars", "coordinator"),  # the filter's error summary
-        ("/handelser/", "staff"),
+        ("/handelser/", "unit_manager"),
         ("/handelser/mina/", "staff"),
         ("/handelser/statistik/", "central_coordinator"),
         (f"/handelser/statistik/{JARVA}/", "coordinator_other"),
