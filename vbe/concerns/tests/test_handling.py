@@ -288,3 +288,14 @@ def test_each_named_transition_guards_its_from_state(cast, make_concern):
         "begin_measures",
         "begin_follow_up",
     ]
+
+
+def test_withdrawing_with_a_stale_page_explains_and_changes_nothing(cast, make_concern):
+    concern = make_concern()
+    client = cast.client("coordinator")
+    _post(client, concern, "samtycke/", purpose="SIG", given_by="Personen själv", given_on="2026-11-21")
+    consent = concern.consents.get()
+    response = client.post(f"/oro/arenden/{concern.reference}/samtycke/{consent.pk}/aterkalla/", {"version": 1})
+    assert response.status_code == 400 and "ändrats av någon annan" in response.content.decode()
+    consent.refresh_from_db()
+    assert consent.is_active
