@@ -347,7 +347,7 @@ def withdraw_consent(request: HttpRequest, reference: str, consent_id: int) -> H
         request,
         reference,
         action=Action.HANDLE_CONCERN,
-        form_name="consent_form",
+        form_name="withdraw_form",
         make_form=lambda c: forms.VersionedForm(request.POST),
         call=lambda c, d: services.withdraw_consent(
             request=request,
