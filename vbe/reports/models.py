@@ -1,1 +1,68 @@
-"""The status report (nulägesrapport) and the document builders."""
+"""The status report (nulägesrapport): KS's city-wide report to KF, every odd year.
+
+The figures are not stored: they are compiled from the portal's data whenever the report is shown or
+exported (``vbe.reports.compile.status_report_data``). What is stored is what people write: the
+narrative sections, edited by the central coordinator, and the report's state.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusReportState(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    FINAL = "final", _("Färdig")
+
+
+# The narrative sections, in the document's order: field name -> heading. Everything else is compiled.
+NARRATIVE_SECTIONS = {
+    "summary": "Sammanfattning",
+    "analysis": "Analys av läget",
+    "conclusions": "Slutsatser och fortsatt arbete",
+}
+
+
+class StatusReport(models.Model):
+    year = models.PositiveSmallIntegerField(_("år"), unique=True, help_text=_("Ett ojämnt år."))
+    state = models.CharField(
+        _("status"), max_length=16, choices=StatusReportState.choices, default=StatusReportState.DRAFT
+    )
+    lock_version = models.PositiveIntegerField(default=1)  # forms carry it: concurrent edits are refused
+
+    summary = models.TextField(_("sammanfattning"), blank=True)
+    analysis = models.TextField(_("analys av läget"), blank=True)
+    conclusions = models.TextField(_("slutsatser och fortsatt arbete"), blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    finalised_at = models.DateTimeField(_("färdigställd"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("nulägesrapport")
+        verbose_name_plural = _("nulägesrapporter")
+        constraints = [
+            models.CheckConstraint(condition=Exact(Mod("year", 2), 1), name="status_report_odd_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nulägesrapport {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:status_report", args=[self.year])
+
+    @property
+    def is_final(self) -> bool:
+        return self.state == StatusReportState.FINAL
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(field name, heading, text) of each narrative section, in order."""
+        return [(name, heading, getattr(self, name)) for name, heading in NARRATIVE_SECTIONS.items()]

@@ -1,0 +1,548 @@
+"""The data of the documents: the status report's draft (``status_report_data``) and a plan as the
+document its board decides on (``plan_document_data``).
+
+One function per document builds everything the document shows, as ``vbe.reports.document`` objects;
+the HTML page, the PDF and the DOCX render those objects and compute nothing themselves.
+
+The status report for the odd year Y covers Y−1 and Y (the report goes to KF every odd year):
+- coordinators, plans, follow-ups and the coordinators' self-report per organisation: the
+  compliance overview of Y (``vbe.reports.compliance``), so the report agrees with that page;
+- measures per focus area: the coverage matrix of Y (``vbe.reports.coverage``);
+- incidents (by the day they happened) and concerns (by the day they were received) per calendar
+  year Y−1 and Y. The report leaves the city, so every count from 1 to 4 is shown as "<5" (the
+  portal's rule, ``vbe.incidents.statistics.shown_count``), totals included;
+- training: the portal has no training data yet, and the report says so.
+
+Fourteen queries in all (thirteen when the caller passes the status report), whatever the amount of data: every count is an SQL aggregate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Count, Prefetch
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from vbe.concerns.models import Concern
+from vbe.core import svg
+from vbe.guidelines.models import CoordinatorDuty
+from vbe.guidelines.vocabulary import Environment
+from vbe.incidents.models import Category, Incident
+from vbe.incidents.statistics import SUPPRESSED, drawn_count, is_suppressed, shown_count
+from vbe.organisations.models import District, Organisation, OrganisationKind
+from vbe.plans.models import DutyAnswer, DutyReport, FollowUp, Indicator, Measure, Plan, PlanState
+from vbe.reports.compliance import (
+    ORGANISATION_FIELDS,
+    REQUIREMENT_LABELS,
+    UNKNOWN,
+    Compliance,
+    Level,
+    Requirement,
+    compliance_for,
+    date_sv,
+)
+from vbe.reports.coverage import Coverage, coverage_for
+from vbe.reports.document import (
+    BulletList,
+    Chart,
+    DocumentData,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+    paragraphs,
+    with_narrative,
+)
+
+SUPPRESSION_NOTE = f"Antal från 1 till 4 visas som {SUPPRESSED}."
+NO_TRAINING_DATA = (
+    "Det finns ännu inga uppgifter om utbildning i portalen. Uppgifter om hur många medarbetare som har gått "
+    "stadens utbildningar redovisas här när de har förts in."
+)
+NARRATIVE_PLACEHOLDER = "Texten är inte skriven ännu."
+
+
+def _shown(count: int) -> str:
+    return shown_count(count, exact=False)
+
+
+def _bars(rows: Iterable[tuple[str, int]]) -> tuple[svg.Bar, ...]:
+    return tuple(
+        svg.Bar(
+            label=label,
+            value=drawn_count(n, exact=False),
+            text=_shown(n),
+            muted=is_suppressed(n, exact=False),
+        )
+        for label, n in rows
+    )
+
+
+def _plain_bars(rows: Iterable[tuple[str, int]]) -> tuple[svg.Bar, ...]:
+    return tuple(svg.Bar(label=label, value=n, text=str(n)) for label, n in rows)
+
+
+def _cell_text(cell) -> str:
+    return "Krävs inte" if cell is None else cell.summary
+
+
+# --- Counting incidents and concerns -----------------------------------------------------------------
+
+
+def incident_counts(years: Sequence[int]) -> dict[str, Counter]:
+    """One query: counts per (year, category), (year, environment), (year, district id) and year."""
+    first, last = min(years), max(years)
+    rows = (
+        Incident.objects.filter(
+            occurred_on__gte=datetime.date(first, 1, 1), occurred_on__lte=datetime.date(last, 12, 31)
+        )
+        .order_by()
+        .annotate(y=ExtractYear("occurred_on"))
+        .values("y", "category", "environment", "district_id")
+        .annotate(n=Count("pk"))
+        .values_list("y", "category", "environment", "district_id", "n")
+    )
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for y, category, environment, district_id, n in rows:
+        counts["category"][(y, category)] += n
+        counts["environment"][(y, environment)] += n
+        counts["district"][(y, district_id)] += n
+        counts["total"][y] += n
+    return counts
+
+
+def concern_counts(years: Sequence[int]) -> dict[str, Counter]:
+    """One query: concerns received per (year, environment) and per year."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(min(years), 1, 1, tzinfo=tz)
+    end = datetime.datetime(max(years) + 1, 1, 1, tzinfo=tz)
+    rows = (
+        Concern.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .annotate(y=ExtractYear("created_at"))
+        .values("y", "environment")
+        .annotate(n=Count("pk"))
+        .values_list("y", "environment", "n")
+    )
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for y, environment, n in rows:
+        counts["environment"][(y, environment)] += n
+        counts["total"][y] += n
+    return counts
+
+
+def _year_table(
+    caption: str,
+    label: str,
+    choices: Iterable[tuple[object, str]],
+    counts: Counter,
+    totals: Counter,
+    years: Sequence[int],
+) -> Table:
+    rows = [(str(name), *(_shown(counts[(y, value)]) for y in years)) for value, name in choices]
+    rows.append(("Totalt", *(_shown(totals[y]) for y in years)))
+    return Table(caption, (label, *(str(y) for y in years)), tuple(rows))
+
+
+# --- The status report ---------------------------------------------------------------------------------
+
+
+def _organisations_section(compliance: Compliance) -> Section:
+    rows = compliance.rows
+    coordinator_cells = [c for row in rows if (c := row.cell(Requirement.COORDINATOR))]
+    with_coordinator = sum(1 for c in coordinator_cells if c.level == Level.OK)
+    missing = [row.organisation.name for row in rows if (c := row.cell(Requirement.COORDINATOR)) and c.is_gap]
+    blocks: list = [
+        Paragraph(
+            f"{with_coordinator} av {len(coordinator_cells)} organisationer som ska ha en lokal samordnare "
+            f"har minst en aktiv samordnare."
+        )
+    ]
+    if missing:
+        blocks.append(Paragraph("Organisationer som saknar lokal samordnare:"))
+        blocks.append(BulletList(tuple(missing)))
+    plans = [c for row in rows if (c := row.cell(Requirement.DISTRICT_PLAN))]
+    board_plans = [c for row in rows if (c := row.cell(Requirement.BOARD_PLAN))]
+    follow_ups = [c for row in rows if (c := row.cell(Requirement.BOARD_FOLLOW_UP))]
+    self_reports = [c for row in rows if (c := row.cell(Requirement.DUTY_REPORT))]
+    year = compliance.year
+    summary = []
+    if plans:
+        decided = sum(1 for c in plans if c.level == Level.OK)
+        summary.append(
+            f"{decided} av {len(plans)} stadsdelsnämnder har en beslutad lägesbild och åtgärdsplan för {year}."
+        )
+    if board_plans:
+        decided = sum(1 for c in board_plans if c.level == Level.OK)
+        summary.append(f"{decided} av {len(board_plans)} facknämnder har en beslutad handlingsplan som gäller {year}.")
+    if follow_ups:
+        done = sum(1 for c in follow_ups if c.level == Level.OK)
+        summary.append(
+            f"Uppföljningen av handlingsplanen för {year} är klar hos {done} av {len(follow_ups)} facknämnder."
+        )
+    if self_reports:
+        done = sum(1 for c in self_reports if c.level == Level.OK)
+        summary.append(
+            f"{done} av {len(self_reports)} organisationer har lämnat samordnarnas självskattning för {year}."
+        )
+    blocks.extend(Paragraph(text) for text in summary)
+    for group in compliance.groups:
+        requirements = [r for r in group.requirements if r != Requirement.STATUS_REPORT]
+        if not requirements:
+            continue
+        table = Table(
+            caption=f"{group.label}: läget {year}",
+            columns=("Organisation", *(REQUIREMENT_LABELS[r] for r in requirements)),
+            rows=tuple((row.organisation.name, *(_cell_text(row.cell(r)) for r in requirements)) for row in group.rows),
+            numeric_from=len(requirements) + 1,
+        )
+        blocks.append(Figure(table))
+    return Section(f"Samordnare, planer och uppföljning {year}", "organisationer", tuple(blocks))
+
+
+def _coverage_section(coverage: Coverage) -> Section:
+    year = coverage.year
+    totals = coverage.area_totals
+    missing = coverage.missing_by_area()
+    rows = [(f"{area.number}. {area.name}", n) for area, n in zip(coverage.focus_areas, totals, strict=True)]
+    chart = Chart("focus-areas", f"Åtgärder per område i riktlinjerna, {year}", _plain_bars(rows))
+    table = Table(
+        caption=f"Åtgärder per område i riktlinjerna, {year}",
+        columns=("Område", "Antal åtgärder", "Utpekade organisationer utan åtgärd"),
+        rows=tuple((label, str(n), str(len(orgs))) for (label, n), (_area, orgs) in zip(rows, missing, strict=True)),
+    )
+    blocks: list = [
+        Paragraph(
+            f"Planerna som gäller {year} innehåller sammanlagt {coverage.total} åtgärder. Räknat är åtgärderna i "
+            f"organisationernas gällande planer för året, utom inställda åtgärder."
+        ),
+        Figure(table, chart),
+    ]
+    gaps = [f"{area.number}. {area.name}: {', '.join(o.name for o in orgs)}" for area, orgs in missing if orgs]
+    if gaps:
+        blocks.append(
+            Paragraph(
+                "Organisationer som riktlinjerna pekar ut som särskilt ansvariga men som saknar åtgärd i området:"
+            )
+        )
+        blocks.append(BulletList(tuple(gaps)))
+    else:
+        blocks.append(Paragraph("Alla utpekade organisationer har minst en åtgärd i sina områden."))
+    return Section(f"Åtgärder per område i riktlinjerna {year}", "omraden", tuple(blocks))
+
+
+def _self_report_section(year: int, organisation_ids: list[int], duties: list[CoordinatorDuty]) -> Section:
+    counts = Counter()
+    for duty_id, answer, n in (
+        DutyReport.objects.filter(year=year, organisation_id__in=organisation_ids, duty__guideline__is_current=True)
+        .order_by()
+        .values("duty_id", "answer")
+        .annotate(n=Count("pk"))
+        .values_list("duty_id", "answer", "n")
+    ):
+        counts[(duty_id, answer)] += n
+    answers = list(DutyAnswer)
+    rows = []
+    for duty in duties:
+        given = [counts[(duty.pk, a.value)] for a in answers]
+        rows.append((f"{duty.number}. {duty.text}", *map(str, given), str(len(organisation_ids) - sum(given))))
+    table = Table(
+        caption=f"Samordnarnas självskattning {year}: antal organisationer per svar",
+        columns=("Uppgift", *(a.label for a in answers), "Inte rapporterat"),
+        rows=tuple(rows),
+    )
+    return Section(
+        f"Samordnarnas självskattning {year}",
+        "sjalvskattning",
+        (
+            Paragraph(
+                f"De lokala samordnarna i {len(organisation_ids)} organisationer svarar varje år på hur de har "
+                "utfört sina sex uppgifter enligt riktlinjerna."
+            ),
+            Figure(table),
+        ),
+    )
+
+
+def _incidents_section(years: Sequence[int], districts: list[District]) -> Section:
+    """``districts``: the active districts, each with a council (the rows of the district table)."""
+    counts = incident_counts(years)
+    last = years[-1]
+    totals = counts["total"]
+    district_choices = [(d.pk, d.name) for d in districts]
+    inactive = {key: n for key, n in counts["district"].items() if key[1] not in {d.pk for d in districts}}
+    if inactive:
+        district_choices.append(("other", "Tidigare stadsdelsområden"))
+        for (y, _pk), n in inactive.items():
+            counts["district"][(y, "other")] += n
+    category = _year_table("Händelser per typ", "Typ av händelse", Category.choices, counts["category"], totals, years)
+    environment = _year_table("Händelser per miljö", "Miljö", Environment.choices, counts["environment"], totals, years)
+    district = _year_table(
+        "Händelser per stadsdelsområde", "Stadsdelsområde", district_choices, counts["district"], totals, years
+    )
+    category_chart = Chart(
+        "incidents-category",
+        f"Händelser per typ, {last}",
+        _bars((str(label), counts["category"][(last, value)]) for value, label in Category.choices),
+        SUPPRESSION_NOTE,
+    )
+    district_chart = Chart(
+        "incidents-district",
+        f"Händelser per stadsdelsområde, {last}",
+        _bars((label, counts["district"][(last, value)]) for value, label in district_choices),
+        SUPPRESSION_NOTE,
+    )
+    intro = " ".join(f"{y}: {_shown(totals[y])} händelser." for y in years)
+    return Section(
+        f"Rapporterade händelser {years[0]}–{last}",
+        "handelser",
+        (
+            Paragraph(
+                f"Händelser som medarbetare har rapporterat enligt stadens rutin, räknade efter dagen då de hände. {intro} "
+                f"{SUPPRESSION_NOTE}"
+            ),
+        ),
+        subsections=(
+            Section("Per typ av händelse", "handelser-typ", (Figure(category, category_chart),)),
+            Section("Per miljö", "handelser-miljo", (Figure(environment),)),
+            Section("Per stadsdelsområde", "handelser-omrade", (Figure(district, district_chart),)),
+        ),
+    )
+
+
+def _concerns_section(years: Sequence[int]) -> Section:
+    counts = concern_counts(years)
+    last = years[-1]
+    totals = counts["total"]
+    table = _year_table(
+        "Oro för en individ per miljö", "Miljö", Environment.choices, counts["environment"], totals, years
+    )
+    chart = Chart(
+        "concerns-environment",
+        f"Oro för en individ per miljö, {last}",
+        _bars((str(label), counts["environment"][(last, value)]) for value, label in Environment.choices),
+        SUPPRESSION_NOTE,
+    )
+    intro = " ".join(f"{y}: {_shown(totals[y])} ärenden." for y in years)
+    return Section(
+        f"Oro för en individ {years[0]}–{last}",
+        "oro",
+        (
+            Paragraph(
+                "Ärenden där en medarbetare har rapporterat oro för en person enligt stadens rutin, räknade efter "
+                f"dagen då oron togs emot. Miljön är rapportörens bedömning. {intro} {SUPPRESSION_NOTE} Rapporten "
+                "innehåller inga uppgifter om enskilda ärenden."
+            ),
+            Figure(table, chart),
+        ),
+    )
+
+
+def status_report_data(
+    year: int, *, today: datetime.date | None = None, status_report: object = UNKNOWN
+) -> DocumentData:
+    """Everything the nulägesrapport for ``year`` shows, compiled from the portal's data.
+
+    ``status_report``: the year's report (or None), when the caller has it: one query less.
+    """
+    compiled_at = timezone.localtime()
+    years = (year - 1, year)
+    organisations = list(
+        Organisation.objects.filter(is_active=True)
+        .select_related("district")
+        .only(*ORGANISATION_FIELDS, "district__name", "district__is_active")
+    )
+    duties = list(CoordinatorDuty.objects.filter(guideline__is_current=True).order_by("number"))
+    compliance = compliance_for(
+        year, today=today, organisations=organisations, duty_count=len(duties), status_report=status_report
+    )
+    coverage = coverage_for(year, organisations=organisations)
+    coordinator_orgs = [row.organisation.pk for row in compliance.rows if row.organisation.requires_coordinator]
+    districts = sorted(
+        (
+            o.district
+            for o in organisations
+            if o.kind == OrganisationKind.DISTRICT_COUNCIL and o.district_id and o.district.is_active
+        ),
+        key=lambda d: d.name,
+    )
+    sections = (
+        Section("Sammanfattning", "sammanfattning", narrative="summary"),
+        Section(
+            "Om rapporten",
+            "om-rapporten",
+            (
+                Paragraph(
+                    f"Kommunstyrelsen redovisar vartannat år för kommunfullmäktige hur stadens riktlinjer mot "
+                    f"våldsbejakande extremism genomförs. Den här nulägesrapporten gäller {years[0]}–{year}."
+                ),
+                Paragraph(
+                    f"Siffrorna är sammanställda i VBE-portalen {date_sv(compiled_at.date())} ur stadens planer, "
+                    "uppföljningar, uppgifter om lokala samordnare och de händelser och den oro som har rapporterats "
+                    "enligt stadens rutin. Läget för samordnare, planer och uppföljning avser "
+                    f"{year}; lokala samordnare avser läget när rapporten sammanställdes."
+                ),
+            ),
+        ),
+        _organisations_section(compliance),
+        _coverage_section(coverage),
+        _self_report_section(year, coordinator_orgs, duties),
+        _incidents_section(years, districts),
+        _concerns_section(years),
+        Section("Utbildning", "utbildning", (Paragraph(NO_TRAINING_DATA),)),
+        Section("Analys av läget", "analys", narrative="analysis"),
+        Section("Slutsatser och fortsatt arbete", "slutsatser", narrative="conclusions"),
+    )
+    return DocumentData(
+        title=f"Nulägesrapport {year}",
+        subtitle="Stockholms stads arbete mot våldsbejakande extremism",
+        sections=sections,
+        facts=(
+            ("Till", "Kommunfullmäktige"),
+            ("Från", "Kommunstyrelsen"),
+            ("Period", f"{years[0]}–{year}"),
+            ("Sammanställd", date_sv(compiled_at.date())),
+        ),
+        compiled_at=compiled_at,
+        filename=f"nulagesrapport-{year}",
+        extra={"compliance": compliance, "coverage": coverage},
+    )
+
+
+def status_report_document(data: DocumentData, report) -> DocumentData:
+    """The compiled data with the report's narrative sections and its state filled in."""
+    texts = {name: text for name, _heading, text in report.sections()}
+    document = with_narrative(data, texts, placeholder=NARRATIVE_PLACEHOLDER)
+    state = report.get_state_display() if report.pk else "Utkast"
+    return DocumentData(
+        title=document.title,
+        subtitle=document.subtitle,
+        sections=document.sections,
+        facts=(*document.facts, ("Status", state)),
+        compiled_at=document.compiled_at,
+        filename=document.filename,
+        extra=document.extra,
+    )
+
+
+# --- A plan as the document the board decides on ---------------------------------------------------
+
+
+def plan_document_data(plan: Plan) -> DocumentData:
+    """A plan with its situation picture, measures by focus area, indicators and follow-ups (five queries)."""
+    measures = list(
+        Measure.objects.filter(plan=plan)
+        .select_related("focus_area", "responsible_unit")
+        .prefetch_related(
+            "methods",
+            Prefetch("indicators", queryset=Indicator.objects.order_by("pk")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("year")),
+        )
+        .order_by("focus_area__number", "title")
+    )
+    organisation = plan.organisation
+    by_area: dict[int, list[Measure]] = defaultdict(list)
+    for measure in measures:
+        by_area[measure.focus_area.number].append(measure)
+
+    def period(m: Measure) -> str:
+        if m.starts_on and m.ends_on:
+            return f"{m.starts_on:%Y-%m-%d} – {m.ends_on:%Y-%m-%d}"
+        if m.starts_on:
+            return f"från {m.starts_on:%Y-%m-%d}"
+        return f"till {m.ends_on:%Y-%m-%d}" if m.ends_on else "–"
+
+    summary = Table(
+        caption="Antal åtgärder per område i riktlinjerna",
+        columns=("Område", "Antal åtgärder"),
+        rows=tuple(
+            (f"{group[0].focus_area.number}. {group[0].focus_area.name}", str(len(group))) for group in by_area.values()
+        )
+        + (("Totalt", str(len(measures))),),
+    )
+    area_sections = []
+    for number, group in by_area.items():
+        area = group[0].focus_area
+        table = Table(
+            caption=f"Åtgärder inom område {number}",
+            columns=("Åtgärd", "Beskrivning", "Metoder", "Ansvarig verksamhet", "Period", "Status"),
+            rows=tuple(
+                (
+                    m.title,
+                    " ".join(m.description.split()) or "–",
+                    ", ".join(method.name for method in m.methods.all()) or "–",
+                    m.responsible_unit.name if m.responsible_unit else "–",
+                    period(m),
+                    m.get_status_display(),
+                )
+                for m in group
+            ),
+            numeric_from=6,
+        )
+        blocks: list = [Figure(table)]
+        indicators = [(m, i) for m in group for i in m.indicators.all()]
+        if indicators:
+            blocks.append(
+                Figure(
+                    Table(
+                        caption=f"Indikatorer inom område {number}",
+                        columns=("Indikator", "Åtgärd", "Målvärde"),
+                        rows=tuple((i.name, m.title, i.target) for m, i in indicators),
+                        numeric_from=3,
+                    )
+                )
+            )
+        area_sections.append(Section(f"{number}. {area.name}", f"omrade-{number}", tuple(blocks)))
+    follow_ups = [(m, f) for m in measures for f in m.follow_ups.all()]
+    follow_up_blocks: tuple = (
+        (
+            Figure(
+                Table(
+                    caption="Uppföljning per åtgärd och år",
+                    columns=("Åtgärd", "År", "Status", "Kommentar"),
+                    rows=tuple(
+                        (m.title, str(f.year), f.get_status_display(), " ".join(f.comment.split()) or "–")
+                        for m, f in sorted(follow_ups, key=lambda p: (p[1].year, p[0].title))
+                    ),
+                    numeric_from=4,
+                )
+            ),
+        )
+        if follow_ups
+        else (Paragraph("Planen har ännu inte följts upp."),)
+    )
+    decided = plan.state in (PlanState.DECIDED, PlanState.FOLLOWED_UP)
+    facts = [
+        ("Organisation", organisation.name),
+        ("Gäller", plan.period_label),
+        ("Version", str(plan.version)),
+        ("Status", plan.get_state_display()),
+    ]
+    if decided and plan.decided_on:
+        facts.append(("Beslutad", f"{date_sv(plan.decided_on)}, {plan.minute_reference}"))
+    sections = (
+        Section(
+            "Lägesbild",
+            "lagesbild",
+            paragraphs(plan.situation_analysis) or (Paragraph("Lägesbilden är inte skriven ännu."),),
+        ),
+        Section(
+            "Åtgärder",
+            "atgarder",
+            (Figure(summary),) if measures else (Paragraph("Planen har inga åtgärder ännu."),),
+            subsections=tuple(area_sections),
+        ),
+        Section("Uppföljning", "uppfoljning", follow_up_blocks),
+    )
+    kind_label = "Åtgärdsplan" if organisation.kind == OrganisationKind.DISTRICT_COUNCIL else "Handlingsplan"
+    return DocumentData(
+        title=plan.title,
+        subtitle=f"{kind_label} {plan.period_label} – {organisation.name}",
+        sections=sections,
+        facts=tuple(facts),
+        compiled_at=timezone.localtime(),
+        filename=f"plan-{organisation.slug}-{plan.period_label.replace('–', '-')}-v{plan.version}",
+    )

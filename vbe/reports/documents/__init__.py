@@ -1,0 +1,1 @@
+"""Document builders: the same compiled data (``vbe.reports.document``) as PDF, DOCX and XLSX."""

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django import forms
+
+from vbe.reports import services
+from vbe.reports.models import NARRATIVE_SECTIONS
+
+YEAR_ERRORS = {
+    "required": "Ange vilket år rapporten gäller.",
+    "invalid": "Skriv året med fyra siffror, till exempel 2027.",
+}
+
+
+class CreateStatusReportForm(forms.Form):
+    year = forms.IntegerField(
+        label="År",
+        help_text="Nulägesrapporten tas fram vartannat år, för ojämna år (till exempel 2025 eller 2027).",
+        error_messages=YEAR_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        services.check_year(year)  # raises ValidationError with the message shown at the field
+        return year
+
+
+NARRATIVE_HINTS = {
+    "summary": "Det viktigaste i rapporten, i korthet. En tom rad börjar ett nytt stycke.",
+    "analysis": "Er bedömning av läget utifrån siffrorna och nämndernas underlag.",
+    "conclusions": "Vad staden behöver göra härnäst, och vem som ansvarar.",
+}
+
+
+STALE_FORM = {
+    "required": "Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.",
+    "invalid": "Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.",
+}
+
+
+class NarrativeForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_FORM)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, heading in NARRATIVE_SECTIONS.items():
+            self.fields[name] = forms.CharField(
+                label=heading,
+                help_text=NARRATIVE_HINTS.get(name, ""),
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                error_messages={"max_length": "Texten får vara högst %(limit_value)d tecken (nu %(show_value)d)."},
+            )
+
+    def sections(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in NARRATIVE_SECTIONS}
+
+
+class StateForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    to = forms.ChoiceField(choices=[("final", "Färdigställ"), ("draft", "Öppna som utkast")], widget=forms.HiddenInput)

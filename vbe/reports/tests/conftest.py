@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def central(cast):
+    return cast.client("central_coordinator")
