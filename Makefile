@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := VBE_ENV=demo
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup assets db test lint check-deploy clean bench
+.PHONY: help run setup assets db test lint clean bench
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,5 @@ lint: $(VENV)/.installed-dev ## ruff lint and format check
 clean: ## Remove the virtualenv, node_modules, built assets and the demo database
 	rm -rf $(VENV) node_modules static/build static/vendor var
 
-bench: $(VENV)/.installed-runtime assets ## Time document builds (median of several runs)
-	$(MAKE) --no-print-directory db
+bench: db ## Time document builds on the demo data (median of several runs; RUNS=5)
 	$(DEMO_ENV) $(PY) manage.py bench --runs $(or $(RUNS),5)
