@@ -56,6 +56,8 @@ class Plan(models.Model):
     )
     decided_on = models.DateField(_("beslutsdatum"), null=True, blank=True)
     minute_reference = models.CharField(_("protokollsparagraf"), max_length=100, blank=True)
+    # Years whose follow-up is marked done (a board's plan is followed up once for each of its years).
+    followed_up_years = models.JSONField(_("uppföljda år"), default=list, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,136 +6,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('guidelines', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("guidelines", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='åtgärd')),
-                ('description', models.TextField(blank=True, verbose_name='beskrivning')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='start')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='slut')),
-                ('status', models.CharField(choices=[('planned', 'Planerad'), ('ongoing', 'Pågår'), ('done', 'Genomförd'), ('cancelled', 'Inställd')], default='planned', max_length=16, verbose_name='status')),
-                ('focus_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='guidelines.focusarea', verbose_name='område i riktlinjerna')),
-                ('methods', models.ManyToManyField(blank=True, related_name='measures', to='guidelines.method', verbose_name='metoder')),
-                ('responsible_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='organisations.unit', verbose_name='ansvarig verksamhet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="åtgärd")),
+                ("description", models.TextField(blank=True, verbose_name="beskrivning")),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="start")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="slut")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planerad"),
+                            ("ongoing", "Pågår"),
+                            ("done", "Genomförd"),
+                            ("cancelled", "Inställd"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "focus_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="guidelines.focusarea",
+                        verbose_name="område i riktlinjerna",
+                    ),
+                ),
+                (
+                    "methods",
+                    models.ManyToManyField(
+                        blank=True, related_name="measures", to="guidelines.method", verbose_name="metoder"
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="organisations.unit",
+                        verbose_name="ansvarig verksamhet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'åtgärd',
-                'verbose_name_plural': 'åtgärder',
-                'ordering': ['focus_area__number', 'title'],
+                "verbose_name": "åtgärd",
+                "verbose_name_plural": "åtgärder",
+                "ordering": ["focus_area__number", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='indikator')),
-                ('target', models.CharField(max_length=100, verbose_name='målvärde')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='plans.measure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="indikator")),
+                ("target", models.CharField(max_length=100, verbose_name="målvärde")),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="indicators", to="plans.measure"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('district', 'Lägesbild och åtgärdsplan'), ('board', 'Handlingsplan med verksamhetsspecifik lägesbild')], max_length=16, verbose_name='typ')),
-                ('year', models.PositiveSmallIntegerField(help_text='Första året planen gäller.', verbose_name='år')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='till och med år')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('is_current', models.BooleanField(default=True, verbose_name='gällande version')),
-                ('state', models.CharField(choices=[('draft', 'Utkast'), ('ready', 'Redo för nämnden'), ('decided', 'Beslutad'), ('followed_up', 'Uppföljd')], default='draft', max_length=16, verbose_name='status')),
-                ('lock_version', models.PositiveIntegerField(default=1)),
-                ('title', models.CharField(max_length=200, verbose_name='rubrik')),
-                ('situation_analysis', models.TextField(blank=True, help_text='Analys av läget: vad ni ser, var och hos vilka, och varför.', verbose_name='lägesbild')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='beslutsdatum')),
-                ('minute_reference', models.CharField(blank=True, max_length=100, verbose_name='protokollsparagraf')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='organisations.organisation', verbose_name='organisation')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='next_version', to='plans.plan', verbose_name='föregående version')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("district", "Lägesbild och åtgärdsplan"),
+                            ("board", "Handlingsplan med verksamhetsspecifik lägesbild"),
+                        ],
+                        max_length=16,
+                        verbose_name="typ",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(help_text="Första året planen gäller.", verbose_name="år")),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="till och med år")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                ("is_current", models.BooleanField(default=True, verbose_name="gällande version")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Utkast"),
+                            ("ready", "Redo för nämnden"),
+                            ("decided", "Beslutad"),
+                            ("followed_up", "Uppföljd"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("lock_version", models.PositiveIntegerField(default=1)),
+                ("title", models.CharField(max_length=200, verbose_name="rubrik")),
+                (
+                    "situation_analysis",
+                    models.TextField(
+                        blank=True,
+                        help_text="Analys av läget: vad ni ser, var och hos vilka, och varför.",
+                        verbose_name="lägesbild",
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="beslutsdatum")),
+                ("minute_reference", models.CharField(blank=True, max_length=100, verbose_name="protokollsparagraf")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="next_version",
+                        to="plans.plan",
+                        verbose_name="föregående version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plan',
-                'verbose_name_plural': 'planer',
-                'ordering': ['-year', 'organisation__name', '-version'],
+                "verbose_name": "plan",
+                "verbose_name_plural": "planer",
+                "ordering": ["-year", "organisation__name", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='measure',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='plans.plan'),
+            model_name="measure",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="measures", to="plans.plan"
+            ),
         ),
         migrations.CreateModel(
-            name='PlanEvent',
+            name="PlanEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('summary', models.CharField(max_length=300)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='plans.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("summary", models.CharField(max_length=300)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="plans.plan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DutyReport',
+            name="DutyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='år')),
-                ('answer', models.CharField(choices=[('done', 'Gjort'), ('partly', 'Delvis'), ('not_done', 'Inte gjort')], max_length=16, verbose_name='svar')),
-                ('comment', models.TextField(blank=True, verbose_name='kommentar')),
-                ('reported_at', models.DateTimeField(auto_now=True)),
-                ('duty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='guidelines.coordinatorduty')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='duty_reports', to='organisations.organisation')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="år")),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[("done", "Gjort"), ("partly", "Delvis"), ("not_done", "Inte gjort")],
+                        max_length=16,
+                        verbose_name="svar",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="kommentar")),
+                ("reported_at", models.DateTimeField(auto_now=True)),
+                (
+                    "duty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="guidelines.coordinatorduty",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duty_reports",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['year', 'duty__number'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'year', 'duty'), name='duty_report_once_a_year')],
+                "ordering": ["year", "duty__number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organisation", "year", "duty"), name="duty_report_once_a_year")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='år')),
-                ('status', models.CharField(choices=[('done', 'Genomförd'), ('ongoing', 'Pågår'), ('delayed', 'Försenad'), ('cancelled', 'Inställd')], max_length=16, verbose_name='status')),
-                ('comment', models.TextField(blank=True, verbose_name='kommentar')),
-                ('indicator_values', models.JSONField(blank=True, default=dict, verbose_name='indikatorvärden')),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='plans.measure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="år")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("done", "Genomförd"),
+                            ("ongoing", "Pågår"),
+                            ("delayed", "Försenad"),
+                            ("cancelled", "Inställd"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="kommentar")),
+                ("indicator_values", models.JSONField(blank=True, default=dict, verbose_name="indikatorvärden")),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="follow_ups", to="plans.measure"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['year'],
-                'constraints': [models.UniqueConstraint(fields=('measure', 'year'), name='follow_up_once_a_year')],
+                "ordering": ["year"],
+                "constraints": [models.UniqueConstraint(fields=("measure", "year"), name="follow_up_once_a_year")],
             },
         ),
         migrations.AddIndex(
-            model_name='plan',
-            index=models.Index(fields=['year', 'state'], name='plans_plan_year_94fb1f_idx'),
+            model_name="plan",
+            index=models.Index(fields=["year", "state"], name="plans_plan_year_94fb1f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('organisation', 'kind', 'year'), name='plan_one_current_per_year'),
+            model_name="plan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("organisation", "kind", "year"),
+                name="plan_one_current_per_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(fields=('organisation', 'kind', 'year', 'version'), name='plan_unique_version'),
+            model_name="plan",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "kind", "year", "version"), name="plan_unique_version"
+            ),
         ),
     ]
