@@ -121,3 +121,21 @@ def test_expired_form_gets_a_swedish_explanation_and_is_logged(db):
     assert response.status_code == 403
     assert "Formuläret kunde inte skickas" in response.content.decode()
     assert AccessLogEntry.objects.filter(action="request_denied", detail="POST accounts:sign_in").exists()
+
+
+@pytest.mark.parametrize(
+    "role, present, absent",
+    [
+        ("staff", ["Vid oro", "Lägesbild", "Mitt uppdrag"], ["Ärenden", "Planer", "Uppföljning", "Loggkontroll"]),
+        ("coordinator", ["Ärenden", "Händelser", "Planer"], ["Uppföljning", "Administration"]),
+        ("central_coordinator", ["Planer", "Uppföljning", "Administration"], ["Händelser", "Loggkontroll"]),
+        ("auditor", ["Loggkontroll"], ["Ärenden", "Planer", "Administration"]),
+    ],
+)
+def test_navigation_follows_the_permission_rules(cast, role, present, absent):
+    page = cast.client(role).get("/").content.decode()
+    nav = page.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
+    for label in present:
+        assert f">{label}<" in nav, label
+    for label in absent:
+        assert f">{label}<" not in nav, label

@@ -38,6 +38,8 @@ NAVIGATION = [
         Action.VIEW_STATISTICS,
         ("incidents:statistics", "incidents:district_statistics"),
     ),
+    (_("Planer"), "plans:list", Action.LIST_PLANS, ("plans:",)),
+    (_("Uppföljning"), "reports:index", Action.VIEW_COMPLIANCE, ("reports:",)),
     (
         _("Mitt uppdrag"),
         "guidelines:my_mission",
