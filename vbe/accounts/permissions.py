@@ -162,7 +162,6 @@ def incidents_visible_to(user: Any, queryset: Any) -> Any:
 # Another organisation sees it only through a recorded disclosure. The central coordinator,
 # administrator and auditor see no concern content unless a disclosure names their organisation.
 
-CONCERN_HANDLER_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
 DISCLOSURE_READER_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.CENTRAL_COORDINATOR)
 
 

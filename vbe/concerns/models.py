@@ -28,9 +28,6 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Avslutad")
 
 
-OPEN_STATES = [s for s in State if s != State.CLOSED]
-
-
 class YesNoUnknown(models.TextChoices):
     YES = "yes", _("Ja")
     NO = "no", _("Nej")

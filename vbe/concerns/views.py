@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -245,6 +246,7 @@ def _write(
     make_form: Callable[[Concern], Any],
     call: Callable[[Concern, dict], Any],
     done: str,
+    then: str = "",
 ) -> HttpResponse:
     """Shared shape of every handling POST: access check → form → service → redirect, or the page
     again with the form's errors and what the user typed."""
@@ -258,7 +260,7 @@ def _write(
             form.add_error(None, exc)
         else:
             messages.success(request, done)
-            return redirect(concern.get_absolute_url())
+            return redirect(then or concern.get_absolute_url())
     concern.refresh_from_db()
     return render(request, "concerns/detail.html", _detail_context(request, concern, **{form_name: form}), status=400)
 
@@ -400,29 +402,23 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def transfer(request: HttpRequest, reference: str) -> HttpResponse:
-    concern = _readable_concern(request, reference)
-    permissions.require(request.user, Action.COORDINATE_CONCERN, concern)
-    form = forms.TransferForm(request.POST)
-    if form.is_valid():
-        try:
-            services.transfer(
-                request=request,
-                concern_id=concern.pk,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                to_organisation=form.cleaned_data["to_organisation"],
-                legal_ground=form.cleaned_data["legal_ground"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            # The concern has left our organisation: we can no longer open it.
-            messages.success(
-                request, f"{concern.reference} är överlämnat till {form.cleaned_data['to_organisation'].name}."
-            )
-            return redirect("concerns:case_list")
-    concern.refresh_from_db()
-    return render(request, "concerns/detail.html", _detail_context(request, concern, transfer_form=form), status=400)
+    return _write(
+        request,
+        reference,
+        action=Action.COORDINATE_CONCERN,
+        form_name="transfer_form",
+        make_form=lambda c: forms.TransferForm(request.POST),
+        call=lambda c, d: services.transfer(
+            request=request,
+            concern_id=c.pk,
+            actor=request.user,
+            version=d["version"],
+            to_organisation=d["to_organisation"],
+            legal_ground=d["legal_ground"],
+        ),
+        done=f"{reference} är överlämnat. Den mottagande organisationen hanterar det nu.",
+        then=reverse("concerns:case_list"),  # the concern has left us: we can no longer open it
+    )
 
 
 @login_required

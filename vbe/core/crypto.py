@@ -46,7 +46,3 @@ def decrypt(token: str, *, context: str) -> str:
         return AESGCM(key[:32]).decrypt(raw[:12], raw[12:], context.encode()).decode()
     except Exception as exc:  # any failure means the value cannot be trusted
         raise DecryptionError("Värdet kunde inte dekrypteras (fel nyckel eller ändrad data).") from exc
-
-
-def key_id_of(token: str) -> str:
-    return token.split(":", 2)[1]
