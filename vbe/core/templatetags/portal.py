@@ -49,12 +49,19 @@ def breadcrumbs(*pairs: str) -> dict:
 
 
 @register.inclusion_tag("includes/_choices.html")
-def govuk_radios(field: BoundField, inline: bool = False, legend_size: str = "s") -> dict:
-    """Radios (or, for a multiple-choice field, checkboxes) in a fieldset with legend, hint and error."""
+def govuk_radios(
+    field: BoundField, inline: bool = False, legend_size: str = "s", heading: bool = False, small: bool = False
+) -> dict:
+    """Radios (or, for a multiple-choice field, checkboxes) in a fieldset with legend, hint and error.
+
+    The first input carries the field's id, so the error summary's link lands on something focusable.
+    ``heading`` makes the legend the section's h2."""
     multiple = isinstance(field.field.widget, forms.CheckboxSelectMultiple)
     return {
         "field": field,
         "inline": inline,
         "legend_size": legend_size,
+        "heading": heading,
+        "small": small or multiple,
         "kind": "checkboxes" if multiple else "radios",
     }

@@ -90,7 +90,8 @@ def test_status_is_needed_when_something_is_written_and_typed_values_stay(cast):
     html = response.content.decode()
     assert response.status_code == 400
     assert "Välj status för Föräldraträffar." in html and "Skrev en kommentar utan status" in html
-    assert f'id="id_m{sources.pk}-status_0" name="m{sources.pk}-status" type="radio" value="done" checked' in html
+    # The first radio carries the field's own id (the error summary links to it).
+    assert f'id="id_m{sources.pk}-status" name="m{sources.pk}-status" type="radio" value="done" checked' in html
     assert not FollowUp.objects.exists()  # nothing saved when one entry is wrong
 
 
