@@ -73,12 +73,24 @@ class Concern(models.Model):
         related_name="+",
         verbose_name=_("rapportörens organisation"),
     )
+    # Where the reporter sent it. Never changes: the reporter's receipt always shows this, never where
+    # the concern went afterwards (a hand-over is the handlers' business, not the reporter's).
+    reported_to = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rapporterad till"),
+    )
     organisation = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="concerns",
         verbose_name=_("ansvarig organisation"),
     )
+    # True while the concern waits in the central coordinator's queue because the organisation it was
+    # sent or handed to had no active coordinator ("saknar samordnare"). Routing never waits for the
+    # compliance gap to be fixed.
+    without_coordinator = models.BooleanField(_("saknar samordnare"), default=False, db_index=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -111,6 +111,7 @@ def submit_concern(
                 reference=_next_reference(timezone.localdate().year),
                 reporter=reporter,
                 reporter_organisation=reporter_organisation,
+                reported_to=organisation,
                 organisation=organisation,
                 idempotency_key=idempotency_key,
                 observation=observation,

@@ -56,6 +56,7 @@ def make_concerns(reporter, n: int, *, environment: str, received: datetime.date
             reference=f"ORO-{received.year}-{secrets.randbelow(10**8):08d}",
             reporter=reporter,
             reporter_organisation=jarva,
+            reported_to=jarva,
             organisation=jarva,
             idempotency_key=secrets.token_hex(8),
             observation="Testobservation",
