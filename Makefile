@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-DEMO_ENV := VBE_ENV=demo
+DEMO_ENV := VBE_ENV=demo SITE_URL=http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help run setup assets db test lint clean bench

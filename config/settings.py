@@ -47,6 +47,15 @@ AUDIT_HMAC_KEYS = parse_keyring(
     "AUDIT_HMAC_KEYS",
     env_str("AUDIT_HMAC_KEYS", required=PRODUCTION) or "demo=" + local_secret(VAR_DIR / "keys" / "audit"),
 )
+# The access log's chain anchored outside the database: verify_audit_log appends one signed line per
+# run to this file (append-only; README "Drift" says how to ship it off the host).
+AUDIT_CHECKPOINT_PATH = Path(
+    env_str("AUDIT_CHECKPOINT_PATH", required=PRODUCTION) or str(VAR_DIR / "audit" / f"checkpoints-{VBE_ENV}.log")
+)
+# Refused anonymous requests per client and minute before the client is answered 429 (vbe.audit.denials).
+ANONYMOUS_DENIALS_PER_MINUTE = env_int("ANONYMOUS_DENIALS_PER_MINUTE", 30)
+# … and of all anonymous clients together: above it no rows per client, one summary of the minute's total.
+ANONYMOUS_DENIALS_GLOBAL_PER_MINUTE = env_int("ANONYMOUS_DENIALS_GLOBAL_PER_MINUTE", 300)
 FIELD_ENCRYPTION_KEYS = parse_keyring(
     "FIELD_ENCRYPTION_KEYS",
     env_str("FIELD_ENCRYPTION_KEYS", required=PRODUCTION) or "demo=" + local_secret(VAR_DIR / "keys" / "fields"),
@@ -74,6 +83,7 @@ INSTALLED_APPS = [
     "vbe.concerns",
     "vbe.plans",
     "vbe.reports",
+    "vbe.notifications",
     "vbe.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -88,6 +98,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vbe.core.middleware.RequestIdMiddleware",
     "vbe.core.middleware.SecurityHeadersMiddleware",
+    # Before anything reads the session, the form or the database: a NUL byte is a 400, never a 500.
+    "vbe.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -219,11 +231,22 @@ if PRODUCTION:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds a mail-server connection may wait for an answer. Without it a hanging server would hang the
+# request that reported a concern (the first send is tried after commit, in the request). The outbox
+# refuses to start unless its claim on a message outlasts a send (vbe.notifications.apps).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "vbe-portalen@example.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- The portal ------------------------------------------------------------------------------
 SERVICE_NAME = "VBE-portalen"
+# The portal's own address, for the links in e-mails (a message has no request to take a host from).
+SITE_URL = env_str("SITE_URL", required=PRODUCTION) or "http://127.0.0.1:8000"
+if not SITE_URL.startswith(("https://", "http://")) or SITE_URL.rstrip("/").count("/") > 2:
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: skriv portalens adress, t.ex. https://vbe.stad.se")
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("SITE_URL måste börja med https:// i produktion.")
+SITE_URL = SITE_URL.rstrip("/")
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Stockholms stad")
 # Reminders to coordinators this many days before each reporting deadline (manage.py send_reminders).
 REMINDER_DAYS_BEFORE = [int(n) for n in env_list("REMINDER_DAYS_BEFORE", ["30", "7"])]
@@ -233,6 +256,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Each access-log checkpoint line, for the log shipping (journald/syslog) to carry off the host:
+    # kept at INFO whatever LOG_LEVEL says (README, "Access-log checkpoints").
+    "loggers": {"vbe.audit.checkpoint": {"level": "INFO"}},
     # Requests may carry personal data in POST bodies: Django's request logger never logs bodies,
     # and error mails to admins are off (no ADMINS), so nothing sensitive leaves in error reports.
 }

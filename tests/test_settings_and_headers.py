@@ -21,6 +21,8 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "f1=" + "cd" * 32,
     "BLIND_INDEX_KEY": "ef" * 32,
     "EMAIL_HOST": "smtp.vbe.example",
+    "SITE_URL": "https://vbe.example",
+    "AUDIT_CHECKPOINT_PATH": "/var/lib/vbe/audit-checkpoints.log",
 }
 
 
@@ -37,13 +39,29 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "AUDIT_HMAC_KEYS", "FIELD_ENCRYPTION_KEYS"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "AUDIT_HMAC_KEYS",
+        "FIELD_ENCRYPTION_KEYS",
+        "SITE_URL",
+        "AUDIT_CHECKPOINT_PATH",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert f"Inställningen {missing} saknas" in result.stderr
+
+
+def test_production_refuses_a_site_url_without_https():
+    """E-mails link to SITE_URL: in production it is the portal's HTTPS address, nothing else."""
+    for bad in ("http://vbe.example", "vbe.example", "https://vbe.example/oro/"):
+        result = _manage("check", env={**PRODUCTION_ENV, "SITE_URL": bad})
+        assert result.returncode != 0 and "SITE_URL" in result.stderr, bad
 
 
 def test_production_refuses_a_short_secret_key():
@@ -128,7 +146,8 @@ def test_expired_form_gets_a_swedish_explanation_and_is_logged(db):
     [
         ("staff", ["Vid oro", "Lägesbild", "Mitt uppdrag"], ["Ärenden", "Planer", "Uppföljning", "Loggkontroll"]),
         ("coordinator", ["Ärenden", "Händelser", "Planer"], ["Uppföljning", "Administration"]),
-        ("central_coordinator", ["Planer", "Uppföljning", "Administration"], ["Händelser", "Loggkontroll"]),
+        # The central coordinator's incident list holds those whose council has no coordinator.
+        ("central_coordinator", ["Planer", "Uppföljning", "Administration", "Händelser"], ["Loggkontroll"]),
         ("auditor", ["Loggkontroll"], ["Ärenden", "Planer", "Administration"]),
     ],
 )

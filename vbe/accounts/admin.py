@@ -1,13 +1,22 @@
-"""User and role administration (role `admin`). Every role change is written to the access log."""
+"""User and role administration (role `admin`). Every change is written to the access log.
+
+Four eyes on power (vbe.accounts.four_eyes): a role that sees personal data, a new password, a reset
+second factor or a new e-mail address for an existing account is never applied here. The admin site
+records a proposal instead, and a second person decides on the proposals page.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
-from vbe.accounts import services
-from vbe.accounts.models import Membership, User
+from vbe.accounts import four_eyes, services
+from vbe.accounts.models import ChangeKind, Membership, User
 from vbe.accounts.permissions import Action
 from vbe.core.admin_site import PortalInline, PortalModelAdmin, admin_site
 
@@ -20,12 +29,13 @@ class MembershipInline(PortalInline):
 
 
 class UserForm(forms.ModelForm):
-    new_password = forms.CharField(
-        label="Nytt lösenord",
+    propose_password_reset = forms.BooleanField(
+        label="Föreslå nytt lösenord",
         required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Lämna tomt för att behålla nuvarande lösenord. Minst 12 tecken.",
+        help_text=(
+            "När en andra person har godkänt förslaget slutar det nuvarande lösenordet att fungera och "
+            "användaren får en engångslänk via e-post för att välja ett nytt. Ingen administratör ser lösenordet."
+        ),
     )
 
     class Meta:
@@ -34,14 +44,6 @@ class UserForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
-
-    def clean_new_password(self) -> str:
-        from django.contrib.auth.password_validation import validate_password
-
-        password = self.cleaned_data.get("new_password", "")
-        if password:
-            validate_password(password, self.instance)
-        return password
 
 
 @admin.register(User, site=admin_site)
@@ -52,20 +54,57 @@ class UserAdmin(PortalModelAdmin):
     list_filter = ("is_active", "memberships__role")
     search_fields = ("full_name", "email")
     inlines = [MembershipInline]
-    actions = ["reset_second_factor"]
+    actions = ["propose_second_factor_reset"]
+
+    def get_fields(self, request: HttpRequest, obj: User | None = None):
+        # A new account gets a one-time link to choose its own password; an existing one a proposal.
+        return ("email", "full_name", "is_active") + (("propose_password_reset",) if obj else ())
 
     @admin.display(boolean=True, description="Tvåstegsverifiering")
     def has_totp(self, obj: User) -> bool:
         return obj.has_totp
 
+    def _propose(self, request: HttpRequest, **fields) -> bool:
+        try:
+            four_eyes.propose(request=request, actor=request.user, **fields)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.WARNING)
+            return False
+        return True
+
+    def _tell_proposed(self, request: HttpRequest, what: str) -> None:
+        self.message_user(
+            request,
+            format_html(
+                "{} är inte genomfört än: det är ett förslag som en annan administratör eller den centrala "
+                'samordnaren måste godkänna på sidan <a href="{}">Behörighetsförslag</a>.',
+                what,
+                reverse("accounts:access_changes"),
+            ),
+            messages.WARNING,
+        )
+
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        was_active = User.objects.values_list("is_active", flat=True).get(pk=obj.pk) if change else None
-        if form.cleaned_data.get("new_password"):
-            obj.set_password(form.cleaned_data["new_password"])
-        elif not change:
+        if not change:
             obj.set_unusable_password()
+            super().save_model(request, obj, form, change)
+            services.log_account_change(request=request, user=obj, was_active=None)
+            transaction.on_commit(lambda: four_eyes.send_password_link(request=None, user_id=obj.pk, reason="new"))
+            self.message_user(request, "Användaren får en länk via e-post för att välja lösenord.", messages.INFO)
+            return
+        stored = User.objects.values("is_active", "email").get(pk=obj.pk)
+        new_email = obj.email
+        obj.email = stored["email"]  # a new address (where reset links go) is a proposal, not an edit
         super().save_model(request, obj, form, change)
-        services.log_account_change(request=request, user=obj, was_active=was_active)
+        services.log_account_change(request=request, user=obj, was_active=stored["is_active"])
+        if new_email != stored["email"] and self._propose(
+            request, kind=ChangeKind.CHANGE_EMAIL, target=obj, new_email=new_email
+        ):
+            self._tell_proposed(request, "Den nya e-postadressen")
+        if form.cleaned_data.get("propose_password_reset") and self._propose(
+            request, kind=ChangeKind.RESET_PASSWORD, target=obj
+        ):
+            self._tell_proposed(request, "Det nya lösenordet")
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         instances = formset.save(commit=False)
@@ -73,17 +112,35 @@ class UserAdmin(PortalModelAdmin):
             services.log_membership_change(request=request, membership=membership, change="revoked")
             membership.delete()
         for membership in instances:
+            if four_eyes.needs_four_eyes(membership.role):
+                # Not saved: a new or changed membership with personal data waits for a second person.
+                proposed = self._propose(
+                    request,
+                    kind=ChangeKind.GRANT_ROLE,
+                    target=form.instance,
+                    organisation=membership.organisation,
+                    unit=membership.unit,
+                    role=membership.role,
+                )
+                if proposed:
+                    self._tell_proposed(
+                        request, f"Rollen {membership.get_role_display()} i {membership.organisation.name}"
+                    )
+                continue
             is_new = membership.pk is None
             membership.save()
             services.log_membership_change(
                 request=request, membership=membership, change="granted" if is_new else "changed"
             )
         formset.save_m2m()
+        # The admin's own history must not claim that the proposed memberships were added or changed.
+        formset.new_objects = [m for m in formset.new_objects if m.pk is not None]
+        formset.changed_objects = [
+            (m, fields) for m, fields in formset.changed_objects if not four_eyes.needs_four_eyes(m.role)
+        ]
 
-    @admin.action(description="Nollställ tvåstegsverifiering (användaren registrerar en ny app)")
-    def reset_second_factor(self, request: HttpRequest, queryset) -> None:
-        for user in queryset:
-            services.reset_second_factor(request=request, user=user)
-        self.message_user(
-            request, f"Tvåstegsverifieringen är nollställd för {queryset.count()} konton.", messages.SUCCESS
-        )
+    @admin.action(description="Föreslå nollställd tvåstegsverifiering (en annan person godkänner)")
+    def propose_second_factor_reset(self, request: HttpRequest, queryset) -> None:
+        proposed = sum(self._propose(request, kind=ChangeKind.RESET_SECOND_FACTOR, target=user) for user in queryset)
+        if proposed:
+            self._tell_proposed(request, f"Nollställningen för {proposed} konton")

@@ -24,6 +24,19 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Systemadministratör")
 
 
+# Most responsible role first: the header shows a user's first, and the access log picks by it.
+ROLE_PRECEDENCE = (
+    Role.ADMIN,
+    Role.AUDITOR,
+    Role.CENTRAL_COORDINATOR,
+    Role.COORDINATOR,
+    Role.CASEWORKER,
+    Role.UNIT_MANAGER,
+    Role.BOARD_READER,
+    Role.STAFF,
+)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -105,6 +118,26 @@ class User(AbstractBaseUser):
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_staff
 
+    def audit_facts(self, organisation_id: int | None = None) -> tuple[str, str]:
+        """(role, organisation name) for the access log: the membership used for an access.
+
+        The user's most responsible membership in ``organisation_id`` (the organisation in whose scope
+        the access happened); without one there, the primary membership (most responsible role, then
+        organisation name), as the header shows. An inactive user acts in no role.
+        """
+        if not self.is_active:
+            return "", ""
+        # permissions.memberships() caches the request's memberships on the user; reuse them if present.
+        memberships = getattr(self, "_vbe_memberships", None)
+        if memberships is None:
+            memberships = list(self.memberships.select_related("organisation"))
+        in_scope = [m for m in memberships if organisation_id is not None and m.organisation_id == organisation_id]
+        candidates = in_scope or memberships
+        if not candidates:
+            return "", ""
+        chosen = min(candidates, key=lambda m: (ROLE_PRECEDENCE.index(m.role), m.organisation.name))
+        return chosen.role, chosen.organisation.name
+
 
 class Membership(models.Model):
     """A user's place in an organisation (optionally a unit) with one role."""
@@ -138,3 +171,89 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+
+class SignInThrottle(models.Model):
+    """A failure counter for something that is not a user row: an e-mail address without an account,
+    or the client address one-time codes come from. Only a keyed hash of the address is stored, so
+    the table neither lists who tried nor which addresses exist."""
+
+    key = models.CharField(max_length=80, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… ({self.failures})"
+
+
+class ChangeKind(models.TextChoices):
+    GRANT_ROLE = "grant_role", _("Ge en roll")
+    RESET_PASSWORD = "reset_password", _("Nytt lösenord")
+    RESET_SECOND_FACTOR = "reset_second_factor", _("Nollställ tvåstegsverifiering")
+    CHANGE_EMAIL = "change_email", _("Ny e-postadress")
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", _("Väntar på beslut")
+    APPROVED = "approved", _("Godkänd")
+    REJECTED = "rejected", _("Avslagen")
+
+
+class AccessChangeRequest(models.Model):
+    """Four eyes on power: a change that gives access to personal data, or resets someone's
+    credentials, is proposed by one administrator and takes effect only when a second person
+    (another administrator or the central coordinator) approves it. No password is ever stored here:
+    an approved password reset makes the password unusable and e-mails the user a one-time link."""
+
+    kind = models.CharField(_("ändring"), max_length=32, choices=ChangeKind.choices)
+    target = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_change_requests", verbose_name=_("användare")
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verksamhet"),
+    )
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices, blank=True)
+    new_email = models.EmailField(_("ny e-postadress"), blank=True)
+    state = models.CharField(_("status"), max_length=16, choices=ChangeState.choices, default=ChangeState.PENDING)
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("föreslagen av")
+    )
+    proposed_at = models.DateTimeField(_("föreslagen"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("beslutad av")
+    )
+    decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
+    # The decider's note (why rejected). Shown on the proposal page only: never logged or e-mailed.
+    reason = models.TextField(_("motivering"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("behörighetsförslag")
+        verbose_name_plural = _("behörighetsförslag")
+        indexes = [models.Index(fields=["state", "proposed_at"])]
+
+    def __str__(self) -> str:
+        return f"Förslag {self.pk}: {self.get_kind_display()}"
+
+    def describe(self) -> str:
+        """What the change is, without naming the person: for pages and e-mails."""
+        if self.kind == ChangeKind.GRANT_ROLE:
+            where = self.organisation.name if self.organisation_id else ""
+            if self.unit_id:
+                where += f", {self.unit.name}"
+            return f"Rollen {self.get_role_display()} i {where}"
+        return str(self.get_kind_display())

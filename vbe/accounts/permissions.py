@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from vbe.accounts.models import Membership, Role
+from vbe.accounts.models import ROLE_PRECEDENCE, Membership, Role
 
 CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
 # Roles that can see personal data somewhere in the portal: they need a second factor in production.
@@ -39,6 +39,7 @@ class Action(StrEnum):
     LIST_INCIDENTS = "list_incidents"
     VIEW_INCIDENT = "view_incident"
     HANDLE_INCIDENT = "handle_incident"
+    REROUTE_INCIDENT = "reroute_incident"
     VIEW_STATISTICS = "view_statistics"
     # The concern routine (vbe.concerns)
     REPORT_CONCERN = "report_concern"
@@ -47,6 +48,7 @@ class Action(StrEnum):
     VIEW_CONCERN = "view_concern"
     HANDLE_CONCERN = "handle_concern"
     COORDINATE_CONCERN = "coordinate_concern"
+    HAND_OVER_CONCERN = "hand_over_concern"
     # The plan cycle (vbe.plans, vbe.reports)
     LIST_PLANS = "list_plans"
     VIEW_PLAN = "view_plan"
@@ -55,6 +57,8 @@ class Action(StrEnum):
     VIEW_CALENDAR = "view_calendar"
     VIEW_COMPLIANCE = "view_compliance"
     MANAGE_STATUS_REPORT = "manage_status_report"
+    # Four eyes on power (vbe.accounts.four_eyes)
+    DECIDE_ACCESS_CHANGE = "decide_access_change"
 
 
 # --- Role facts --------------------------------------------------------------------------------
@@ -93,17 +97,7 @@ def primary_membership(user: Any) -> Membership | None:
     ms = memberships(user)
     if not ms:
         return None
-    order = [
-        Role.ADMIN,
-        Role.AUDITOR,
-        Role.CENTRAL_COORDINATOR,
-        Role.COORDINATOR,
-        Role.CASEWORKER,
-        Role.UNIT_MANAGER,
-        Role.BOARD_READER,
-        Role.STAFF,
-    ]
-    return min(ms, key=lambda m: (order.index(m.role), m.organisation.name))
+    return min(ms, key=lambda m: (ROLE_PRECEDENCE.index(m.role), m.organisation.name))
 
 
 def needs_second_factor(user: Any) -> bool:
@@ -124,10 +118,59 @@ def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
     return rule
 
 
+# --- The central queue: what waits for the central coordinators --------------------------------------
+# An open concern or incident whose organisation has no active coordinator *right now* (an active user
+# with the coordinator role there) waits with the central coordinators. It is decided when asked,
+# never from a stored flag: the moment a coordinator is appointed the central coordinators' access
+# ends, and the moment the last one goes (removed or deactivated) they see what is open there. The
+# object rules and the selectors below ask the same fact, one row at a time and as a subquery.
+
+CLOSED = "closed"  # the closed state of both concerns (State.CLOSED) and incidents (Status.CLOSED)
+
+
+def _active_coordinators(organisation: Any) -> Any:
+    """Memberships that make ``organisation`` (an id, or ``OuterRef``) able to receive."""
+    return Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR, user__is_active=True)
+
+
+def has_active_coordinator(organisation_id: int) -> bool:
+    return _active_coordinators(organisation_id).exists()
+
+
+def _queue_q(state_field: str) -> Any:
+    """The central queue as a filter on a queryset of concerns (``state``) or incidents (``status``)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    return ~Q(**{state_field: CLOSED}) & ~Q(Exists(_active_coordinators(OuterRef("organisation_id"))))
+
+
+def concern_in_central_queue(concern: Any) -> bool:
+    return concern.state != CLOSED and not has_active_coordinator(concern.organisation_id)
+
+
+def incident_in_central_queue(incident: Any) -> bool:
+    return incident.status != CLOSED and not has_active_coordinator(incident.organisation_id)
+
+
+def concerns_in_central_queue() -> Any:
+    """Filter for concerns in the central queue (also to mark them in a list: ``annotate``)."""
+    return _queue_q("state")
+
+
+def incidents_in_central_queue() -> Any:
+    return _queue_q("status")
+
+
 # --- Incidents: routed to the district council where they happened --------------------------------
 # The content of an incident is for the coordinators of the district council it is routed to and of
 # the reporting organisation, and the managers of the unit where it happened. The reporter sees the
-# receipt and the status (``VIEW_INCIDENT_RECEIPT``), like a concern's reporter.
+# receipt and the status (``VIEW_INCIDENT_RECEIPT``), like a concern's reporter. An open incident whose
+# organisation has no active coordinator waits with the central coordinators, who handle or re-route it.
+
+
+def _incident_central_queue(user: Any, incident: Any) -> bool:
+    # The role first: only a central coordinator costs the look-up.
+    return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR) and incident_in_central_queue(incident)
 
 
 def _incident_viewer(user: Any, incident: Any) -> bool:
@@ -136,11 +179,15 @@ def _incident_viewer(user: Any, incident: Any) -> bool:
     coordinating = org_ids_with(user, Role.COORDINATOR)
     if incident.organisation_id in coordinating or incident.reporter_organisation_id in coordinating:
         return True
-    return incident.unit_id is not None and incident.unit_id in unit_ids_with(user, Role.UNIT_MANAGER)
+    if incident.unit_id is not None and incident.unit_id in unit_ids_with(user, Role.UNIT_MANAGER):
+        return True
+    return _incident_central_queue(user, incident)
 
 
 def _incident_handler(user: Any, incident: Any) -> bool:
-    return _signed_in(user) and incident.organisation_id in org_ids_with(user, Role.COORDINATOR)
+    if _signed_in(user) and incident.organisation_id in org_ids_with(user, Role.COORDINATOR):
+        return True
+    return _incident_central_queue(user, incident)
 
 
 def incidents_visible_to(user: Any, queryset: Any) -> Any:
@@ -150,17 +197,21 @@ def incidents_visible_to(user: Any, queryset: Any) -> Any:
     if not _signed_in(user):
         return queryset.none()
     coordinating = org_ids_with(user, Role.COORDINATOR)
+    central_queue = incidents_in_central_queue() if has_role(user, Role.CENTRAL_COORDINATOR) else Q(pk__in=[])
     return queryset.filter(
         Q(organisation_id__in=coordinating)
         | Q(reporter_organisation_id__in=coordinating)
         | Q(unit_id__in=unit_ids_with(user, Role.UNIT_MANAGER))
+        | central_queue
     )
 
 
 # --- Concerns: secret to all but the handlers of the receiving organisation ------------------------
 # Handlers are the receiving organisation's coordinators and the caseworker assigned to the concern.
 # Another organisation sees it only through a recorded disclosure. The central coordinator,
-# administrator and auditor see no concern content unless a disclosure names their organisation.
+# administrator and auditor see no concern content unless a disclosure names their organisation, with
+# one exception: an open concern whose organisation has no active coordinator right now waits in the
+# central queue (above), where central coordinators read it and hand it over.
 
 DISCLOSURE_READER_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.CENTRAL_COORDINATOR)
 
@@ -177,8 +228,17 @@ def _concern_coordinator(user: Any, concern: Any) -> bool:
     return _signed_in(user) and concern.organisation_id in org_ids_with(user, Role.COORDINATOR)
 
 
+def _central_queue(user: Any, concern: Any) -> bool:
+    # The role first: only a central coordinator costs the look-up.
+    return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR) and concern_in_central_queue(concern)
+
+
+def _concern_hand_over(user: Any, concern: Any) -> bool:
+    return _concern_coordinator(user, concern) or _central_queue(user, concern)
+
+
 def _concern_reader(user: Any, concern: Any) -> bool:
-    if _concern_handler(user, concern):
+    if _concern_handler(user, concern) or _central_queue(user, concern):
         return True
     readers = org_ids_with(user, *DISCLOSURE_READER_ROLES)
     return bool(readers) and concern.disclosures.filter(to_organisation_id__in=readers, revoked_at=None).exists()
@@ -191,10 +251,12 @@ def concerns_visible_to(user: Any, queryset: Any) -> Any:
     if not _signed_in(user):
         return queryset.none()
     readers = org_ids_with(user, *DISCLOSURE_READER_ROLES)
+    central_queue = concerns_in_central_queue() if has_role(user, Role.CENTRAL_COORDINATOR) else Q(pk__in=[])
     return queryset.filter(
         Q(organisation_id__in=org_ids_with(user, Role.COORDINATOR))
         | Q(assigned_to_id=user.pk, organisation_id__in=org_ids_with(user, Role.CASEWORKER))
         | Q(disclosures__to_organisation_id__in=readers, disclosures__revoked_at=None)
+        | central_queue
     ).distinct()
 
 
@@ -232,6 +294,16 @@ def plans_visible_to(user: Any, queryset: Any) -> Any:
     )
 
 
+# --- Four eyes: a second person decides grants of roles with personal data and credential resets ----
+
+
+def _access_change_decider(user: Any, proposal: Any = None) -> bool:
+    """Another administrator or the central coordinator; never the proposer, never the person concerned."""
+    if not (_signed_in(user) and has_role(user, Role.ADMIN, Role.CENTRAL_COORDINATOR)):
+        return False
+    return proposal is None or user.pk not in (proposal.proposed_by_id, proposal.target_id)
+
+
 def _organisation_coordinator(user: Any, organisation: Any) -> bool:
     return _signed_in(user) and organisation.pk in org_ids_with(user, Role.COORDINATOR)
 
@@ -250,9 +322,11 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.MANAGE_GUIDELINE: _any_role(Role.ADMIN, Role.CENTRAL_COORDINATOR),
     Action.REPORT_INCIDENT: _signed_in,
     Action.VIEW_INCIDENT_RECEIPT: _own_submission,
-    Action.LIST_INCIDENTS: _any_role(Role.COORDINATOR, Role.UNIT_MANAGER),  # the list itself is scoped
+    # The list itself is scoped; the central coordinator's holds the incidents without a coordinator.
+    Action.LIST_INCIDENTS: _any_role(Role.COORDINATOR, Role.UNIT_MANAGER, Role.CENTRAL_COORDINATOR),
     Action.VIEW_INCIDENT: _incident_viewer,
     Action.HANDLE_INCIDENT: _incident_handler,
+    Action.REROUTE_INCIDENT: _incident_central_queue,  # send on an incident whose council has no coordinator
     # Aggregates only, small counts suppressed outside the handling organisation.
     Action.VIEW_STATISTICS: _signed_in,
     Action.REPORT_CONCERN: _signed_in,
@@ -260,7 +334,8 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.LIST_CONCERNS: _any_role(*DISCLOSURE_READER_ROLES),  # the list itself is scoped
     Action.VIEW_CONCERN: _concern_reader,
     Action.HANDLE_CONCERN: _concern_handler,
-    Action.COORDINATE_CONCERN: _concern_coordinator,  # assign, hand over, disclose, hold
+    Action.COORDINATE_CONCERN: _concern_coordinator,  # assign, disclose, hold
+    Action.HAND_OVER_CONCERN: _concern_hand_over,  # also the central coordinator, for the central queue
     Action.LIST_PLANS: _any_role(Role.COORDINATOR, Role.CENTRAL_COORDINATOR, Role.BOARD_READER),  # scoped list
     Action.VIEW_PLAN: _plan_reader,
     Action.EDIT_PLAN: _plan_editor,  # the services refuse changes to a decided (locked) plan
@@ -268,6 +343,7 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_CALENDAR: _signed_in,
     Action.VIEW_COMPLIANCE: _any_role(Role.CENTRAL_COORDINATOR),
     Action.MANAGE_STATUS_REPORT: _any_role(Role.CENTRAL_COORDINATOR),
+    Action.DECIDE_ACCESS_CHANGE: _access_change_decider,  # list and decide; the proposal itself: MANAGE_USERS
 }
 
 

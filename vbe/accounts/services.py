@@ -1,9 +1,17 @@
-"""Sign-in, lock-out, second factor, sessions and role changes: each writes the access log."""
+"""Sign-in, lock-out, second factor, re-authentication, sessions and role changes: each writes the access log.
+
+Lock-out is counted on the row that belongs to the e-mail address typed: the user's row when the
+account exists (active or not), otherwise a ``SignInThrottle`` row keyed by a keyed hash of the
+address. Both paths run the same code, lock their row for the whole check, and give the same
+messages after the same number of tries, so the sign-in page reveals neither which accounts exist
+nor lets parallel attempts slip past the limit.
+"""
 
 from __future__ import annotations
 
 import datetime
 import hmac
+from typing import Any
 
 import pyotp
 from django.conf import settings
@@ -13,8 +21,9 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from vbe.accounts.models import Membership, User
+from vbe.accounts.models import Membership, SignInThrottle, User
 from vbe.audit.log import record
 from vbe.audit.models import Outcome
 
@@ -22,48 +31,109 @@ SESSION_PENDING_USER = "vbe_pending_user"
 SESSION_PENDING_AT = "vbe_pending_at"
 SESSION_MFA_VERIFIED = "vbe_mfa_verified"
 SESSION_SIGNED_IN_AT = "vbe_signed_in_at"
+SESSION_REAUTHENTICATED_AT = "vbe_reauthenticated_at"
 PENDING_SECONDS = 300  # the code step must follow the password step within five minutes
 
+# One-time codes: a mistyped code is free; after that each further failure doubles the wait before
+# the next code is even checked (django-otp's scheme). The per-client counter allows more failures,
+# since many people may share one address (an office behind one gateway).
+TOTP_USER_FREE_FAILURES = 1
+TOTP_CLIENT_FREE_FAILURES = 10
+
 WRONG_CREDENTIALS = "Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen."
+WRONG_CODE = "Koden stämmer inte. Skriv de sex siffror som appen visar just nu."
 
 
-def _locked_message(user: User) -> str:
-    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+def _lockout_seconds() -> int:
+    return settings.SIGN_IN_LOCKOUT_MINUTES * 60
+
+
+def _locked_message(locked_until: datetime.datetime) -> str:
+    minutes = max(1, int((locked_until - timezone.now()).total_seconds() // 60) + 1)
     return (
         f"Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen om {minutes} "
         f"minuter, eller kontakta portalens administratör."
     )
 
 
+def _throttled_message(seconds: int) -> str:
+    return f"För många felaktiga koder. Vänta {seconds} sekunder och försök igen."
+
+
+# --- Failure counters --------------------------------------------------------------------------
+
+
+def throttle_key(scope: str, value: str) -> str:
+    """A keyed hash, so the throttle table holds neither e-mail nor client addresses."""
+    digest = salted_hmac(f"vbe.accounts.throttle.{scope}", value, algorithm="sha256").hexdigest()
+    return f"{scope}:{digest}"
+
+
+def _locked_throttle(key: str) -> SignInThrottle:
+    """The throttle row for ``key``, created if missing and locked for this transaction."""
+    SignInThrottle.objects.bulk_create([SignInThrottle(key=key)], ignore_conflicts=True)  # safe under races
+    return SignInThrottle.objects.select_for_update().get(key=key)
+
+
+class _Counter:
+    """The failure count and lock of one e-mail address: on the user's row, or on a throttle row."""
+
+    def __init__(self, holder: User | SignInThrottle) -> None:
+        self.holder = holder
+        self.field = "failed_sign_ins" if isinstance(holder, User) else "failures"
+
+    @property
+    def locked_until(self) -> datetime.datetime | None:
+        until = self.holder.locked_until
+        return until if until and until > timezone.now() else None
+
+    def count_failure(self) -> bool:
+        """Adds one failure (the row is locked by the caller); returns True when this one locks."""
+        failures = getattr(self.holder, self.field) + 1
+        fields = [self.field]
+        locks = failures >= settings.SIGN_IN_MAX_FAILURES
+        if locks:
+            self.holder.locked_until = timezone.now() + datetime.timedelta(seconds=_lockout_seconds())
+            failures = 0
+            fields.append("locked_until")
+        if isinstance(self.holder, SignInThrottle):
+            self.holder.last_failure_at = timezone.now()
+            fields.append("last_failure_at")
+        setattr(self.holder, self.field, failures)
+        self.holder.save(update_fields=fields)
+        return locks
+
+
 def check_password(*, request: HttpRequest, email: str, password: str) -> User:
-    """First sign-in step. Returns the user, or raises ValidationError (and counts the failure)."""
+    """First sign-in step. Returns the user, or raises ValidationError (and counts the failure).
+
+    The row that counts the failures is locked around the password check, so parallel attempts
+    queue up and no more than SIGN_IN_MAX_FAILURES checks run before the address is locked.
+    """
     email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
-    if user is not None and user.locked_until and user.locked_until > timezone.now():
-        record(action="sign_in_refused_locked", request=request, actor=user, outcome=Outcome.DENIED)
-        raise ValidationError(_locked_message(user))
-    authenticated = authenticate(request, username=email, password=password)
-    if authenticated is None:
-        if user is not None and user.is_active:
-            _count_failure(request=request, user=user)
+    locked_until = None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email=email).first()
+        counter = _Counter(user if user is not None else _locked_throttle(throttle_key("email", email)))
+        unknown = "" if user is not None else "okänt konto"
+        if counter.locked_until:
+            locked_until = counter.locked_until
+            record(action="sign_in_refused_locked", request=request, actor=user, outcome=Outcome.DENIED, detail=unknown)
+            authenticated = None
         else:
-            record(
-                action="sign_in_failed", request=request, outcome=Outcome.FAILED, detail="okänt eller inaktivt konto"
-            )
+            # For an unknown address Django's backend still runs the hasher once, so timing is alike.
+            authenticated = authenticate(request, username=email, password=password)
+            if authenticated is None:
+                detail = unknown or ("" if user.is_active else "inaktivt konto")
+                record(action="sign_in_failed", request=request, actor=user, outcome=Outcome.FAILED, detail=detail)
+                if counter.count_failure():
+                    record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED, detail=detail)
+    # Raised after the block, so the counted failure and its log rows are kept.
+    if locked_until is not None:
+        raise ValidationError(_locked_message(locked_until))
+    if authenticated is None:
         raise ValidationError(WRONG_CREDENTIALS)
     return authenticated
-
-
-@transaction.atomic
-def _count_failure(*, request: HttpRequest, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
-    user.refresh_from_db(fields=["failed_sign_ins"])
-    record(action="sign_in_failed", request=request, actor=user, outcome=Outcome.FAILED)
-    if user.failed_sign_ins >= settings.SIGN_IN_MAX_FAILURES:
-        user.locked_until = timezone.now() + datetime.timedelta(minutes=settings.SIGN_IN_LOCKOUT_MINUTES)
-        user.failed_sign_ins = 0
-        user.save(update_fields=["locked_until", "failed_sign_ins"])
-        record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED)
 
 
 def start_pending_sign_in(*, request: HttpRequest, user: User) -> None:
@@ -86,11 +156,25 @@ def complete_sign_in(*, request: HttpRequest, user: User, mfa_verified: bool) ->
     for key in (SESSION_PENDING_USER, SESSION_PENDING_AT):
         request.session.pop(key, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session id
-    request.session[SESSION_SIGNED_IN_AT] = timezone.now().timestamp()
+    request.session[SESSION_SIGNED_IN_AT] = timezone.now().timestamp()  # also counts as a recent authentication
     request.session[SESSION_MFA_VERIFIED] = mfa_verified
+    _clear_failures(user)
+    record(action="sign_in", request=request, actor=user, detail="med engångskod" if mfa_verified else "")
+
+
+def _clear_failures(user: User) -> None:
     if user.failed_sign_ins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-    record(action="sign_in", request=request, actor=user, detail="med engångskod" if mfa_verified else "")
+    _forget_stale_counters()
+
+
+def _forget_stale_counters() -> None:
+    """Throttle rows that no longer hold anything back: code counters past the lock-out period, and
+    address counters whose lock has run out (their count was reset when they locked). An address
+    counter with a few failures stays, exactly as a user's count does, so both behave alike."""
+    expired = timezone.now() - datetime.timedelta(seconds=_lockout_seconds())
+    SignInThrottle.objects.filter(key__startswith="totp-", last_failure_at__lt=expired).delete()
+    SignInThrottle.objects.filter(key__startswith="email:", failures=0, locked_until__lt=timezone.now()).delete()
 
 
 def sign_out(*, request: HttpRequest) -> None:
@@ -106,6 +190,36 @@ def end_all_sessions(*, request: HttpRequest, user: User) -> None:
     logout(request)
 
 
+# --- Re-authentication -------------------------------------------------------------------------
+
+
+def last_authenticated_at(request: HttpRequest) -> float:
+    """When this session last proved password (and code): the sign-in itself or a re-authentication."""
+    session = request.session
+    return max(session.get(SESSION_SIGNED_IN_AT, 0), session.get(SESSION_REAUTHENTICATED_AT, 0))
+
+
+def recently_authenticated(request: HttpRequest) -> bool:
+    minutes = getattr(settings, "REAUTH_MINUTES", 5)
+    return timezone.now().timestamp() - last_authenticated_at(request) <= minutes * 60
+
+
+def reauthenticate(*, request: HttpRequest, password: str, code: str) -> None:
+    """Proves again that the signed-in person holds the account: its password, and a current code when
+    the user has a second factor. Failures count toward lock-out like a sign-in's. Raises ValidationError."""
+    user = request.user
+    try:
+        check_password(request=request, email=user.email, password=password)
+        if user.has_totp:
+            verify_totp(request=request, user=user, code=code)
+    except ValidationError:
+        record(action="reauthentication_failed", request=request, outcome=Outcome.FAILED)
+        raise
+    request.session[SESSION_REAUTHENTICATED_AT] = timezone.now().timestamp()
+    _clear_failures(user)
+    record(action="reauthenticated", request=request, detail="med engångskod" if user.has_totp else "")
+
+
 # --- TOTP ------------------------------------------------------------------------------------
 
 
@@ -119,47 +233,132 @@ def new_totp_secret(*, user: User) -> str:
     return secret
 
 
+def replace_totp(*, request: HttpRequest, user: User) -> str:
+    """Drops the confirmed factor for a new one (the caller has made sure of a recent authentication)."""
+    secret = new_totp_secret(user=user)
+    record(action="mfa_replaced", request=request, obj=user)
+    return secret
+
+
 def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=settings.SERVICE_NAME)
 
 
-def verify_totp(*, request: HttpRequest, user: User, code: str) -> None:
-    """Accepts a six-digit code from the current, previous or next 30-second step, each step once."""
-    if not _accept_totp(request=request, user_id=user.pk, code="".join(code.split())):
-        record(action="mfa_failed", request=request, actor=user, outcome=Outcome.FAILED)
-        raise ValidationError("Koden stämmer inte. Skriv de sex siffror som appen visar just nu.")
+def client_address(request: HttpRequest | None) -> str:
+    """The address a request came from, as the WSGI server reports it."""
+    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
 
 
-@transaction.atomic
-def _accept_totp(*, request: HttpRequest, user_id: int, code: str) -> bool:
-    user = User.objects.select_for_update().get(pk=user_id)  # one code step is used at most once
+def _throttle_wait(row: SignInThrottle, free: int) -> int:
+    """Seconds still to wait before the next code may be checked: 2^(n-free-1) s after the n-th failure."""
+    if row.failures <= free or row.last_failure_at is None:
+        return 0
+    delay = min(2 ** (row.failures - free - 1), _lockout_seconds())
+    return max(0, int(delay - (timezone.now() - row.last_failure_at).total_seconds() + 0.999))
+
+
+def _totp_throttles(request: HttpRequest | None, user: User) -> list[tuple[SignInThrottle, int]]:
+    """The per-user and per-client counters, locked in a fixed order. A counter whose last failure is
+    older than the lock-out period starts over."""
+    keys = [(throttle_key("totp-user", str(user.pk)), TOTP_USER_FREE_FAILURES)]
+    if address := client_address(request):
+        keys.append((throttle_key("totp-client", address), TOTP_CLIENT_FREE_FAILURES))
+    rows = []
+    for key, free in sorted(keys):
+        row = _locked_throttle(key)
+        stale = row.last_failure_at and timezone.now() - row.last_failure_at > datetime.timedelta(
+            seconds=_lockout_seconds()
+        )
+        if stale:
+            row.failures = 0
+        rows.append((row, free))
+    return rows
+
+
+def _matching_step(user: User, code: str) -> int | None:
+    """The unused 30-second step (previous, current or next) whose code is ``code``."""
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
-        return False
+        return None
     totp = pyotp.TOTP(user.totp_secret)
     now_step = totp.timecode(timezone.now())
     for step in (now_step - 1, now_step, now_step + 1):
         if step > user.totp_last_step and hmac.compare_digest(totp.generate_otp(step), code):
-            first_time = user.totp_confirmed_at is None
+            return step
+    return None
+
+
+def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> tuple[str, Any]:
+    """One code attempt in one transaction, the user's row locked (one step is used at most once).
+
+    A confirmed factor is throttled and its failures count toward the account's lock-out; the code
+    that confirms a new enrolment is not (it proves the app was set up, not who is there).
+    Returns ("ok"|"wrong"|"throttled"|"locked", detail).
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        enrolling = user.totp_confirmed_at is None
+        throttles: list[tuple[SignInThrottle, int]] = []
+        if not enrolling:
+            counter = _Counter(user)
+            if counter.locked_until:
+                record(action="mfa_refused_locked", request=request, actor=user, outcome=Outcome.DENIED)
+                return "locked", counter.locked_until
+            throttles = _totp_throttles(request, user)
+            wait = max(_throttle_wait(row, free) for row, free in throttles)
+            if wait:
+                record(action="mfa_throttled", request=request, actor=user, outcome=Outcome.DENIED)
+                return "throttled", wait
+        step = _matching_step(user, code)
+        if step is not None:
             user.totp_last_step = step
             user.totp_confirmed_at = user.totp_confirmed_at or timezone.now()
             user.save(update_fields=["totp_last_step", "totp_confirmed_at"])
-            if first_time:
+            if enrolling:
                 record(action="mfa_enrolled", request=request, actor=user)
-            return True
-    return False
+            for row, _free in throttles:
+                if row.key.startswith("totp-user:"):
+                    row.delete()  # the per-user counter starts over; the per-client one only ages out
+            return "ok", None
+        record(action="mfa_failed", request=request, actor=user, outcome=Outcome.FAILED)
+        if not enrolling:
+            for row, _free in throttles:
+                row.failures += 1
+                row.last_failure_at = timezone.now()
+                row.save(update_fields=["failures", "last_failure_at"])
+            if _Counter(user).count_failure():
+                record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED)
+        return "wrong", None
 
 
-# --- Roles and accounts (called by the admin) ------------------------------------------------
+def verify_totp(*, request: HttpRequest | None, user: User, code: str) -> None:
+    """Accepts a six-digit code from the current, previous or next 30-second step, each step once.
+    Raises ValidationError when the code is wrong, throttled or the account is locked."""
+    outcome, detail = _check_totp(request=request, user_id=user.pk, code="".join(code.split()))
+    if outcome == "locked":
+        raise ValidationError(_locked_message(detail))
+    if outcome == "throttled":
+        raise ValidationError(_throttled_message(detail))
+    if outcome == "wrong":
+        raise ValidationError(WRONG_CODE)
+    user.refresh_from_db(fields=["totp_last_step", "totp_confirmed_at"])
 
 
-def log_membership_change(*, request: HttpRequest, membership: Membership, change: str) -> None:
+def _accept_totp(*, request: HttpRequest | None, user_id: int, code: str) -> bool:
+    return _check_totp(request=request, user_id=user_id, code=code)[0] == "ok"
+
+
+# --- Roles and accounts (called by the admin and by the four-eyes decisions) ---------------------
+
+
+def log_membership_change(*, request: HttpRequest, membership: Membership, change: str, detail: str = "") -> None:
     """change: granted, changed or revoked."""
     record(
         action=f"role_{change}",
         request=request,
         obj=membership.user,
         detail=f"{membership.role} i {membership.organisation.name}"
-        + (f", {membership.unit.name}" if membership.unit_id else ""),
+        + (f", {membership.unit.name}" if membership.unit_id else "")
+        + (f" ({detail})" if detail else ""),
     )
 
 
@@ -173,6 +372,9 @@ def log_account_change(*, request: HttpRequest, user: User, was_active: bool | N
         record(action="account_reactivated", request=request, obj=user)
 
 
-def reset_second_factor(*, request: HttpRequest, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_step=0)
-    record(action="mfa_reset", request=request, obj=user)
+def reset_second_factor(*, request: HttpRequest, user: User, detail: str = "") -> None:
+    """Only ever applied through an approved four-eyes proposal (vbe.accounts.four_eyes)."""
+    User.objects.filter(pk=user.pk).update(
+        totp_secret="", totp_confirmed_at=None, totp_last_step=0, session_generation=F("session_generation") + 1
+    )
+    record(action="mfa_reset", request=request, obj=user, detail=detail)

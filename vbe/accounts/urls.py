@@ -10,4 +10,8 @@ urlpatterns = [
     path("konto/", views.account, name="account"),
     path("konto/tvastegsverifiering/", views.mfa_setup, name="mfa_setup"),
     path("konto/avsluta-sessioner/", views.end_sessions, name="end_sessions"),
+    path("konto/bekrafta/", views.reauthenticate, name="reauthenticate"),
+    path("konto/valj-losenord/<uidb64>/<token>/", views.set_password, name="set_password"),
+    path("behorighetsforslag/", views.access_changes, name="access_changes"),
+    path("behorighetsforslag/<int:pk>/", views.access_change_decide, name="access_change_decide"),
 ]

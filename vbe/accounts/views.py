@@ -2,17 +2,22 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from vbe.accounts import permissions, services
-from vbe.accounts.forms import CodeForm, SignInForm
+from vbe.accounts import four_eyes, permissions, services
+from vbe.accounts.forms import ChoosePasswordForm, CodeForm, DecisionForm, ReauthenticateForm, SignInForm
+from vbe.accounts.models import AccessChangeRequest, ChangeState
+from vbe.accounts.permissions import Action
 from vbe.accounts.policy import second_factor_required
+from vbe.accounts.reauth import reauth_redirect
+from vbe.audit.log import record
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -76,8 +81,11 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Enrol (or replace) the TOTP second factor: scan the code, then confirm it with one code."""
     user = request.user
     form = CodeForm(request.POST if "code" in request.POST else None)
-    if request.method == "POST" and "replace" in request.POST:
-        services.new_totp_secret(user=user)
+    if request.method == "POST" and "replace" in request.POST and user.has_totp:
+        # Whoever holds an open session must not swap the factor for their own: prove it is you first.
+        if response := reauth_redirect(request, back=reverse("accounts:mfa_setup")):
+            return response
+        services.replace_totp(request=request, user=user)
         return redirect("accounts:mfa_setup")
     if form.is_bound and form.is_valid() and user.totp_secret and not user.has_totp:
         try:
@@ -100,7 +108,14 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html", {"memberships": permissions.memberships(request.user)})
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "memberships": permissions.memberships(request.user),
+            "can_decide": permissions.can(request.user, Action.DECIDE_ACCESS_CHANGE),
+        },
+    )
 
 
 @login_required
@@ -109,3 +124,88 @@ def end_sessions(request: HttpRequest) -> HttpResponse:
     services.end_all_sessions(request=request, user=request.user)
     messages.success(request, "Alla dina sessioner är avslutade. Logga in igen.")
     return redirect("accounts:sign_in")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Password (and code) again before a sensitive step; then back to ``next``."""
+    user = request.user
+    form = ReauthenticateForm(request.POST if request.method == "POST" else None, with_code=user.has_totp)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reauthenticate(
+                request=request, password=form.cleaned_data["password"], code=form.cleaned_data.get("code", "")
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Du har bekräftat att det är du. Gör om det du höll på med.")
+            return redirect(_next_url(request))
+    return render(request, "accounts/reauthenticate.html", {"form": form, "next": _next_url(request)})
+
+
+# --- Four eyes ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def access_changes(request: HttpRequest) -> HttpResponse:
+    """Proposals waiting for a second person, and the latest decisions."""
+    permissions.require(request.user, Action.DECIDE_ACCESS_CHANGE)
+    related = ("target", "organisation", "unit", "proposed_by", "decided_by")
+    proposals = AccessChangeRequest.objects.select_related(*related)
+    pending = list(proposals.filter(state=ChangeState.PENDING).order_by("proposed_at", "pk"))
+    for proposal in pending:
+        proposal.may_decide = permissions.can(request.user, Action.DECIDE_ACCESS_CHANGE, proposal)
+    record(action="access_changes_listed", request=request)
+    return render(
+        request,
+        "accounts/access_changes.html",
+        {"pending": pending, "decided": proposals.exclude(state=ChangeState.PENDING)[:20], "form": DecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def access_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(AccessChangeRequest, pk=pk)
+    permissions.require(request.user, Action.DECIDE_ACCESS_CHANGE, proposal)
+    if response := reauth_redirect(request, back=reverse("accounts:access_changes")):
+        return response
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.info(request, "Välj Godkänn eller Avslå.")
+        return redirect("accounts:access_changes")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            four_eyes.approve(request=request, actor=request.user, proposal_id=proposal.pk)
+            messages.success(request, f"Förslag {proposal.pk} är godkänt och gäller nu.")
+        else:
+            four_eyes.reject(
+                request=request, actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, f"Förslag {proposal.pk} är avslaget. Ingenting har ändrats.")
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    return redirect("accounts:access_changes")
+
+
+class ChoosePasswordView(auth_views.PasswordResetConfirmView):
+    """The one-time link e-mailed to a new user, or after an approved password reset."""
+
+    form_class = ChoosePasswordForm
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("accounts:sign_in")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        services._clear_failures(user)
+        record(action="password_chosen", request=self.request, actor=user, obj=user)
+        messages.success(self.request, "Ditt lösenord är sparat. Logga in med det.")
+        return response
+
+
+set_password = ChoosePasswordView.as_view()

@@ -2,7 +2,8 @@
 
 Each row's MAC is HMAC-SHA-256 over its canonical content and the previous row's MAC, keyed by a
 secret outside the database (settings.AUDIT_HMAC_KEYS). Changing, removing or reordering any row
-breaks the chain from that row on, which ``verify_chain`` reports.
+breaks the chain from that row on, which ``verify_chain`` reports. Rows cut off the end are found
+against the checkpoints that verification keeps outside the database (vbe.audit.checkpoints).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from vbe.audit.checkpoints import Checkpoint, read_checkpoints
 from vbe.audit.models import AccessLogEntry, ChainHead, Outcome
 
 GENESIS = "0" * 64
@@ -52,18 +54,20 @@ def compute_mac(entry: AccessLogEntry, key: bytes) -> str:
     return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
 
 
-def _actor_facts(actor: Any) -> dict[str, Any]:
+def _actor_facts(actor: Any, organisation_id: int | None) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_email": "", "actor_role": "", "actor_organisation": ""}
-    from vbe.accounts.permissions import primary_membership
+    role, organisation = actor.audit_facts(organisation_id)
+    return {"actor_id": actor.pk, "actor_email": actor.email, "actor_role": role, "actor_organisation": organisation}
 
-    membership = primary_membership(actor)
-    return {
-        "actor_id": actor.pk,
-        "actor_email": actor.email,
-        "actor_role": membership.role if membership else "",
-        "actor_organisation": membership.organisation.name if membership else "",
-    }
+
+def _scope_of(obj: Any) -> int | None:
+    """The organisation an object belongs to: its ``organisation_id``, or itself if it is one."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "organisations.organisation":
+        return obj.pk
+    return getattr(obj, "organisation_id", None)
 
 
 def record(
@@ -78,10 +82,18 @@ def record(
     subject_ref: str = "",
     legal_ground: str = "",
     detail: str = "",
+    organisation_id: int | None = None,
 ) -> AccessLogEntry:
-    """Append one row. ``actor`` defaults to the request's user; ``obj`` fills type and id."""
+    """Append one row. ``actor`` defaults to the request's user; ``obj`` fills type and id.
+
+    ``organisation_id`` is the organisation in whose scope the access happened (for a reader who came
+    through a disclosure: the disclosure's organisation). It picks which of the actor's memberships
+    the row names; without it, the object's organisation is used.
+    """
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
+    if organisation_id is None:
+        organisation_id = _scope_of(obj)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -101,7 +113,7 @@ def record(
             detail=detail[:500],
             key_id=key_id,
             prev_mac=head.last_mac or GENESIS,
-            **_actor_facts(actor),
+            **_actor_facts(actor, organisation_id),
         )
         entry.mac = compute_mac(entry, key)
         AccessLogEntry.objects.bulk_create([entry])  # insert only: never an UPDATE on the log
@@ -116,23 +128,99 @@ class Break:
     reason: str
 
 
-def verify_chain(chunk_size: int = 5000) -> tuple[int, Break | None]:
-    """Check every row in order. Returns (rows checked, first break or None)."""
+@dataclass(frozen=True)
+class Verification:
+    checked: int  # rows checked in this run (from row 1, or from the checkpointed row on)
+    last_mac: str  # the MAC of row ``last_id`` (GENESIS for an empty log)
+    broken: Break | None
+    last_id: int = 0  # the last row found intact
+    since: Checkpoint | None = None  # the checkpoint the run started from; None: the whole chain
+
+
+def _tail_cut(last_id: int, anchor: Checkpoint) -> Break:
+    return Break(
+        last_id + 1,
+        f"loggen slutar vid rad {last_id}, men kontrollpunkten från {anchor.at_text} (rad {anchor.line_no} i "
+        f"kontrollpunktsfilen) intygade att den nådde rad {anchor.entry_id}: rader har tagits bort från slutet",
+    )
+
+
+def verify_log(
+    chunk_size: int = 5000, *, anchors: Sequence[Checkpoint] | None = None, since: Checkpoint | None = None
+) -> Verification:
+    """Check the rows in order, then the chain head and the checkpoints outside the database.
+
+    Without ``since`` every row from row 1 is checked. With ``since`` (the newest checkpoint) the run
+    starts at the row it vouches for: that row's own MAC is checked under its key and must equal the
+    checkpoint's, which pins every row before it (they were checked when the checkpoint was written,
+    and changing any of them needs the key to recompute every MAC up to this one). Rows before it are
+    then not read again; ``verify_audit_log --full`` reads them all.
+
+    The chain head is read before the rows: rows appended while the check runs only extend the
+    log, so they never look like a mismatch. The head alone proves nothing (whoever can cut rows can
+    rewrite it), which is why the checkpoints are checked too. ``anchors`` defaults to those in
+    settings.AUDIT_CHECKPOINT_PATH; an untrustworthy file raises CheckpointError.
+    """
+    if anchors is None:
+        anchors = read_checkpoints()
     keys = settings.AUDIT_HMAC_KEYS
+    head = ChainHead.objects.filter(pk=1).first()
+    anchored: dict[int, list[Checkpoint]] = {}
+    for anchor in [*anchors, since] if since is not None else anchors:
+        anchored.setdefault(anchor.entry_id, []).append(anchor)
     expected_prev, expected_id, checked = GENESIS, 1, 0
-    rows: Iterator[AccessLogEntry] = AccessLogEntry.objects.order_by("id").iterator(chunk_size=chunk_size)
-    for entry in rows:
+
+    def result(broken: Break | None = None) -> Verification:
+        return Verification(checked, expected_prev, broken, expected_id - 1, since)
+
+    rows = AccessLogEntry.objects.order_by("id")
+    if since is not None:
+        start = AccessLogEntry.objects.filter(id=since.entry_id).first()
+        if start is None:
+            last = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            if last < since.entry_id:
+                return Verification(0, "", _tail_cut(last, since), last, since)
+            reason = f"rad {since.entry_id} saknas, fast kontrollpunkten från {since.at_text} intygade den"
+            return Verification(0, "", Break(since.entry_id, reason), since.entry_id - 1, since)
+        # The checkpointed row is checked as if the chain reached it intact (the checkpoint says it did).
+        expected_prev, expected_id = start.prev_mac, start.id
+        rows = rows.filter(id__gte=start.id)
+
+    for entry in rows.iterator(chunk_size=chunk_size):
         if entry.id != expected_id:
-            return checked, Break(expected_id, f"rad {expected_id} saknas (nästa rad är {entry.id})")
+            return result(Break(expected_id, f"rad {expected_id} saknas (nästa rad är {entry.id})"))
         if entry.prev_mac != expected_prev:
-            return checked, Break(entry.id, "kedjan är bruten: föregående MAC stämmer inte")
+            return result(Break(entry.id, "kedjan är bruten: föregående MAC stämmer inte"))
         key = keys.get(entry.key_id)
         if key is None:
-            return checked, Break(entry.id, f"okänd nyckel {entry.key_id!r}")
+            return result(Break(entry.id, f"okänd nyckel {entry.key_id!r}"))
         if not hmac.compare_digest(compute_mac(entry, key), entry.mac):
-            return checked, Break(entry.id, "innehållet har ändrats (MAC stämmer inte)")
+            return result(Break(entry.id, "innehållet har ändrats (MAC stämmer inte)"))
+        for anchor in anchored.get(entry.id, ()):
+            if not hmac.compare_digest(anchor.mac, entry.mac):
+                return result(
+                    Break(
+                        entry.id,
+                        f"raden är inte den som kontrollpunkten från {anchor.at_text} (rad {anchor.line_no} "
+                        f"i kontrollpunktsfilen) intygade: loggen har skrivits om från hit eller tidigare",
+                    )
+                )
+        if head is not None and head.last_id == entry.id and not hmac.compare_digest(head.last_mac, entry.mac):
+            return result(Break(entry.id, "kedjans huvud pekar på en annan MAC än radens"))
         expected_prev, expected_id, checked = entry.mac, expected_id + 1, checked + 1
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_id != checked:
-        return checked, Break(checked + 1, f"loggen slutar vid rad {checked} men ska ha {head.last_id} rader")
-    return checked, None
+    last_id = expected_id - 1
+    if head is None and last_id:
+        return result(Break(last_id, "kedjans huvud saknas, fast loggen har rader"))
+    if head is not None and head.last_id > last_id:
+        return result(Break(last_id + 1, f"loggen slutar vid rad {last_id} men ska ha {head.last_id} rader"))
+    if anchors:
+        newest = max(anchors, key=lambda anchor: anchor.entry_id)
+        if newest.entry_id > last_id:
+            return result(_tail_cut(last_id, newest))
+    return result()
+
+
+def verify_chain(chunk_size: int = 5000, *, anchors: Sequence[Checkpoint] | None = None) -> tuple[int, Break | None]:
+    """Check every row in order. Returns (rows checked, first break or None)."""
+    verification = verify_log(chunk_size, anchors=anchors)
+    return verification.checked, verification.broken

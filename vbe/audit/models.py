@@ -52,3 +52,40 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"kedjans slut: rad {self.last_id}"
+
+
+class AnonymousDenialBucket(models.Model):
+    """How many requests of one anonymous client were refused in one minute (not part of the log).
+
+    The minute's first denial is logged as a row of its own; the rest are only counted here and go
+    into the log as one summary row when the bucket is flushed. The client is a hash of its address
+    (its /64 network for IPv6) under the day's salt, never the address. One bucket per minute, with
+    ``client_ref`` ``*``, counts every anonymous denial of the minute for the global cap.
+    """
+
+    client_ref = models.CharField(max_length=64)
+    minute = models.BigIntegerField(help_text="minuter sedan 1970-01-01 00:00 UTC")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client_ref", "minute"], name="audit_denial_bucket_per_client_minute")
+        ]
+        indexes = [models.Index(fields=["minute"])]
+
+    def __str__(self) -> str:
+        return f"{self.count} nekade anrop, minut {self.minute}"
+
+
+class AnonymousClientSalt(models.Model):
+    """The day's random salt for anonymous client references (vbe.audit.denials.client_ref).
+
+    Deleted once its day is over, so that the references in the log, which can never be erased, can
+    no longer be tied to an address afterwards, not even by someone holding every key.
+    """
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"salt för {self.day}"

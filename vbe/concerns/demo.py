@@ -15,7 +15,7 @@ from django.utils import timezone
 from vbe.accounts.models import Membership, Role
 from vbe.concerns import services
 from vbe.concerns.models import ActionKind, Concern, Outcome, State
-from vbe.organisations.models import Organisation
+from vbe.organisations.models import District, Organisation
 
 ORGANISATIONS = ["jarva", "sodermalm", "utbildningsnamnden"]
 OBSERVATIONS = [
@@ -95,6 +95,7 @@ def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
             concern.refresh_from_db()
     if target == State.CLOSED:
         outcome = rng.choice([Outcome.NO_FURTHER_ACTION, Outcome.HANDED_OVER])
+        # A child concern is closed with its orosanmälan on record, as the routine requires.
         services.close(
             request=None,
             concern_id=concern.pk,
@@ -104,4 +105,12 @@ def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
             reason="Samtal med vårdnadshavare visade att oron inte gällde våldsbejakande extremism."
             if outcome == Outcome.NO_FURTHER_ACTION
             else "",
+            child_report=services.CHILD_REPORT_MADE,
+            child_report_made_by=rng.choice(["Mentor", "Rektor", "Fritidsledare"]),
+            child_report_made_on=today - datetime.timedelta(days=5),
+            child_report_district_id=concern.organisation.district_id or _any_district_id(),
         )
+
+
+def _any_district_id() -> int:
+    return District.objects.filter(is_active=True).values_list("pk", flat=True).order_by("pk").first()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils import timezone
 from vbe.concerns.models import ActionKind, AssessmentArea, Outcome, YesNoUnknown
 from vbe.core import personnummer
 from vbe.guidelines.vocabulary import Environment
+from vbe.notifications import recipients
 from vbe.organisations.models import District, Organisation, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,6 +21,52 @@ def _not_future(value):
     if value and value > timezone.localdate():
         raise ValidationError("Datumet kan inte ligga i framtiden.")
     return value
+
+
+def receiving_organisations():
+    return recipients.organisations_marked_for_coordinator()
+
+
+def without_coordinator_label(organisation: Organisation, *, central_exists: bool | None) -> str:
+    if central_exists is None:  # a hand-over: the help text says where it waits
+        return f"{organisation.name} (saknar lokal samordnare)"
+    if central_exists:
+        return f"{organisation.name} (saknar lokal samordnare: tas emot av den centrala samordnaren)"
+    return f"{organisation.name} (saknar lokal samordnare, och ingen central samordnare finns)"
+
+
+class ReceiverChoiceField(forms.ModelChoiceField):
+    """An organisation to send a concern to; one without an active coordinator says so in its label."""
+
+    central_exists: bool | None = None
+
+    def label_from_instance(self, obj: Organisation) -> str:
+        if getattr(obj, "has_coordinator", True):
+            return obj.name
+        return without_coordinator_label(obj, central_exists=self.central_exists)
+
+
+@dataclass(frozen=True)
+class Receivers:
+    """Where a report can go, and what happens there: organisations without an active coordinator are
+    marked, so the reporter knows before sending that the central coordinator will receive it."""
+
+    choices: list
+    without_coordinator: list[Organisation]  # of the reporter's own organisations
+    central_exists: bool
+
+
+def receivers(*, own_ids: list[int], field: ReceiverChoiceField) -> Receivers:
+    """The reporter's own organisations first, then the others. Two queries."""
+    field.central_exists = recipients.central_coordinators().exists()
+    own, others, uncovered = [], [], []
+    for organisation in receiving_organisations():
+        mine = organisation.pk in own_ids
+        (own if mine else others).append((organisation.pk, field.label_from_instance(organisation)))
+        if mine and not organisation.has_coordinator:
+            uncovered.append(organisation)
+    choices = [("Dina organisationer", own), ("Andra organisationer", others)] if own else others
+    return Receivers(choices=choices, without_coordinator=uncovered, central_exists=field.central_exists)
 
 
 class ReportForm(forms.Form):
@@ -67,11 +115,18 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ReceiverChoiceField(
         queryset=Organisation.objects.filter(is_active=True),
         label="Vilken organisation ska ta emot rapporten?",
-        help_text="Normalt din egen organisations lokala samordnare. Välj till exempel stadsdelsnämnden där personen bor om den är bättre placerad att agera.",
-        error_messages={"required": "Välj vilken organisation som ska ta emot rapporten."},
+        help_text=(
+            "Normalt din egen organisations lokala samordnare. Välj till exempel stadsdelsnämnden där personen bor "
+            "om den är bättre placerad att agera. En organisation som saknar lokal samordnare är markerad: "
+            "dit tas rapporten emot av den centrala samordnaren."
+        ),
+        error_messages={
+            "required": "Välj vilken organisation som ska ta emot rapporten.",
+            "invalid_choice": "Välj en organisation i listan.",
+        },
     )
     person_name = forms.CharField(label="Personens namn", required=False, max_length=200)
     person_pnr = forms.CharField(
@@ -89,6 +144,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(organisation_id__in=organisation_ids, is_active=True)
         self.fields["organisation"].initial = default_organisation
+        self.receivers = receivers(own_ids=organisation_ids, field=self.fields["organisation"])
+        self.fields["organisation"].choices = self.receivers.choices
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
 
@@ -145,14 +202,23 @@ class ActionForm(VersionedForm):
         label="Till vilket stadsdelsområdes socialtjänst (för orosanmälan)",
         empty_label="Välj område",
     )
+    made_by = forms.CharField(
+        label="Vem gjorde orosanmälan? (för orosanmälan)",
+        help_text="Namn eller befattning, till exempel ”mentor” eller ”rektor”.",
+        required=False,
+        max_length=200,
+    )
     note = forms.CharField(
         label="Anteckning (frivillig)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == ActionKind.CHILD_WELFARE_REPORT and not data.get("district"):
-            self.add_error("district", "Ange vilket område orosanmälan skickades till.")
+        if data.get("kind") == ActionKind.CHILD_WELFARE_REPORT:
+            if not data.get("district"):
+                self.add_error("district", "Ange vilket område orosanmälan skickades till.")
+            if not (data.get("made_by") or "").strip():
+                self.add_error("made_by", "Ange vem som gjorde orosanmälan (namn eller befattning).")
         return data
 
 
@@ -176,10 +242,11 @@ class AssignForm(VersionedForm):
 
 
 class TransferForm(VersionedForm):
-    to_organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(is_active=True),
+    to_organisation = ReceiverChoiceField(
+        queryset=receiving_organisations(),
         label="Till organisation",
-        error_messages={"required": "Välj organisation."},
+        help_text="En organisation som saknar lokal samordnare är markerad: där väntar ärendet hos den centrala samordnaren.",
+        error_messages={"required": "Välj organisation.", "invalid_choice": "Välj en organisation i listan."},
     )
     legal_ground = forms.CharField(
         label="Rättslig grund",
@@ -216,12 +283,92 @@ class CloseForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Krävs när ingen vidare åtgärd vidtas.",
     )
+    # Only for a concern about a child without an orosanmälan on record (``child_report=True``).
+    child_report = forms.ChoiceField(
+        label="Har en orosanmälan gjorts till socialtjänsten?",
+        choices=[("made", "Ja, en orosanmälan har gjorts"), ("not_made", "Nej, ingen orosanmälan har gjorts")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    child_report_made_by = forms.CharField(
+        label="Vem gjorde orosanmälan?",
+        help_text="Om en orosanmälan har gjorts. Namn eller befattning, till exempel ”rektor”.",
+        required=False,
+        max_length=200,
+    )
+    child_report_made_on = forms.DateField(
+        label="När gjordes orosanmälan?",
+        help_text="Om en orosanmälan har gjorts. ÅÅÅÅ-MM-DD",
+        widget=DATE,
+        required=False,
+        error_messages=DATE_ERRORS,
+        validators=[_not_future],
+    )
+    child_report_district = forms.ModelChoiceField(
+        queryset=District.objects.filter(is_active=True).defer("geometry"),
+        required=False,
+        label="Till vilket stadsdelsområdes socialtjänst?",
+        empty_label="Välj område",
+    )
+    child_report_reason = forms.CharField(
+        label="Varför har ingen orosanmälan gjorts?",
+        help_text="Om ingen orosanmälan har gjorts.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    CHILD_FIELDS = (
+        "child_report",
+        "child_report_made_by",
+        "child_report_made_on",
+        "child_report_district",
+        "child_report_reason",
+    )
+
+    def __init__(self, *args, child_report: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks_child_report = child_report
+        if not child_report:
+            for name in self.CHILD_FIELDS:
+                del self.fields[name]
 
     def clean(self):
         data = super().clean()
         if data.get("outcome") == Outcome.NO_FURTHER_ACTION and not (data.get("reason") or "").strip():
             self.add_error("reason", "Skriv varför ingen vidare åtgärd behövs.")
+        if self.asks_child_report:
+            choice = data.get("child_report")
+            if choice == "made":
+                if not (data.get("child_report_made_by") or "").strip():
+                    self.add_error("child_report_made_by", "Ange vem som gjorde orosanmälan (namn eller befattning).")
+                if not data.get("child_report_made_on") and "child_report_made_on" not in self.errors:
+                    self.add_error("child_report_made_on", "Ange när orosanmälan gjordes.")
+                if not data.get("child_report_district"):
+                    self.add_error("child_report_district", "Ange vilket område orosanmälan skickades till.")
+            elif choice == "not_made":
+                if not (data.get("child_report_reason") or "").strip():
+                    self.add_error("child_report_reason", "Skriv varför ingen orosanmälan har gjorts.")
+            else:
+                self.add_error("child_report", "Ange om en orosanmälan har gjorts till socialtjänsten.")
         return data
+
+
+class WithdrawDisclosureForm(forms.Form):
+    """One per disclosure on the page (prefix ``d<id>``), so each has its own field ids and errors."""
+
+    reason = forms.CharField(
+        label="Varför återkallas röjandet?",
+        help_text="Sparas krypterat i ärendet. Skrivs inte i loggen.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Skriv varför röjandet återkallas."},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Skriv varför röjandet återkallas.")
+        return reason
 
 
 class LegalHoldForm(VersionedForm):

@@ -87,9 +87,9 @@ class Concern(models.Model):
         related_name="concerns",
         verbose_name=_("ansvarig organisation"),
     )
-    # True while the concern waits in the central coordinator's queue because the organisation it was
-    # sent or handed to had no active coordinator ("saknar samordnare"). Routing never waits for the
-    # compliance gap to be fixed.
+    # History only: the organisation it was sent or last handed to had no active coordinator when it
+    # arrived. It grants nothing: whether the concern waits in the central coordinator's queue *now* is
+    # decided when asked (vbe.accounts.permissions.concern_in_central_queue).
     without_coordinator = models.BooleanField(_("saknar samordnare"), default=False, db_index=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,6 +115,9 @@ class Concern(models.Model):
     child_report_made = models.CharField(
         _("orosanmälan redan gjord"), max_length=8, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
     )
+    # A concern about a child is closed only with an orosanmälan on record (an ActionTaken of kind
+    # CHILD_WELFARE_REPORT saying by whom and when) or this written reason why none was made.
+    child_report_not_made_reason = EncryptedTextField(_("varför ingen orosanmälan har gjorts"), blank=True)
 
     # The person, only when the reporter chose to say. Encrypted; the personnummer also as blind index.
     person_name = EncryptedTextField(_("namn"), blank=True)
@@ -132,7 +135,7 @@ class Concern(models.Model):
     # Retention.
     retain_until = models.DateField(_("gallras"), null=True, blank=True, db_index=True)
     legal_hold = models.BooleanField(_("bevaras (rättsligt skäl)"), default=False)
-    legal_hold_reason = models.CharField(_("skäl att bevara"), max_length=300, blank=True)
+    legal_hold_reason = EncryptedTextField(_("skäl att bevara"), blank=True)
     purged_at = models.DateTimeField(_("gallrad"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("mottagen"), auto_now_add=True, db_index=True)
@@ -170,11 +173,15 @@ class Event(models.Model):
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only after a purge, for the "submitted" entry: its actor is the reporter, whose link to
+    # the concern the purge removes.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     kind = models.CharField(max_length=40)
     from_state = models.CharField(max_length=32, blank=True)
     to_state = models.CharField(max_length=32, blank=True)
-    summary = models.CharField(max_length=300)  # no personal data: what happened, not about whom
+    # What happened, never about whom: no names, no free text, no legal grounds (those live, encrypted,
+    # on their own records). Encrypted and purged all the same, for rows written before that rule.
+    summary = EncryptedTextField()
     note = EncryptedTextField(blank=True)
 
     class Meta:
@@ -205,6 +212,9 @@ class ActionTaken(models.Model):
         verbose_name=_("till vilket område"),
         help_text=_("För orosanmälan: stadsdelsområdet vars socialtjänst tog emot den."),
     )
+    # For an orosanmälan: who made it (a name or a role). Required for that kind, and what makes it
+    # count as the record a child concern needs before it can be closed.
+    made_by = EncryptedTextField(_("gjord av"), blank=True)
     note = EncryptedTextField(_("anteckning"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -217,7 +227,7 @@ class Consent(models.Model):
     """Consent for a SIG or similar collaboration: who gave it, when, and its withdrawal."""
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(_("för vad"), max_length=200)
+    purpose = EncryptedTextField(_("för vad"))
     given_by = EncryptedTextField(_("lämnat av"))
     given_on = models.DateField(_("lämnat"))
     withdrawn_on = models.DateField(_("återkallat"), null=True, blank=True)
@@ -237,7 +247,9 @@ class Transfer(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="transfers")
     from_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     to_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    legal_ground = models.CharField(_("rättslig grund"), max_length=300)
+    # Free text that may name the person: encrypted, purged with the concern, and never logged (the
+    # log refers to this record as "transfer:<id>").
+    legal_ground = EncryptedTextField(_("rättslig grund"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -249,14 +261,24 @@ class Disclosure(models.Model):
     to_organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="disclosed_concerns"
     )
-    legal_ground = models.CharField(_("rättslig grund"), max_length=300)
-    decided_by = models.CharField(_("beslutat av"), max_length=200)
+    # Encrypted and purged with the concern; the log refers to this record as "disclosure:<id>".
+    legal_ground = EncryptedTextField(_("rättslig grund"))
+    decided_by = EncryptedTextField(_("beslutat av"))
     decided_at = models.DateTimeField(_("beslutat"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn by the owning organisation's coordinator: the other organisation's access ends at once.
+    revoked_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = EncryptedTextField(_("skäl till återkallandet"), blank=True)
 
     class Meta:
-        ordering = ["decided_at"]
+        ordering = ["decided_at", "pk"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class RetentionPeriod(models.Model):

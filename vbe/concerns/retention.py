@@ -2,7 +2,12 @@
 
 What stays after a purge is only what statistics need (organisation, district, month, environment,
 whether a child was concerned, outcome); names, numbers, contact details, free text and the link to
-the reporter are gone. Running it again for the same day changes nothing.
+the reporter are gone, from the concern and from every record tied to it. Running it again for the
+same day changes nothing.
+
+``PURGED_FIELDS`` is the one list of what a purge clears. vbe/concerns/tests/test_purge_fields.py
+fails when a text field of a concern model is neither on it (and encrypted) nor declared to hold no
+personal data, so a new field cannot be forgotten here.
 """
 
 from __future__ import annotations
@@ -13,7 +18,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from vbe.audit.log import record
-from vbe.concerns.models import ActionTaken, Concern, Consent, Event, PurgeRecord, State
+from vbe.concerns.models import ActionTaken, Concern, Consent, Disclosure, Event, PurgeRecord, State, Transfer
+
+# Model -> field -> the value it gets. Every text that can hold personal data is here.
+PURGED_FIELDS: dict[type, dict[str, object]] = {
+    Concern: {
+        "observation": "",
+        "person_name": "",
+        "person_pnr": "",
+        "person_pnr_index": "",
+        "person_contact": "",
+        "assessment": "",
+        "assessment_areas": [],
+        "closure_reason": "",
+        "child_report_not_made_reason": "",
+        "legal_hold_reason": "",
+        "reporter": None,
+        "assigned_to": None,
+    },
+    Event: {"summary": "", "note": ""},
+    ActionTaken: {"note": "", "made_by": ""},
+    Consent: {"purpose": "", "given_by": ""},
+    Transfer: {"legal_ground": ""},
+    Disclosure: {"legal_ground": "", "decided_by": "", "revocation_reason": ""},
+}
 
 
 def due_for_purge(today: datetime.date):
@@ -28,22 +56,14 @@ def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) 
     to_purge = list(due.filter(legal_hold=False).select_for_update().order_by("reference"))
     if not dry_run:
         ids = [c.pk for c in to_purge]
-        Event.objects.filter(concern_id__in=ids).update(note="")
-        ActionTaken.objects.filter(concern_id__in=ids).update(note="")
-        Consent.objects.filter(concern_id__in=ids).update(given_by="")
-        Concern.objects.filter(pk__in=ids).update(
-            observation="",
-            person_name="",
-            person_pnr="",
-            person_pnr_index="",
-            person_contact="",
-            assessment="",
-            closure_reason="",
-            assessment_areas=[],
-            reporter=None,
-            assigned_to=None,
-            purged_at=timezone.now(),
-        )
+        for model, values in PURGED_FIELDS.items():
+            rows = model.objects.filter(pk__in=ids) if model is Concern else model.objects.filter(concern_id__in=ids)
+            rows.update(**values)
+        # The chronology's intake entries were written by the reporter: that link goes with the others.
+        for concern in to_purge:
+            if concern.reporter_id is not None:
+                Event.objects.filter(concern_id=concern.pk, actor_id=concern.reporter_id).update(actor=None)
+        Concern.objects.filter(pk__in=ids).update(purged_at=timezone.now())
     protocol = PurgeRecord.objects.create(
         run_for=today,
         dry_run=dry_run,

@@ -7,13 +7,12 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
+from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
+from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.concerns.models import (
     ActionKind,
@@ -26,8 +25,10 @@ from vbe.concerns.models import (
     RetentionPeriod,
     State,
     Transfer,
+    YesNoUnknown,
 )
-from vbe.core import personnummer
+from vbe.core import personnummer, sequences
+from vbe.notifications import outbox, recipients
 from vbe.organisations.models import Organisation
 
 STALE = "Ärendet har ändrats av någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen igen."
@@ -74,11 +75,14 @@ def _save(concern: Concern, *, actor: User, kind: str, summary: str, note: str =
 # --- Intake ---------------------------------------------------------------------------------
 
 
-def _next_reference(year: int) -> str:
-    prefix = f"ORO-{year}-"
-    last = Concern.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"]
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+REFERENCE_PREFIX = "ORO"
+
+# Event kinds that say who received the concern when it came in: the receipt is built from them, so it
+# stays true after the concern has moved on (and never tells the reporter where it went).
+RECEIVED_CENTRALLY = "received_centrally"  # no coordinator there: the central coordinators were told
+RECEIVED_BY_NOBODY = "received_by_nobody"  # no coordinator there, and no central coordinator either
+HANDED_TO_CENTRAL_QUEUE = "handed_to_central_queue"  # handed over to an organisation without coordinator
+CENTRAL_QUEUE_KINDS = (RECEIVED_CENTRALLY, RECEIVED_BY_NOBODY, HANDED_TO_CENTRAL_QUEUE)
 
 
 def submit_concern(
@@ -100,19 +104,25 @@ def submit_concern(
     person_contact: str = "",
     notify: bool = True,
 ) -> Concern:
-    """Creates the concern once per form (a second submit of the same form returns the first)."""
+    """Creates the concern once per form (a second submit of the same form returns the first).
+
+    The concern always goes to ``organisation``; while that has no active coordinator it waits in the
+    central coordinator's queue rather than with nobody (``without_coordinator`` records that it arrived so).
+    """
     existing = Concern.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     pnr = personnummer.normalise(person_pnr) if person_pnr else ""
+    coordinators = list(recipients.coordinators_of(organisation.pk))
     try:
         with transaction.atomic():
             concern = Concern.objects.create(
-                reference=_next_reference(timezone.localdate().year),
+                reference=sequences.allocate(prefix=REFERENCE_PREFIX, year=timezone.localdate().year)[0],
                 reporter=reporter,
                 reporter_organisation=reporter_organisation,
                 reported_to=organisation,
                 organisation=organisation,
+                without_coordinator=not coordinators,
                 idempotency_key=idempotency_key,
                 observation=observation,
                 observed_on=observed_on,
@@ -134,33 +144,84 @@ def submit_concern(
                 to_state=State.RECEIVED,
             )
             _log(request, "concern_submitted", concern)
+            _routed(request=request, concern=concern, actor=reporter, coordinators=coordinators, handed_over=False)
+            if notify:
+                notify_handlers(concern=concern, coordinators=coordinators, handed_over=False)
     except IntegrityError:
-        # The same form submitted twice at the same moment: the other request created it.
-        return Concern.objects.get(reporter=reporter, idempotency_key=idempotency_key)
-    if notify:
-        transaction.on_commit(lambda: notify_handlers(concern=concern))
+        # Only the same form sent twice at the same moment is answered with the other request's concern;
+        # any other conflict is a fault and must surface, not pass for a receipt.
+        existing = Concern.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
     return concern
 
 
-def notify_handlers(*, concern: Concern) -> None:
-    """E-mail the receiving organisation's coordinators. No personal data and no free text in it."""
-    recipients = list(
-        Membership.objects.filter(
-            organisation=concern.organisation, role=Role.COORDINATOR, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
-    if not recipients:
+def _routed(*, request: Any, concern: Concern, actor: User, coordinators: list[User], handed_over: bool) -> None:
+    """When nobody at the concern's organisation can receive it: the chronology and the access log say
+    so, with the reason in fixed words (never free text), in the transaction that routed it."""
+    if coordinators:
         return
-    send_mail(
-        subject=f"Ny oro att hantera: {concern.reference}",
-        message=(
-            f"En ny rapport om oro ({concern.reference}) har kommit till {concern.organisation.name}.\n\n"
-            f"Logga in i VBE-portalen för att läsa och hantera den: {reverse('concerns:detail', args=[concern.reference])}\n\n"
-            "Meddelandet innehåller inga uppgifter om personen, av sekretesskäl."
+    central = recipients.central_coordinators().exists()
+    name = concern.organisation.name
+    if handed_over:
+        kind, summary = HANDED_TO_CENTRAL_QUEUE, f"Väntar hos den centrala samordnaren: {name} saknar lokal samordnare"
+    elif central:
+        kind, summary = RECEIVED_CENTRALLY, f"Mottagen av den centrala samordnaren: {name} saknar lokal samordnare"
+    else:
+        kind, summary = RECEIVED_BY_NOBODY, f"{name} saknar lokal samordnare och det finns ingen central samordnare"
+    Event.objects.create(concern=concern, actor=actor, kind=kind, summary=summary[:300])
+    record(
+        action="concern_routed_to_central",
+        request=request,
+        actor=actor,
+        obj=concern,
+        subject_ref=concern.reference,
+        detail=(
+            ("överlämnad" if handed_over else "inrapporterad")
+            + " till organisation utan aktiv lokal samordnare; "
+            + ("centrala samordnare underrättade" if central else "ingen aktiv central samordnare finns")
         ),
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,  # the concern is saved; the coordinators also see it in their list
+    )
+
+
+def intake_route(concern: Concern) -> str:
+    """Who received the concern when it came in: ``coordinator``, ``central`` or ``nobody``."""
+    kinds = set(concern.events.filter(kind__in=[RECEIVED_CENTRALLY, RECEIVED_BY_NOBODY]).values_list("kind", flat=True))
+    if RECEIVED_BY_NOBODY in kinds:
+        return "nobody"
+    return "central" if RECEIVED_CENTRALLY in kinds else "coordinator"
+
+
+def notify_handlers(*, concern: Concern, coordinators: list[User] | None = None, handed_over: bool = False) -> None:
+    """Tells whoever must now act: the organisation's coordinators, or, while it has none, the central
+    coordinators. One message each, through the outbox, in the caller's transaction. No personal data
+    and no free text: the reference, the organisation and a link."""
+    if coordinators is None:
+        coordinators = list(recipients.coordinators_of(concern.organisation_id))
+    name, reference = concern.organisation.name, concern.reference
+    link = outbox.absolute_url(concern.get_absolute_url())
+    footer = f"Logga in i VBE-portalen för att läsa den:\n{link}\n\nMeddelandet innehåller inga uppgifter om personen, av sekretesskäl."
+    came = "har lämnats över till" if handed_over else "har kommit till"
+    if coordinators:
+        outbox.queue(
+            recipients=coordinators,
+            kind="concern_handed_over" if handed_over else "concern_received",
+            reference=reference,
+            subject=f"{'Överlämnad oro' if handed_over else 'Ny oro'} att hantera: {reference}",
+            body=f"En rapport om oro ({reference}) {came} {name}.\n\n{footer}\n",
+        )
+        return
+    outbox.queue(
+        recipients=recipients.central_coordinators(),
+        kind="concern_central_queue",
+        reference=reference,
+        subject=f"Oro utan lokal samordnare: {reference}",
+        body=(
+            f"En rapport om oro ({reference}) {came} {name}, som saknar aktiv lokal samordnare. "
+            "Den väntar i den centrala samordnarens kö tills den lämnas över till en organisation "
+            f"som kan ta emot den.\n\n{footer}\n"
+        ),
     )
 
 
@@ -246,20 +307,66 @@ def record_action(
     kind: str,
     done_on: datetime.date,
     district_id: int | None = None,
+    made_by: str = "",
     note: str = "",
 ) -> ActionTaken:
     concern = _locked(concern_id, version)
     _open(concern)
-    if kind == ActionKind.CHILD_WELFARE_REPORT and district_id is None:
-        raise ValidationError("Ange vilket stadsdelsområdes socialtjänst orosanmälan skickades till.")
+    return _record_action(
+        request=request,
+        concern=concern,
+        actor=actor,
+        kind=kind,
+        done_on=done_on,
+        district_id=district_id,
+        made_by=made_by,
+        note=note,
+    )
+
+
+def _record_action(
+    *,
+    request: Any,
+    concern: Concern,
+    actor: User,
+    kind: str,
+    done_on: datetime.date | None,
+    district_id: int | None,
+    made_by: str,
+    note: str,
+) -> ActionTaken:
+    """Records an action on a concern already locked by the caller."""
+    if kind == ActionKind.CHILD_WELFARE_REPORT:
+        # By whom and when: without both it is no record that a child concern can be closed on.
+        if not made_by.strip():
+            raise ValidationError("Ange vem som gjorde orosanmälan (namn eller befattning).")
+        if district_id is None:
+            raise ValidationError("Ange vilket stadsdelsområdes socialtjänst orosanmälan skickades till.")
+    if done_on is None:
+        raise ValidationError("Ange ett datum.")
     if done_on > timezone.localdate():
         raise ValidationError("Datumet kan inte ligga i framtiden.")
     action = ActionTaken.objects.create(
-        concern=concern, kind=kind, done_on=done_on, district_id=district_id, note=note, recorded_by=actor
+        concern=concern,
+        kind=kind,
+        done_on=done_on,
+        district_id=district_id,
+        made_by=made_by.strip(),
+        note=note,
+        recorded_by=actor,
     )
     _save(concern, actor=actor, kind="action", summary=ActionKind(kind).label)
     _log(request, "concern_action_recorded", concern, detail=kind)
     return action
+
+
+def needs_child_report(concern: Concern) -> bool:
+    """A concern about a child with neither an orosanmälan on record (by whom and when) nor a written
+    reason why none was made: the case view warns, and it cannot be closed until one is given."""
+    if concern.concerns_child != YesNoUnknown.YES or concern.child_report_not_made_reason:
+        return False
+    # An empty encrypted value is stored empty, so "made_by is not empty" can be asked of the database.
+    return not concern.actions.filter(kind=ActionKind.CHILD_WELFARE_REPORT).exclude(made_by="").exists()
 
 
 @transaction.atomic
@@ -273,7 +380,7 @@ def record_consent(
     consent = Consent.objects.create(
         concern=concern, purpose=purpose, given_by=given_by, given_on=given_on, recorded_by=actor
     )
-    _save(concern, actor=actor, kind="consent", summary=f"Samtycke registrerat: {purpose}")
+    _save(concern, actor=actor, kind="consent", summary="Samtycke registrerat")
     _log(request, "concern_consent_recorded", concern)
     return consent
 
@@ -286,7 +393,7 @@ def withdraw_consent(*, request: Any, concern_id: int, consent_id: int, actor: U
         raise ValidationError("Samtycket är redan återkallat.")
     consent.withdrawn_on = timezone.localdate()
     consent.save(update_fields=["withdrawn_on"])
-    _save(concern, actor=actor, kind="consent_withdrawn", summary=f"Samtycke återkallat: {consent.purpose}")
+    _save(concern, actor=actor, kind="consent_withdrawn", summary="Samtycke återkallat")
     _log(request, "concern_consent_withdrawn", concern)
     return consent
 
@@ -307,7 +414,7 @@ def assign(*, request: Any, concern_id: int, actor: User, version: int, casework
         concern,
         actor=actor,
         kind="assigned",
-        summary=f"Tilldelad {caseworker}" if caseworker else "Tilldelning borttagen",
+        summary="Handläggare tilldelad" if caseworker else "Tilldelning borttagen",
     )
     _log(request, "concern_assigned", concern, detail=str(caseworker.pk) if caseworker else "")
     return concern
@@ -319,12 +426,16 @@ def transfer(
 ) -> Concern:
     """Hands the concern over to another organisation; its handlers take over, ours lose access."""
     concern = _locked(concern_id, version)
+    # Under the lock: a central coordinator's right to hand over ends the moment the organisation gets a
+    # coordinator, even between the page's check and this one.
+    permissions.require(actor, Action.HAND_OVER_CONCERN, concern)
     _open(concern)
+    coordinators = list(recipients.coordinators_of(to_organisation.pk))
     if to_organisation.pk == concern.organisation_id:
         raise ValidationError("Välj en annan organisation än den som har ärendet nu.")
     if not legal_ground.strip():
         raise ValidationError("Ange den rättsliga grunden för överlämnandet.")
-    Transfer.objects.create(
+    handover = Transfer.objects.create(
         concern=concern,
         from_organisation_id=concern.organisation_id,
         to_organisation=to_organisation,
@@ -332,14 +443,25 @@ def transfer(
         by=actor,
     )
     concern.organisation, concern.assigned_to = to_organisation, None
+    # History only (it arrived where nobody could receive it); the central queue itself is decided when
+    # asked (vbe.accounts.permissions.concern_in_central_queue).
+    concern.without_coordinator = not coordinators
     _save(
         concern,
         actor=actor,
         kind="transferred",
-        summary=f"Överlämnad till {to_organisation.name} (grund: {legal_ground.strip()})"[:300],
+        summary=f"Överlämnad till {to_organisation.name}",  # the legal ground stays on the encrypted record
     )
-    _log(request, "concern_transferred", concern, detail=f"till {to_organisation.name}", legal_ground=legal_ground)
-    transaction.on_commit(lambda: notify_handlers(concern=concern))
+    # The legal ground is free text and the log can never be erased: the log names the record instead.
+    _log(
+        request,
+        "concern_transferred",
+        concern,
+        detail=f"till {to_organisation.name}",
+        legal_ground=f"transfer:{handover.pk}",
+    )
+    _routed(request=request, concern=concern, actor=actor, coordinators=coordinators, handed_over=True)
+    notify_handlers(concern=concern, coordinators=coordinators, handed_over=True)
     return concern
 
 
@@ -367,15 +489,42 @@ def disclose(
         decided_at=timezone.now(),
         recorded_by=actor,
     )
+    # Who decided and on what ground stay on the encrypted record; the summary and the log name no one.
+    _save(concern, actor=actor, kind="disclosed", summary=f"Röjd för {to_organisation.name}")
+    _log(
+        request,
+        "concern_disclosed",
+        concern,
+        detail=f"till {to_organisation.name}",
+        legal_ground=f"disclosure:{disclosure.pk}",
+    )
+    return disclosure
+
+
+@transaction.atomic
+def withdraw_disclosure(*, request: Any, concern_id: int, disclosure_id: int, actor: User, reason: str) -> Disclosure:
+    """Ends another organisation's access at once. The reason is kept encrypted, never logged."""
+    concern = _locked(concern_id, None)
+    disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id, concern=concern)
+    if disclosure.revoked_at is not None:
+        raise ValidationError("Röjandet är redan återkallat.")
+    if not reason.strip():
+        raise ValidationError("Skriv varför röjandet återkallas.")
+    disclosure.revoked_at, disclosure.revoked_by, disclosure.revocation_reason = timezone.now(), actor, reason.strip()
+    disclosure.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     _save(
         concern,
         actor=actor,
-        kind="disclosed",
-        summary=f"Röjd för {to_organisation.name}, beslutat av {decided_by.strip()} (grund: {legal_ground.strip()})"[
-            :300
-        ],
+        kind="disclosure_withdrawn",
+        summary=f"Röjandet för {disclosure.to_organisation.name} återkallat",
     )
-    _log(request, "concern_disclosed", concern, detail=f"till {to_organisation.name}", legal_ground=legal_ground)
+    _log(
+        request,
+        "concern_disclosure_withdrawn",
+        concern,
+        detail=f"för {disclosure.to_organisation.name}",
+        legal_ground=f"disclosure:{disclosure.pk}",
+    )
     return disclosure
 
 
@@ -384,12 +533,52 @@ def retention_days(outcome: str) -> int:
     return period.days if period else DEFAULT_RETENTION_DAYS
 
 
+CHILD_REPORT_MADE = "made"
+CHILD_REPORT_NOT_MADE = "not_made"
+CHILD_REPORT_MISSING = (
+    "Oron gäller ett barn och ingen orosanmälan är registrerad. Ange vem som gjorde orosanmälan och när, "
+    "eller skriv varför ingen orosanmälan har gjorts."
+)
+
+
 @transaction.atomic
-def close(*, request: Any, concern_id: int, actor: User, version: int, outcome: str, reason: str = "") -> Concern:
+def close(
+    *,
+    request: Any,
+    concern_id: int,
+    actor: User,
+    version: int,
+    outcome: str,
+    reason: str = "",
+    child_report: str = "",
+    child_report_made_by: str = "",
+    child_report_made_on: datetime.date | None = None,
+    child_report_district_id: int | None = None,
+    child_report_reason: str = "",
+) -> Concern:
+    """Closes the concern. One about a child without an orosanmälan on record is closed only together
+    with recording one (``child_report="made"``: by whom, when, to which district's social services)
+    or a written reason why none was made (``child_report="not_made"``)."""
     concern = _locked(concern_id, version)
     _open(concern)
     if outcome == Outcome.NO_FURTHER_ACTION and not reason.strip():
         raise ValidationError("Skriv varför ingen vidare åtgärd behövs.")
+    if needs_child_report(concern):
+        if child_report == CHILD_REPORT_MADE:
+            _record_action(
+                request=request,
+                concern=concern,
+                actor=actor,
+                kind=ActionKind.CHILD_WELFARE_REPORT,
+                done_on=child_report_made_on,
+                district_id=child_report_district_id,
+                made_by=child_report_made_by,
+                note="",
+            )
+        elif child_report == CHILD_REPORT_NOT_MADE and child_report_reason.strip():
+            concern.child_report_not_made_reason = child_report_reason.strip()
+        else:
+            raise ValidationError(CHILD_REPORT_MISSING)
     before = concern.state
     concern.state, concern.outcome, concern.closure_reason = State.CLOSED, outcome, reason.strip()
     concern.closed_at = timezone.now()

@@ -22,5 +22,10 @@ urlpatterns = [
     path("arenden/<str:reference>/handlaggare/", views.assign, name="assign"),
     path("arenden/<str:reference>/overlamna/", views.transfer, name="transfer"),
     path("arenden/<str:reference>/rojande/", views.disclose, name="disclose"),
+    path(
+        "arenden/<str:reference>/rojande/<int:disclosure_id>/aterkalla/",
+        views.withdraw_disclosure,
+        name="withdraw_disclosure",
+    ),
     path("arenden/<str:reference>/bevarande/", views.legal_hold, name="legal_hold"),
 ]

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,11 +23,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from vbe.accounts import permissions
 from vbe.accounts.models import Role, User
 from vbe.accounts.permissions import Action
+from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
 from vbe.concerns import forms, services
-from vbe.concerns.models import Concern, Consent, State
+from vbe.concerns.models import Concern, Consent, Disclosure, State
 from vbe.concerns.retention import days_left
 from vbe.core import personnummer
+from vbe.notifications import recipients
 from vbe.organisations.models import District, Organisation
 
 PER_PAGE = 25
@@ -90,11 +93,12 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return redirect("concerns:receipt", reference=concern.reference)
-    return render(request, "concerns/report.html", {"form": form})
+    return render(request, "concerns/report.html", {"form": form, "receivers": form.receivers})
 
 
 def _own_concern(request: HttpRequest, reference: str) -> Concern:
-    concern = get_object_or_404(Concern.objects.select_related("organisation"), reference=reference)
+    # Only what the reporter may see: where they sent it (``reported_to``), never where it went since.
+    concern = get_object_or_404(Concern.objects.select_related("reported_to"), reference=reference)
     if not permissions.can(request.user, Action.VIEW_CONCERN_RECEIPT, concern):
         raise Http404
     return concern
@@ -105,13 +109,13 @@ def _own_concern(request: HttpRequest, reference: str) -> Concern:
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _own_concern(request, reference)
     record(action="concern_receipt_viewed", request=request, obj=concern, subject_ref=concern.reference)
-    return render(request, "concerns/receipt.html", {"concern": concern})
+    return render(request, "concerns/receipt.html", {"concern": concern, "received_by": services.intake_route(concern)})
 
 
 @login_required
 @require_safe
 def my_reports(request: HttpRequest) -> HttpResponse:
-    concerns = Concern.objects.filter(reporter=request.user).select_related("organisation").order_by("-created_at")
+    concerns = Concern.objects.filter(reporter=request.user).select_related("reported_to").order_by("-created_at")
     page = Paginator(concerns, PER_PAGE).get_page(request.GET.get("sida"))
     record(action="concern_own_list_viewed", request=request, detail=f"sida {page.number}")
     return render(request, "concerns/mine.html", {"page": page})
@@ -125,16 +129,27 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     """The handler's list. Personnummer look-up is by POST, so no number ever lands in a URL or log."""
     permissions.require(request.user, Action.LIST_CONCERNS)
-    concerns = permissions.concerns_visible_to(request.user, Concern.objects.all())
+    # Marked "saknar samordnare" while in the central queue: decided now, as the access rule decides it.
+    concerns = permissions.concerns_visible_to(request.user, Concern.objects.all()).annotate(
+        in_central_queue=ExpressionWrapper(permissions.concerns_in_central_queue(), output_field=BooleanField())
+    )
     state = request.GET.get("steg", "")
     if state in State.values:
         concerns = concerns.filter(state=state)
     search = forms.PersonnummerSearchForm(request.POST if request.method == "POST" else None)
     searched = False
     if request.method == "POST" and search.is_valid():
-        concerns = concerns.filter(person_pnr_index=personnummer.blind_index(search.cleaned_data["pnr"]))
+        index = personnummer.blind_index(search.cleaned_data["pnr"])
+        concerns = concerns.filter(person_pnr_index=index)
         searched = True
-        record(action="concern_personnummer_search", request=request, detail="sökning på personnummer")
+        # Whose number was searched, as the keyed hash (the auditor can look a person up the same way):
+        # never the number itself.
+        record(
+            action="concern_personnummer_search",
+            request=request,
+            subject_ref=f"pnr:{index}",
+            detail="sökning på personnummer",
+        )
     page = Paginator(concerns.select_related("organisation", "assigned_to").order_by("-created_at"), PER_PAGE).get_page(
         request.GET.get("sida")
     )
@@ -151,6 +166,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "query": urlencode({"steg": state}) if state else "",
             "search": search,
             "searched": searched,
+            "central_queue": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
         },
     )
 
@@ -192,7 +208,7 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
         ),
         "action_form": forms.ActionForm(initial=initial),
         "consent_form": forms.ConsentForm(initial=initial),
-        "close_form": forms.CloseForm(initial=initial),
+        "close_form": forms.CloseForm(initial=initial, child_report=services.needs_child_report(concern)),
         "transfer_form": forms.TransferForm(initial=initial),
         "disclosure_form": forms.DisclosureForm(),
         "assign_form": forms.AssignForm(
@@ -203,10 +219,24 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
         ),
     }
     forms_.update(bound)
+    withdrawing = forms_.pop("withdraw_disclosure_form", None)
+    disclosures = []
+    if handler:  # who decided what, and why, is for the handlers, not for the readers of a disclosure
+        for disclosure in concern.disclosures.select_related("to_organisation", "revoked_by"):
+            form = None
+            if coordinator and disclosure.is_active:
+                mine = withdrawing is not None and withdrawing.prefix == f"d{disclosure.pk}"
+                form = withdrawing if mine else forms.WithdrawDisclosureForm(prefix=f"d{disclosure.pk}")
+                withdrawing = None if mine else withdrawing
+            disclosures.append({"disclosure": disclosure, "form": form})
     return {
         "concern": concern,
         "is_handler": handler,
         "is_coordinator": coordinator,
+        "needs_child_report": concern.is_open and services.needs_child_report(concern),
+        "disclosures": disclosures,
+        "withdraw_errors": withdrawing,  # a refused withdrawal of a disclosure no longer active
+        "can_hand_over": permissions.can(request.user, Action.HAND_OVER_CONCERN, concern),  # the central queue
         "next_state": services.NEXT_STATE.get(concern.state),
         "events": concern.events.select_related("actor"),
         "actions": concern.actions.select_related("district"),
@@ -222,8 +252,26 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
 @require_safe
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _readable_concern(request, reference)
-    record(action="concern_viewed", request=request, obj=concern, subject_ref=concern.reference)
+    through = _disclosure_read(request, concern)
+    record(
+        action="concern_viewed",
+        request=request,
+        obj=concern,
+        subject_ref=concern.reference,
+        # Read through a disclosure: the log names it, and the membership in the organisation it was
+        # disclosed to (the one that gave the access), not the reader's first one.
+        legal_ground=f"disclosure:{through.pk}" if through else "",
+        **({"organisation_id": through.to_organisation_id} if through else {}),
+    )
     return render(request, "concerns/detail.html", _detail_context(request, concern))
+
+
+def _disclosure_read(request: HttpRequest, concern: Concern):
+    """The active disclosure through which the user reads ``concern``, or None if they read it otherwise."""
+    if permissions.can(request.user, Action.HANDLE_CONCERN, concern):
+        return None
+    readers = permissions.org_ids_with(request.user, *permissions.DISCLOSURE_READER_ROLES)
+    return concern.disclosures.filter(to_organisation_id__in=readers, revoked_at=None).order_by("pk").first()
 
 
 @login_required
@@ -231,6 +279,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 def reveal_personnummer(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _readable_concern(request, reference)
     permissions.require(request.user, Action.HANDLE_CONCERN, concern)
+    # Password (and code) again unless proven in the last minutes; then back to the case page.
+    if response := reauth_redirect(request, back=reverse("concerns:detail", args=[concern.reference])):
+        return response
     record(action="personnummer_revealed", request=request, obj=concern, subject_ref=concern.reference)
     context = _detail_context(request, concern)
     context["revealed_pnr"] = concern.person_pnr
@@ -245,7 +296,7 @@ def _write(
     form_name: str,
     make_form: Callable[[Concern], Any],
     call: Callable[[Concern, dict], Any],
-    done: str,
+    done: str | Callable[[Any], str],
     then: str = "",
 ) -> HttpResponse:
     """Shared shape of every handling POST: access check → form → service → redirect, or the page
@@ -255,11 +306,12 @@ def _write(
     form = make_form(concern)
     if form.is_valid():
         try:
-            call(concern, form.cleaned_data)
+            result = call(concern, form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, done)
+            # ``done`` may be built from the service's result: what happened, not what usually happens.
+            messages.success(request, done(result) if callable(done) else done)
             return redirect(then or concern.get_absolute_url())
     concern.refresh_from_db()
     return render(request, "concerns/detail.html", _detail_context(request, concern, **{form_name: form}), status=400)
@@ -314,6 +366,7 @@ def add_action(request: HttpRequest, reference: str) -> HttpResponse:
             kind=d["kind"],
             done_on=d["done_on"],
             district_id=d["district"].pk if d["district"] else None,
+            made_by=d["made_by"],
             note=d["note"],
         ),
         done="Åtgärden är registrerad.",
@@ -370,7 +423,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         action=Action.HANDLE_CONCERN,
         form_name="close_form",
-        make_form=lambda c: forms.CloseForm(request.POST),
+        make_form=lambda c: forms.CloseForm(request.POST, child_report=services.needs_child_report(c)),
         call=lambda c, d: services.close(
             request=request,
             concern_id=c.pk,
@@ -378,6 +431,11 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
             version=d["version"],
             outcome=d["outcome"],
             reason=d["reason"],
+            child_report=d.get("child_report", ""),
+            child_report_made_by=d.get("child_report_made_by", ""),
+            child_report_made_on=d.get("child_report_made_on"),
+            child_report_district_id=d["child_report_district"].pk if d.get("child_report_district") else None,
+            child_report_reason=d.get("child_report_reason", ""),
         ),
         done="Ärendet är avslutat.",
     )
@@ -405,7 +463,7 @@ def transfer(request: HttpRequest, reference: str) -> HttpResponse:
     return _write(
         request,
         reference,
-        action=Action.COORDINATE_CONCERN,
+        action=Action.HAND_OVER_CONCERN,  # the central coordinator too, for a concern in the central queue
         form_name="transfer_form",
         make_form=lambda c: forms.TransferForm(request.POST),
         call=lambda c, d: services.transfer(
@@ -416,8 +474,28 @@ def transfer(request: HttpRequest, reference: str) -> HttpResponse:
             to_organisation=d["to_organisation"],
             legal_ground=d["legal_ground"],
         ),
-        done=f"{reference} är överlämnat. Den mottagande organisationen hanterar det nu.",
+        done=_handed_over,
         then=reverse("concerns:case_list"),  # the concern has left us: we can no longer open it
+    )
+
+
+def _handed_over(concern: Concern) -> str:
+    """Who has the concern now that it is handed over: the truth in each of the three cases."""
+    name = concern.organisation.name
+    if permissions.has_active_coordinator(concern.organisation_id):
+        return (
+            f"{concern.reference} är överlämnat till {name}. "
+            "Dess lokala samordnare har fått ett meddelande och hanterar det nu."
+        )
+    if recipients.central_coordinators().exists():
+        return (
+            f"{concern.reference} är överlämnat till {name}, som saknar lokal samordnare. Ärendet väntar i den "
+            "centrala samordnarens kö tills det lämnas vidare, och de centrala samordnarna har fått ett meddelande."
+        )
+    return (
+        f"{concern.reference} är överlämnat till {name}, som saknar lokal samordnare, och det finns ingen central "
+        "samordnare. Ingen har fått något meddelande om ärendet: det väntar tills en samordnare utses. "
+        "Kontakta administratören."
     )
 
 
@@ -439,6 +517,26 @@ def disclose(request: HttpRequest, reference: str) -> HttpResponse:
             decided_by=d["decided_by"],
         ),
         done="Röjandet är registrerat. Organisationens handläggare kan nu läsa ärendet.",
+    )
+
+
+@login_required
+@require_POST
+def withdraw_disclosure(request: HttpRequest, reference: str, disclosure_id: int) -> HttpResponse:
+    return _write(
+        request,
+        reference,
+        action=Action.COORDINATE_CONCERN,
+        form_name="withdraw_disclosure_form",
+        make_form=lambda c: forms.WithdrawDisclosureForm(request.POST, prefix=f"d{disclosure_id}"),
+        call=lambda c, d: services.withdraw_disclosure(
+            request=request,
+            concern_id=c.pk,
+            disclosure_id=get_object_or_404(Disclosure, pk=disclosure_id, concern=c).pk,
+            actor=request.user,
+            reason=d["reason"],
+        ),
+        done="Röjandet är återkallat. Den andra organisationen kan inte längre läsa ärendet.",
     )
 
 

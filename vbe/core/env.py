@@ -7,6 +7,7 @@ secret needs to live in the environment of the process or in the repository.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,10 +64,18 @@ def env_list(name: str, default: list[str] | None = None, *, required: bool = Fa
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# What a key id may be. It is written into every access-log row, every ciphertext and every line of
+# the audit checkpoint file (vbe.audit.checkpoints parses it with this same pattern), so an id outside
+# it would make data unreadable later: refused at start-up instead.
+KEY_ID = r"[A-Za-z0-9_.-]{1,32}"
+_KEY_ID = re.compile(KEY_ID)
+
+
 def parse_keyring(name: str, raw: str) -> dict[str, bytes]:
     """Parse ``id=secret,id2=secret2``: the first key is current, the rest verify or decrypt old data.
 
-    Secrets are hex (64 hex digits = 32 bytes) so they survive any shell or file format.
+    Secrets are hex (64 hex digits = 32 bytes) so they survive any shell or file format. Ids match
+    ``KEY_ID``; an id given twice is refused (which secret was meant?).
     """
     ring: dict[str, bytes] = {}
     for item in raw.split(","):
@@ -74,8 +83,16 @@ def parse_keyring(name: str, raw: str) -> dict[str, bytes]:
         if not item:
             continue
         key_id, sep, secret = item.partition("=")
+        key_id, secret = key_id.strip(), secret.strip()
         if not sep or not key_id:
             raise ImproperlyConfigured(f"{name}: varje nyckel skrivs id=hex, t.ex. k1=<64 hexsiffror>.")
+        if not _KEY_ID.fullmatch(key_id):
+            raise ImproperlyConfigured(
+                f"{name}: nyckel-id {key_id!r} är ogiltigt: använd 1–32 tecken av A–Z, a–z, 0–9, "
+                f"understreck, punkt och bindestreck (t.ex. k1 eller 2026-01)."
+            )
+        if key_id in ring:
+            raise ImproperlyConfigured(f"{name}: nyckel-id {key_id!r} förekommer två gånger.")
         try:
             key = bytes.fromhex(secret)
         except ValueError as exc:

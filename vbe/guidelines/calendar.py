@@ -8,13 +8,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from vbe.accounts.models import Membership, Role, User
+from vbe.accounts.models import User
 from vbe.guidelines.duties import DueDocument
 from vbe.guidelines.models import ReminderSent, ReportingDuty
+from vbe.notifications import outbox
+from vbe.notifications.recipients import coordinators_of
 from vbe.organisations.models import Organisation
 
 FEED_SALT = "vbe.guidelines.calendar-feed"
@@ -110,27 +111,27 @@ def send_reminders(*, today: datetime.date, days_before: Iterable[int]) -> int:
         n = (item.due - today).days
         if n not in days_before:
             continue
-        recipients = list(
-            Membership.objects.filter(
-                organisation=organisation, role=Role.COORDINATOR, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
+        recipients = list(coordinators_of(organisation.pk))
         if not recipients:
             continue
         try:
+            # The reminder and its messages are saved together: a mail server that is down delays the
+            # messages (the daily retry sends them) but never marks a reminder sent that nobody got.
             with transaction.atomic():
                 ReminderSent.objects.create(duty=item.duty, organisation=organisation, year=item.year, days_before=n)
+                outbox.queue(
+                    recipients=recipients,
+                    kind="reminder",
+                    reference=f"{item.duty.document}-{item.year}"[:30],
+                    subject=f"Påminnelse: {item.label} ska vara klar {item.due:%Y-%m-%d}",
+                    body=(
+                        f"{organisation.name} ska enligt riktlinjerna ha {item.label.lower()} klar senast "
+                        f"{item.due:%Y-%m-%d} ({n} dagar kvar).\n\n{item.duty.description}\n\n"
+                        f"Se vad som återstår i {settings.SERVICE_NAME}: "
+                        f"{outbox.absolute_url(reverse('guidelines:calendar'))}"
+                    ),
+                )
         except IntegrityError:
             continue
-        send_mail(
-            subject=f"Påminnelse: {item.label} ska vara klar {item.due:%Y-%m-%d}",
-            message=(
-                f"{organisation.name} ska enligt riktlinjerna ha {item.label.lower()} klar senast "
-                f"{item.due:%Y-%m-%d} ({n} dagar kvar).\n\n{item.duty.description}\n\n"
-                f"Se vad som återstår i {settings.SERVICE_NAME}: {reverse('guidelines:calendar')}"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
         sent += 1
     return sent

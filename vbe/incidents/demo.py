@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from vbe.accounts.models import Membership, Role
 from vbe.guidelines.vocabulary import Environment
-from vbe.incidents.models import Category, Incident, Status, StatusChange
+from vbe.incidents.models import Category, Incident, IncidentIntake, IntakeRoute, Status, StatusChange
 from vbe.incidents.services import allocate_references
 from vbe.organisations.models import District, Neighbourhood, Organisation
 
@@ -150,6 +150,10 @@ def seed_incidents(*, count: int = 300, seed: int = 2026) -> int:
     for m in memberships:
         if m.role == Role.COORDINATOR:
             coordinators[m.organisation_id].append(m.user)
+    # Who each report was told about, as the report service records it at intake.
+    nobody_local = (
+        IntakeRoute.CENTRAL if any(m.role == Role.CENTRAL_COORDINATOR for m in memberships) else IntakeRoute.NOBODY
+    )
     # Staff and unit managers report most; anyone with a membership may.
     reporters = [m for m in memberships if m.role in (Role.STAFF, Role.UNIT_MANAGER)] or memberships
     local = defaultdict(list)
@@ -217,6 +221,14 @@ def seed_incidents(*, count: int = 300, seed: int = 2026) -> int:
         for incident, reference in zip(incidents, allocate_references(year=year, count=len(incidents)), strict=True):
             incident.reference = reference
     created = Incident.objects.bulk_create(planned)
+    IncidentIntake.objects.bulk_create(
+        IncidentIntake(
+            incident=incident,
+            reported_to_id=incident.organisation_id,
+            route=IntakeRoute.COORDINATOR if coordinators[incident.organisation_id] else nobody_local,
+        )
+        for incident in created
+    )
 
     changes = []
     for incident in created:

@@ -8,12 +8,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import uploads
 from vbe.incidents.models import TRANSITIONS, Category, Status
 from vbe.incidents.textcheck import reject_personnummer
+from vbe.notifications import recipients
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -126,9 +128,16 @@ class ReportForm(forms.Form):
     )
     photos = PhotosField(
         label=_("Bilder (frivilligt)"),
-        help_text=_(
-            "JPEG, PNG eller WebP, högst 10 MB och 40 megapixlar per bild, högst 5 bilder. Platsuppgifter "
-            "och annan information i bildfilen tas bort. Fotografera inte personer."
+        help_text=format_lazy(
+            _(
+                "JPEG (högst {mp} megapixlar), PNG eller WebP (högst {mp_lossless} megapixlar), högst {mb} MB "
+                "per bild, högst {n} bilder. "
+                "Platsuppgifter och annan information i bildfilen tas bort. Fotografera inte personer."
+            ),
+            mb=uploads.MAX_BYTES // (1024 * 1024),
+            mp=uploads.MAX_PIXELS // 1_000_000,
+            mp_lossless=uploads.MAX_PIXELS_FULL_DECODE // 1_000_000,
+            n=uploads.MAX_PHOTOS,
         ),
         required=False,
     )
@@ -325,3 +334,25 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ar"].choices = [("", _("De senaste tolv månaderna")), *((y, str(y)) for y in years)]
         self.fields["ar"].error_messages["invalid_choice"] = _("Välj ett av åren i listan.")
+
+
+class OrganisationWithCoordinatorField(forms.ModelChoiceField):
+    """An organisation to send an incident to; one without an active coordinator says so."""
+
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.name if getattr(obj, "has_coordinator", True) else f"{obj.name} (saknar lokal samordnare)"
+
+
+class RerouteForm(forms.Form):
+    """The central coordinator sends on an incident whose council has no coordinator."""
+
+    to_organisation = OrganisationWithCoordinatorField(
+        queryset=recipients.organisations_marked_for_coordinator(),
+        label=_("Skicka till"),
+        help_text=_("Välj en organisation som har en lokal samordnare, till exempel en närliggande stadsdelsnämnd."),
+        empty_label=_("Välj organisation"),
+        error_messages={
+            "required": _("Välj vilken organisation händelsen ska skickas till."),
+            "invalid_choice": _("Välj en organisation i listan."),
+        },
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vbe.guidelines.vocabulary import Environment
 
-REFERENCE_PREFIX = "HÄN"
+REFERENCE_PREFIX = "HÄN"  # the numbers come from vbe.core.sequences
 
 
 class Category(models.TextChoices):
@@ -31,6 +31,15 @@ class Status(models.TextChoices):
     NEW = "new", _("Ny")
     ACKNOWLEDGED = "acknowledged", _("Mottagen")
     CLOSED = "closed", _("Avslutad")
+
+
+class IntakeRoute(models.TextChoices):
+    """Who was told when the incident came in. Blank: not known for an incident stored before this was
+    recorded (the receipt then says only where it was sent)."""
+
+    COORDINATOR = "coordinator", _("Stadsdelsnämndens lokala samordnare")
+    CENTRAL = "central", _("Den centrala samordnaren (ingen lokal samordnare)")
+    NOBODY = "nobody", _("Ingen (varken lokal eller central samordnare)")
 
 
 # The workflow: which status may follow which. Changed only by vbe.incidents.services.
@@ -67,6 +76,10 @@ class Incident(models.Model):
         related_name="routed_incidents",
         verbose_name=_("stadsdelsnämnd"),
     )
+    # History only: the organisation it last arrived at had no active coordinator then. Whether it waits
+    # with the central coordinators *now* is decided when asked (vbe.accounts.permissions
+    # .incident_in_central_queue), and what the reporter was told is its ``intake`` (IncidentIntake).
+    without_coordinator = models.BooleanField(_("saknar samordnare"), default=False, db_index=True)
     district = models.ForeignKey(
         "organisations.District", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("stadsdelsområde")
     )
@@ -124,6 +137,27 @@ class Incident(models.Model):
         return reverse("incidents:receipt", args=[self.reference])
 
 
+class IncidentIntake(models.Model):
+    """What the reporter was told when the incident came in: where it was sent and who was told.
+    Written once, by the report service, and all the reporter's receipt reads, so a later re-routing
+    is not revealed and a coordinator appointed later does not rewrite what happened."""
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, primary_key=True, related_name="intake", verbose_name=_("händelse")
+    )
+    reported_to = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("rapporterad till")
+    )
+    route = models.CharField(_("mottagen av"), max_length=16, choices=IntakeRoute.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("mottagning")
+        verbose_name_plural = _("mottagningar")
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.route or '?'}"
+
+
 class IncidentPhoto(models.Model):
     """A re-encoded photo, stored outside the web root under a random name (vbe.incidents.uploads)."""
 
@@ -165,13 +199,3 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}: {self.from_status} → {self.to_status}"
-
-
-class ReferenceSequence(models.Model):
-    """The last reference number handed out per year; its row is locked while a number is taken."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"

@@ -8,15 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from vbe.accounts import permissions
-from vbe.accounts.models import Role, User
+from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
+from vbe.core import sequences
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import uploads
 from vbe.incidents.forms import TOKEN_PATTERN
@@ -25,22 +25,22 @@ from vbe.incidents.models import (
     TRANSITIONS,
     Category,
     Incident,
+    IncidentIntake,
     IncidentPhoto,
-    ReferenceSequence,
+    IntakeRoute,
     Status,
     StatusChange,
 )
 from vbe.incidents.textcheck import reject_personnummer
+from vbe.notifications import outbox, recipients
+from vbe.notifications.models import Notification
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
 
 def allocate_references(*, year: int, count: int = 1) -> list[str]:
-    """The next ``count`` reference numbers of ``year`` (HÄN-2026-00042). Call inside a transaction."""
-    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(year=year)
-    first = sequence.last_number + 1
-    sequence.last_number += count
-    sequence.save(update_fields=["last_number"])
-    return [f"{REFERENCE_PREFIX}-{year}-{n:05d}" for n in range(first, first + count)]
+    """The next ``count`` reference numbers of ``year`` (HÄN-2026-00042), from the portal's one
+    locked counter. Call inside the transaction that stores the incidents."""
+    return sequences.allocate(prefix=REFERENCE_PREFIX, year=year, count=count)
 
 
 def council_for(district: District) -> Organisation:
@@ -128,6 +128,12 @@ def report_incident(
     if len(photos) > uploads.MAX_PHOTOS:
         raise ValidationError(f"Högst {uploads.MAX_PHOTOS} bilder.")
     council = council_for(district)
+    # Nobody at the council to receive it: it waits with the central coordinators instead of with nobody.
+    coordinators = list(recipients.coordinators_of(council.pk))
+    if coordinators:
+        route = IntakeRoute.COORDINATOR
+    else:
+        route = IntakeRoute.CENTRAL if recipients.central_coordinators().exists() else IntakeRoute.NOBODY
     now = timezone.now()
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin loses here, and its number is returned
@@ -136,6 +142,7 @@ def report_incident(
                 reporter=reporter,
                 reporter_organisation=reporter_organisation,
                 organisation=council,
+                without_coordinator=not coordinators,
                 district=district,
                 neighbourhood=neighbourhood,
                 unit=unit,
@@ -148,6 +155,8 @@ def report_incident(
                 created_at=now,
                 submission_token=submission_token,
             )
+            # What the reporter is told, kept as told: the receipt never reads the current routing.
+            IncidentIntake.objects.create(incident=incident, reported_to=council, route=route)
     except IntegrityError:
         existing = Incident.objects.filter(reporter=reporter, submission_token=submission_token).first()
         if existing is None:
@@ -180,50 +189,104 @@ def report_incident(
             obj=incident,
             detail=f"{incident.reference} till {council.name}; {len(rows)} bilder",
         )
+        _routed(incident=incident, actor=reporter, coordinators=coordinators, request=request, how="inrapporterad")
+        notify_council(incident=incident, coordinators=coordinators)
     except BaseException:
         for name in stored:
             uploads.remove(name)
         raise
 
-    url = incident.get_absolute_url()
-    if request is not None:
-        url = request.build_absolute_uri(url)
-    transaction.on_commit(lambda: notify_council(incident=incident, url=url), robust=True)
     return incident, True
 
 
-def notify_council(*, incident: Incident, url: str) -> int:
-    """Tell the routed council's coordinators that there is something to read, and nothing more.
-
-    The message holds the reference, the district and a link: no free text, nothing about anyone,
-    since e-mail leaves the portal's access control and log.
-    """
-    recipients = sorted(
-        set(
-            User.objects.filter(
-                is_active=True,
-                memberships__organisation_id=incident.organisation_id,
-                memberships__role=Role.COORDINATOR,
-            ).values_list("email", flat=True)
-        )
+def _routed(*, incident: Incident, actor: User, coordinators: list[User], request: Any, how: str) -> None:
+    """The access log says when an incident went to the central coordinators, and why, in fixed words."""
+    if coordinators:
+        return
+    central = recipients.central_coordinators().exists()
+    record(
+        action="incident_routed_to_central",
+        request=request,
+        actor=actor,
+        obj=incident,
+        detail=(
+            f"{incident.reference} {how} till organisation utan aktiv lokal samordnare; "
+            + ("centrala samordnare underrättade" if central else "ingen aktiv central samordnare finns")
+        ),
     )
-    if not recipients:
-        return 0
+
+
+def notify_council(
+    *, incident: Incident, coordinators: list[User] | None = None, rerouted: bool = False
+) -> list[Notification]:
+    """Tell the routed council's coordinators (or, while it has none, the central coordinators) that
+    there is something to read, and nothing more. One message each, through the outbox, in the
+    caller's transaction.
+
+    The message holds the reference, the district, the organisation and a link: no free text, nothing
+    about anyone, since e-mail leaves the portal's access control and log.
+    """
+    if coordinators is None:
+        coordinators = list(recipients.coordinators_of(incident.organisation_id))
     context = {
         "reference": incident.reference,
         "district": incident.district.name,
-        "url": url,
+        "council": incident.organisation.name,
+        "url": outbox.absolute_url(incident.get_absolute_url()),
         "service_name": settings.SERVICE_NAME,
+        "central": not coordinators,
+        "rerouted": rerouted,
     }
     subject = " ".join(render_to_string("incidents/email/new_incident_subject.txt", context).split())
-    text = render_to_string("incidents/email/new_incident.txt", context)
-    html = render_to_string("incidents/email/new_incident.html", context)
-    messages = []
-    for email in recipients:  # one message each: coordinators do not see each other's addresses
-        message = EmailMultiAlternatives(subject, text, to=[email])
-        message.attach_alternative(html, "text/html")
-        messages.append(message)
-    return get_connection().send_messages(messages) or 0
+    return outbox.queue(
+        recipients=coordinators or recipients.central_coordinators(),
+        kind="incident_central_queue" if not coordinators else "incident_rerouted" if rerouted else "incident_routed",
+        reference=incident.reference,
+        subject=subject,
+        body=render_to_string("incidents/email/new_incident.txt", context),
+        html_body=render_to_string("incidents/email/new_incident.html", context),
+    )
+
+
+@transaction.atomic
+def reroute_incident(
+    *, incident: Incident, actor: User, to_organisation: Organisation, request: Any = None
+) -> Incident:
+    """The central coordinator sends an incident that waits for lack of a coordinator on to an
+    organisation that can receive it. (Once its own council has a coordinator again it is no longer in
+    the queue: that coordinator has it, without a re-routing.)"""
+    locked = Incident.objects.select_for_update().select_related("organisation", "district").get(pk=incident.pk)
+    permissions.require(actor, Action.REROUTE_INCIDENT, locked)
+    if not to_organisation.is_active:
+        raise ValidationError(f"{to_organisation.name} är inte längre en aktiv organisation.")
+    coordinators = list(recipients.coordinators_of(to_organisation.pk))
+    # Still in the queue means its council still has no coordinator (the rule above asked just now).
+    if to_organisation.pk == locked.organisation_id:
+        raise ValidationError(
+            f"{to_organisation.name} saknar fortfarande lokal samordnare. Välj en organisation som har en.",
+            code="still_without_coordinator",
+        )
+    before = locked.organisation
+    # without_coordinator is history only (see the model); the central queue is decided when asked.
+    locked.organisation, locked.without_coordinator = to_organisation, not coordinators
+    locked.save(update_fields=["organisation", "without_coordinator", "updated_at"])
+    StatusChange.objects.create(
+        incident=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        comment=f"Skickad vidare från {before.name} till {to_organisation.name}.",
+        changed_by=actor,
+    )
+    record(
+        action="incident_rerouted",
+        request=request,
+        actor=actor,
+        obj=locked,
+        detail=f"{locked.reference} från {before.name} till {to_organisation.name}",
+    )
+    _routed(incident=locked, actor=actor, coordinators=coordinators, request=request, how="skickad vidare")
+    notify_council(incident=locked, coordinators=coordinators, rerouted=True)
+    return locked
 
 
 # --- Handling ----------------------------------------------------------------------------------

@@ -18,9 +18,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from vbe.accounts import permissions
-from vbe.accounts.permissions import Action
+from vbe.accounts.models import Role
 from vbe.core import svg
-from vbe.incidents.models import Incident
 
 SUPPRESSION_LIMIT = 5
 SUPPRESSED = "<5"
@@ -64,10 +63,10 @@ def drawn_count(count: int, *, exact: bool) -> int:
 
 
 def sees_exact_counts(user: Any, council_id: int | None) -> bool:
-    """Only the handling organisation (the district's council, by the HANDLE_INCIDENT rule) sees exact counts."""
-    return council_id is not None and permissions.can(
-        user, Action.HANDLE_INCIDENT, Incident(organisation_id=council_id)
-    )
+    """Only the handling organisation, the district council's coordinators, sees exact counts. (Not the
+    central coordinators: they handle only the open incidents of a council while it has no coordinator,
+    and the counts take in every incident there.)"""
+    return council_id is not None and council_id in permissions.org_ids_with(user, Role.COORDINATOR)
 
 
 # --- Periods ------------------------------------------------------------------------------------

@@ -12,5 +12,6 @@ urlpatterns = [
     path("statistik/<slug:code>/", views.district_statistics, name="district_statistics"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.change_status, name="change_status"),
+    path("<int:pk>/skicka-vidare/", views.reroute, name="reroute"),
     path("<int:pk>/bild/<int:photo_pk>/", views.photo, name="photo"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,14 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
+from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.concerns.models import Concern
 from vbe.core import svg
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import services, statistics, uploads
-from vbe.incidents.forms import ListFilterForm, PeriodForm, ReportForm, StatusForm, new_token
-from vbe.incidents.models import REFERENCE_PREFIX, TRANSITIONS, Category, Incident, Status
+from vbe.incidents.forms import ListFilterForm, PeriodForm, ReportForm, RerouteForm, StatusForm, new_token
+from vbe.incidents.models import REFERENCE_PREFIX, TRANSITIONS, Category, Incident, IntakeRoute, Status
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
 PER_PAGE = 25
@@ -144,11 +145,14 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     """Only the reporter's own: reference, when, where it was sent, and the status."""
     if not REFERENCE_PATTERN.fullmatch(reference):
         raise Http404("Kvittot finns inte.")
+    # Only what the reporter was told at intake (``reported_to``, ``intake_route``): never where the
+    # incident is now, nor who has it since.
     incident = get_object_or_404(
-        Incident.objects.filter(reporter=request.user).select_related("organisation"), reference=reference
+        Incident.objects.filter(reporter=request.user).select_related("intake__reported_to"), reference=reference
     )
     permissions.require(request.user, Action.VIEW_INCIDENT_RECEIPT, incident)
-    return render(request, "incidents/receipt.html", {"incident": incident})
+    intake = getattr(incident, "intake", None)  # every reported incident has one; a hand-made row may not
+    return render(request, "incidents/receipt.html", {"incident": incident, "intake": intake, "routes": IntakeRoute})
 
 
 @require_safe
@@ -173,7 +177,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     queryset is the access control; filters are status, type and month, never anything about persons."""
     permissions.require(request.user, Action.LIST_INCIDENTS)
     form = ListFilterForm(request.GET or None)
-    incidents = _visible(request).select_related("district", "neighbourhood")
+    # Marked "saknar samordnare" while in the central queue: decided now, as the access rule decides it.
+    incidents = (
+        _visible(request)
+        .select_related("district", "neighbourhood")
+        .annotate(
+            in_central_queue=ExpressionWrapper(permissions.incidents_in_central_queue(), output_field=BooleanField())
+        )
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -185,20 +196,36 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(incidents.order_by("-created_at", "-pk"), PER_PAGE).get_page(request.GET.get("sida"))
     query = request.GET.copy()
     query.pop("sida", None)
-    return render(request, "incidents/list.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "central_queue": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
+    }
+    return render(request, "incidents/list.html", context)
 
 
-def _render_detail(request: HttpRequest, incident: Incident, status_form: StatusForm | None) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest,
+    incident: Incident,
+    status_form: StatusForm | None,
+    reroute_form: RerouteForm | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
     record(action="incident_viewed", request=request, obj=incident, detail=incident.reference)
     can_handle = permissions.can(request.user, Action.HANDLE_INCIDENT, incident)
+    can_reroute = permissions.can(request.user, Action.REROUTE_INCIDENT, incident)
     context = {
         "incident": incident,
         "photos": list(incident.photos.all()),
         "changes": list(incident.status_changes.select_related("changed_by")),
         "can_handle": can_handle,
         "status_form": status_form,
+        "reroute_form": (reroute_form or RerouteForm()) if can_reroute else None,
+        "in_central_queue": permissions.incident_in_central_queue(incident),
     }
-    return render(request, "incidents/detail.html", context)
+    return render(request, "incidents/detail.html", context, status=status)
 
 
 @require_safe
@@ -226,9 +253,40 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"{incident.reference} är {Status(form.cleaned_data['to_status']).label.lower()}."
             )
-            return redirect(incident.get_absolute_url())
+            # Closed, an incident leaves the central queue: the central coordinator goes back to the list.
+            incident.refresh_from_db()
+            if permissions.can(request.user, Action.VIEW_INCIDENT, incident):
+                return redirect(incident.get_absolute_url())
+            return redirect("incidents:list")
     incident.refresh_from_db()  # another handler may have changed it: show what it is now
     return _render_detail(request, incident, form)
+
+
+@login_required
+@require_POST
+def reroute(request: HttpRequest, pk: int) -> HttpResponse:
+    """The central coordinator sends an incident that waits for lack of a coordinator on."""
+    incident = _visible_incident(request, pk)
+    permissions.require(request.user, Action.REROUTE_INCIDENT, incident)
+    form = RerouteForm(request.POST)
+    if form.is_valid():
+        to_organisation = form.cleaned_data["to_organisation"]
+        try:
+            services.reroute_incident(
+                incident=incident, actor=request.user, to_organisation=to_organisation, request=request
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{incident.reference} är skickad vidare till {to_organisation.name}.")
+            # Once it has a coordinator the incident is no longer ours to open: back to the list.
+            incident.refresh_from_db()
+            if permissions.can(request.user, Action.VIEW_INCIDENT, incident):
+                return redirect(incident.get_absolute_url())
+            return redirect("incidents:list")
+    incident.refresh_from_db()
+    status_form = StatusForm(current=incident.status) if TRANSITIONS[incident.status] else None
+    return _render_detail(request, incident, status_form, form, status=400)
 
 
 @require_safe

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.models import FocusArea, Method
 from vbe.organisations.models import Organisation, Unit
 from vbe.plans.models import DutyAnswer, FollowUp, FollowUpStatus, Measure, MeasureStatus, Plan, PlanKind
@@ -95,6 +96,7 @@ class PlanForm(LockForm):
         required=False,
         max_length=30000,
         widget=forms.Textarea(attrs={"rows": 14}),
+        validators=[reject_identifying_numbers],  # plans are read widely: no personnummer or phone numbers
     )
 
 
@@ -122,6 +124,7 @@ class MeasureForm(LockForm):
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[reject_identifying_numbers],
     )
     focus_area = forms.ModelChoiceField(
         queryset=FocusArea.objects.none(),
@@ -265,7 +268,11 @@ class FollowUpEntryForm(forms.Form):
         error_messages={"invalid_choice": "Välj en av statusarna."},
     )
     comment = forms.CharField(
-        label="Kommentar", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Kommentar",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_identifying_numbers],
     )
 
     def __init__(self, *args, measure: Measure, existing: FollowUp | None = None, **kwargs):
@@ -341,6 +348,7 @@ class DutyReportForm(forms.Form):
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[reject_identifying_numbers],
             )
 
     def rows(self) -> list[tuple[Any, Any, Any]]:

@@ -14,10 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
+from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
 from vbe.guidelines.duties import duties_for
 from vbe.organisations.models import Organisation
@@ -108,6 +110,8 @@ def compliance_detail(request: HttpRequest, year: int, slug: str) -> HttpRespons
 @require_safe
 def compliance_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     permissions.require(request.user, Action.VIEW_COMPLIANCE)
+    if response := reauth_redirect(request, back=f"{reverse('reports:compliance')}?ar={year}"):
+        return response
     content = xlsx.compliance_xlsx(compliance_for(_year_in_range(year)))
     record(action="compliance_exported", request=request, object_type="reports.compliance", object_id=str(year))
     return _download(content, content_type=xlsx.XLSX_CONTENT_TYPE, filename=f"efterlevnad-{year}.xlsx")
@@ -130,6 +134,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @require_safe
 def coverage_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     permissions.require(request.user, Action.VIEW_COMPLIANCE)
+    if response := reauth_redirect(request, back=f"{reverse('reports:coverage')}?ar={year}"):
+        return response
     content = xlsx.coverage_xlsx(coverage_for(_year_in_range(year)))
     record(action="coverage_exported", request=request, object_type="reports.coverage", object_id=str(year))
     return _download(content, content_type=xlsx.XLSX_CONTENT_TYPE, filename=f"tackning-{year}.xlsx")
@@ -226,6 +232,8 @@ def status_report_state(request: HttpRequest, year: int) -> HttpResponse:
 def _status_report_file(request: HttpRequest, year: int, kind: str) -> HttpResponse:
     permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
     report = _report(year)
+    if response := reauth_redirect(request, back=reverse("reports:status_report", args=[year])):
+        return response
     document = compile.status_report_document(compile.status_report_data(year, status_report=report), report)
     record(action="status_report_exported", request=request, obj=report, detail=kind)
     return _document_response(document, kind, template="reports/status_report_document.html")
@@ -264,6 +272,8 @@ def _visible_plan(request: HttpRequest, pk: int) -> Plan:
 
 def _plan_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     plan = _visible_plan(request, pk)
+    if response := reauth_redirect(request, back=reverse("plans:detail", args=[plan.pk])):
+        return response
     document = compile.plan_document_data(plan)
     record(action="plan_exported", request=request, obj=plan, detail=kind)
     return _document_response(document, kind, template="reports/plan_document.html")

@@ -1,7 +1,7 @@
 """On PostgreSQL the database itself refuses UPDATE and DELETE on the access log.
 
 SQLite (demo and development) has no such guard; the HMAC chain still shows any change there.
-TRUNCATE stays possible for the database owner, which the test suite's flush needs.
+TRUNCATE is refused by a statement-level trigger since 0003.
 """
 
 from django.db import migrations

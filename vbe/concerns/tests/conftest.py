@@ -39,12 +39,10 @@ def submit_test_concern(cast, key: str = "k1", organisation: str = "jarva", **ex
         idempotency_key=key,
         observation="Observerat beteende",
         observed_on=datetime.date(2026, 11, 1),
-        concerns_child="no",
-        child_report_made="unknown",
         environment="unknown",
         person_name="Testperson Testsson",
         person_pnr=TEST_PNR,
-        **extra,
+        **{"concerns_child": "no", "child_report_made": "unknown", **extra},
     )
 
 

@@ -21,6 +21,7 @@ def jarva_concern(ctx: dict) -> Concern:
         defaults={
             "reporter": cast["staff"],
             "reporter_organisation": jarva,
+            "reported_to": jarva,
             "organisation": jarva,
             "assigned_to": cast["caseworker"],
             "idempotency_key": "matrix",
@@ -59,5 +60,6 @@ MATRIX: dict[str, Entry] = {
     "concerns:assign": Entry(_case("handlaggare/"), POST_ONLY),
     "concerns:transfer": Entry(_case("overlamna/"), POST_ONLY),
     "concerns:disclose": Entry(_case("rojande/"), POST_ONLY),
+    "concerns:withdraw_disclosure": Entry(_case("rojande/1/aterkalla/"), POST_ONLY),
     "concerns:legal_hold": Entry(_case("bevarande/"), POST_ONLY),
 }

@@ -68,8 +68,9 @@ def test_calendar_page_shows_own_and_city(cast):
         (datetime.date(2026, 11, 23), set()),
     ],
 )
-def test_reminders_with_a_frozen_clock(cast, today, expected):
-    sent = send_reminders(today=today, days_before=[30, 7])
+def test_reminders_with_a_frozen_clock(cast, today, expected, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_reminders(today=today, days_before=[30, 7])
     got = {(r.organisation.slug, r.duty.document) for r in ReminderSent.objects.select_related("organisation", "duty")}
     assert got == expected
     assert sent == len(got) == len(mail.outbox)
@@ -77,16 +78,46 @@ def test_reminders_with_a_frozen_clock(cast, today, expected):
         assert "Påminnelse" in message.subject
 
 
-def test_reminders_across_the_year_end_and_only_once(cast):
+def test_reminders_across_the_year_end_and_only_once(cast, django_capture_on_commit_callbacks):
     duty = ReportingDuty.objects.get(document=Document.DISTRICT_PLAN)
     duty.due_month, duty.due_day = 1, 15
     duty.save()
-    assert send_reminders(today=datetime.date(2026, 12, 16), days_before=[30]) == 2  # for 15 January 2027
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(today=datetime.date(2026, 12, 16), days_before=[30]) == 2  # for 15 January 2027
     assert set(ReminderSent.objects.values_list("year", flat=True)) == {2027}
-    assert send_reminders(today=datetime.date(2026, 12, 16), days_before=[30]) == 0  # never twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(today=datetime.date(2026, 12, 16), days_before=[30]) == 0  # never twice
     assert sorted(m.to[0] for m in mail.outbox) == ["coordinator@test.example", "coordinator_other@test.example"]
 
 
 def test_reminder_command(cast, capsys):
     call_command("send_reminders", "--date", "2026-03-01")
     assert "påminnelser skickade för 2026-03-01" in capsys.readouterr().out
+
+
+def test_reminders_go_one_per_coordinator_with_an_absolute_link(cast, django_capture_on_commit_callbacks, settings):
+    """Each coordinator gets a message of their own (no shared To: list), linking to the portal itself."""
+    from vbe.accounts.models import Membership, Role
+    from vbe.organisations.models import Organisation
+
+    settings.SITE_URL = "https://vbe.example"
+    extra = cast["coordinator_other"]
+    Membership.objects.create(user=extra, organisation=Organisation.objects.get(slug="jarva"), role=Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=datetime.date(2026, 3, 1), days_before=[30])
+    jarva = [m for m in mail.outbox if "Järva" in m.body]
+    assert sorted(m.to[0] for m in jarva) == ["coordinator@test.example", "coordinator_other@test.example"]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+    assert all("https://vbe.example/" in m.body for m in mail.outbox)
+
+
+def test_a_reminder_is_not_lost_when_the_mail_server_is_down(cast, django_capture_on_commit_callbacks, settings):
+    """The reminder is recorded with its messages; the failed ones wait for the daily retry."""
+    from vbe.notifications.models import Notification
+
+    settings.EMAIL_BACKEND = "vbe.notifications.tests.backends.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(today=datetime.date(2026, 3, 1), days_before=[30]) == 2
+    assert not mail.outbox
+    pending = Notification.objects.filter(kind="reminder", sent_at=None)
+    assert pending.count() == 2 and all(n.attempts == 1 and n.last_error for n in pending)

@@ -33,11 +33,12 @@ def make_incident(
 ) -> Incident:
     district = District.objects.get(code=district_code)
     membership = reporter.memberships.select_related("organisation").first()
+    council = Organisation.objects.get(district=district)
     return Incident.objects.create(
         reference=allocate_references(year=timezone.localdate().year)[0],
         reporter=reporter,
         reporter_organisation=membership.organisation if membership else None,
-        organisation=Organisation.objects.get(district=district),
+        organisation=council,
         district=district,
         unit=unit,
         category=category,

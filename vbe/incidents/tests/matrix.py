@@ -33,14 +33,17 @@ CONTENT = expect(NOT_FOUND, coordinator=OK, unit_manager=OK)
 MATRIX: dict[str, Entry] = {
     "incidents:report": Entry(lambda ctx: "/handelser/rapportera/", expect(OK)),
     "incidents:mine": Entry(lambda ctx: "/handelser/mina/", expect(OK)),
-    # The handlers' list (scoped); reporters follow their own reports under "mina".
+    # The handlers' list (scoped; the central coordinator's holds incidents whose council has no
+    # coordinator); reporters follow their own reports under "mina".
     "incidents:list": Entry(
-        lambda ctx: "/handelser/", only("coordinator", "coordinator_other", "coordinator_board", "unit_manager")
+        lambda ctx: "/handelser/",
+        only("coordinator", "coordinator_other", "coordinator_board", "unit_manager", "central_coordinator"),
     ),
     "incidents:receipt": Entry(lambda ctx: f"/handelser/kvitto/{_incident(ctx).reference}/", ONLY_REPORTER),
     # Content is for the council, the reporting organisation's coordinators and the unit's manager.
     "incidents:detail": Entry(lambda ctx: f"/handelser/{_incident(ctx).pk}/", CONTENT),
     "incidents:change_status": Entry(lambda ctx: f"/handelser/{_incident(ctx).pk}/status/", expect(NOT_ALLOWED)),
+    "incidents:reroute": Entry(lambda ctx: f"/handelser/{_incident(ctx).pk}/skicka-vidare/", expect(NOT_ALLOWED)),
     "incidents:photo": Entry(_photo_path, CONTENT),
     "incidents:statistics": Entry(lambda ctx: "/handelser/statistik/", expect(OK)),
     "incidents:district_statistics": Entry(lambda ctx: "/handelser/statistik/80132/", expect(OK)),

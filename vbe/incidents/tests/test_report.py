@@ -100,7 +100,7 @@ def test_report_is_routed_to_the_district_council_and_notifies_its_coordinators(
     message = mail.outbox[0]
     body = message.body + message.alternatives[0][0]
     assert incident.reference in message.subject and "Järva" in message.subject
-    assert f"http://testserver/handelser/{incident.pk}/" in body
+    assert f"{settings.SITE_URL}/handelser/{incident.pk}/" in body  # absolute, from SITE_URL
     # Nothing from the report and nothing about anyone: only the reference, the district and a link.
     for secret in (DESCRIPTION, PLACE, "klistermärken", cast["staff"].full_name, cast["staff"].email, "Propaganda"):
         assert secret.lower() not in (message.subject + body).lower()

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import os
 import stat
+import struct
+import threading
+import zlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from vbe.audit.models import AccessLogEntry
 from vbe.incidents import uploads
@@ -106,8 +110,160 @@ def test_a_decompression_bomb_is_refused():
 
 
 def test_large_images_are_scaled_down():
-    clean = uploads.sanitise(upload(image_bytes("PNG", size=(5000, 100)), "bred.png", "image/png"))
-    assert (clean.width, clean.height) == (uploads.MAX_SIDE, 82)
+    # 1:20, the longest a picture may be (5000 × 100 is refused as too narrow: test_uploads_bombs.py).
+    clean = uploads.sanitise(upload(image_bytes("PNG", size=(5000, 250)), "bred.png", "image/png"))
+    assert (clean.width, clean.height) == (uploads.MAX_SIDE, round(250 * uploads.MAX_SIDE / 5000))
+
+
+# --- Decompression bombs and one decode at a time (issue 7, item 15) -------------------------------
+
+
+def declared_png(width: int, height: int) -> bytes:
+    """A valid PNG header declaring width × height RGB pixels, and pixel data for the first rows only:
+    a file of a few hundred bytes that a decoder would have to expand to the whole picture."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, no interlace
+    rows = zlib.compress(b"\x00" * (1 + 3 * width) * 4, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+class DecodeReached(Exception):
+    pass
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """Every pixel decode of any image file (ImageFile.load), recorded; decoding raises DecodeReached
+    when ``refuse`` is set, so a test never allocates a bomb even when the check under test fails."""
+    calls: list[tuple[int, int]] = []
+    original = ImageFile.ImageFile.load
+    state = {"refuse": True}
+
+    def load(image):
+        if image.tile:  # pixel data still to decode (a loaded image returns at once)
+            calls.append(image.size)
+            if state["refuse"]:
+                raise DecodeReached(image.size)
+        return original(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return calls, state
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(20000, 20000), (6000, 5000), (5000, 4801)],
+    ids=["400-megapixels", "30-megapixels", "just-above-24-megapixels"],
+)
+def test_a_small_png_declaring_too_many_pixels_is_refused_before_decoding(decodes, width, height):
+    calls, _state = decodes
+    data = declared_png(width, height)
+    assert len(data) < 4096  # a few hundred bytes on the wire
+    assert width * height > uploads.MAX_PIXELS
+    # PNG is decoded whole, so its limit is 12 megapixels (JPEG's is 24: test_uploads_bombs.py).
+    with pytest.raises(ValidationError, match="för många pixlar: högst 12 megapixlar"):
+        uploads.sanitise(upload(data, "bomb.png", "image/png"))
+    assert calls == []  # not one pixel decoded
+
+
+def test_the_pixel_limit_is_what_a_phone_photo_needs_and_pillow_enforces_it_too():
+    assert uploads.MAX_PIXELS == 24_000_000
+    assert Image.MAX_IMAGE_PIXELS == uploads.MAX_PIXELS
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(io.BytesIO(declared_png(20000, 20000)))
+
+
+def test_a_twelve_megapixel_phone_photo_passes(decodes):
+    calls, state = decodes
+    state["refuse"] = False
+    clean = uploads.sanitise(upload(image_bytes("JPEG", size=(4000, 3000)), "foto.jpg"))
+    assert (clean.width, clean.height) == (4000, 3000)
+    assert len(calls) == 1
+
+
+def test_decoding_and_reencoding_happen_holding_the_decode_slot(monkeypatch):
+    held = []
+    clean_copy, encode = uploads._clean_copy, uploads._encode
+
+    def slot_is_held() -> bool:
+        free = uploads.DECODE_SLOTS.acquire(blocking=False)
+        if free:
+            uploads.DECODE_SLOTS.release()
+        return not free
+
+    monkeypatch.setattr(uploads, "_clean_copy", lambda image: held.append(slot_is_held()) or clean_copy(image))
+    monkeypatch.setattr(uploads, "_encode", lambda p, k: held.append(slot_is_held()) or encode(p, k))
+    uploads.sanitise(upload(image_bytes()))
+    assert held == [True, True]
+    assert not slot_is_held()  # released afterwards
+
+
+class WatchedSlots:
+    """The decode semaphore, telling when a thread starts waiting for it."""
+
+    def __init__(self, real):
+        self.real = real
+        self.waiting = threading.Event()
+
+    def acquire(self, *args, **kwargs):
+        if threading.current_thread().name == "second":
+            self.waiting.set()
+        return self.real.acquire(*args, **kwargs)
+
+    def release(self):
+        self.real.release()
+
+
+def test_two_uploads_at_once_are_decoded_one_after_the_other(monkeypatch, decodes):
+    calls, state = decodes
+    state["refuse"] = False
+    slots = WatchedSlots(uploads.DECODE_SLOTS)
+    monkeypatch.setattr(uploads, "DECODE_SLOTS", slots)
+    first_decoding, let_first_finish = threading.Event(), threading.Event()
+    original_clean_copy = uploads._clean_copy
+
+    def slow_clean_copy(image):
+        if threading.current_thread().name == "first":
+            first_decoding.set()
+            assert let_first_finish.wait(10)
+        return original_clean_copy(image)
+
+    monkeypatch.setattr(uploads, "_clean_copy", slow_clean_copy)
+    results, errors = {}, []
+
+    def run(name: str) -> None:
+        try:
+            results[name] = uploads.sanitise(upload(image_bytes(), f"{name}.jpg"))
+        except Exception as exc:  # collected and asserted empty below
+            errors.append(exc)
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    second = threading.Thread(target=run, args=("second",), name="second")
+    first.start()
+    assert first_decoding.wait(10)
+    second.start()
+    assert slots.waiting.wait(10)  # the second upload has reached the slot while the first holds it
+    assert len(calls) == 1  # ... and has not decoded anything
+    let_first_finish.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert set(results) == {"first", "second"} and len(calls) == 2
+
+
+def test_an_upload_that_cannot_get_a_decode_slot_in_time_is_told_to_try_again(monkeypatch, decodes):
+    calls, _state = decodes
+    monkeypatch.setattr(uploads, "DECODE_WAIT", 0.01)
+    assert uploads.DECODE_SLOTS.acquire(blocking=False)  # another upload is being decoded
+    try:
+        with pytest.raises(ValidationError, match="kunde inte behandlas just nu"):
+            uploads.sanitise(upload(image_bytes()))
+    finally:
+        uploads.DECODE_SLOTS.release()
+    assert calls == []
 
 
 # --- Through the report form ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from docx.shared import Cm, Pt
 
 from vbe.reports.document import BulletList, DocumentData, Figure, Paragraph, Section, Table
 from vbe.reports.documents.charts import bar_chart_png
+from vbe.reports.documents.text import clean
 
 LANGUAGE = "sv-SE"
 
@@ -97,6 +98,7 @@ def _add_section(document, section: Section, level: int) -> None:
 
 
 def build_docx(data: DocumentData) -> bytes:
+    data = clean(data)  # XML cannot hold control characters: python-docx would refuse the text
     document = Document()
     _set_language(document)
     normal = document.styles["Normal"]

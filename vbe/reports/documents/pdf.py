@@ -15,6 +15,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from vbe.reports.document import DocumentData
+from vbe.reports.documents.text import clean
 
 PDF_VARIANT = "pdf/ua-1"
 # WeasyPrint reports every layout step at INFO: noise in the portal's log for each download.
@@ -41,7 +42,9 @@ def pdf_svg(chart_svg: str) -> SafeString:
 
 
 def render_html(document: DocumentData, template: str = "reports/status_report_document.html") -> str:
-    return render_to_string(template, {"document": document, "stylesheet": mark_safe(stylesheet())})  # noqa: S308
+    # Control characters cleaned as for DOCX and XLSX: a lone surrogate cannot even be encoded.
+    context = {"document": clean(document), "stylesheet": mark_safe(stylesheet())}  # noqa: S308
+    return render_to_string(template, context)
 
 
 def build_pdf(document: DocumentData, template: str = "reports/status_report_document.html") -> bytes:

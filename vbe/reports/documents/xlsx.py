@@ -2,7 +2,8 @@
 
 Formula injection is neutralised (security.md): every text cell is stored as text, and a text that
 a spreadsheet would read as a formula or a command (starting with = + - @, a tab or a carriage
-return) gets a leading apostrophe. Figures stay numbers. Characters that XML cannot hold are dropped.
+return) gets a leading apostrophe. Figures stay numbers. Characters that XML cannot hold are dropped
+(``vbe.reports.documents.text``, as for PDF and DOCX).
 The header row is bold and frozen, with the first column, so both stay in view when scrolling.
 """
 
@@ -13,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from vbe.reports.compliance import REQUIREMENT_LABELS, Compliance, Level
 from vbe.reports.coverage import Coverage
+from vbe.reports.documents.text import clean_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
@@ -30,7 +31,7 @@ def neutralise(value: object) -> object:
     """A text safe to put in a spreadsheet cell; numbers and empty values unchanged."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = clean_text(value)
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
@@ -44,7 +45,7 @@ class Sheet:
 
 
 def _write(ws, sheet: Sheet) -> None:
-    ws.title = sheet.title[:31]
+    ws.title = clean_text(sheet.title)[:31]
     for col, text in enumerate(sheet.columns, start=1):
         cell = ws.cell(row=1, column=col)
         cell.value = neutralise(text)

@@ -35,7 +35,7 @@ def test_compliance_page_shows_statuses_with_drill_down_links(central, plan):
     assert '<th scope="col" class="govuk-table__header">Lägesbild och åtgärdsplan</th>' in html
 
 
-@pytest.mark.parametrize("value", ["abc", "", "99999", "2025.5", "%00", "-3", "1e3", "２０２５"])
+@pytest.mark.parametrize("value", ["abc", "", "99999", "2025.5", "-3", "1e3", "２０２５"])
 def test_year_chooser_falls_back_to_this_year_on_bad_values(central, value):
     for path in ("/rapporter/efterlevnad/", "/rapporter/tackning/"):
         response = central.get(f"{path}?ar={value}")

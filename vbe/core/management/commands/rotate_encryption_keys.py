@@ -1,21 +1,32 @@
 from django.core.management.base import BaseCommand
 
 from vbe.audit.log import record
-from vbe.core import crypto
-from vbe.core.rotation import rotate
+from vbe.core import crypto, rotation
 
 
 class Command(BaseCommand):
     help = (
         "Krypterar om alla krypterade fält med den aktuella nyckeln (den första i FIELD_ENCRYPTION_KEYS). "
-        "Behåll de gamla nycklarna i listan tills kommandot har körts."
+        "Behåll de gamla nycklarna i listan tills kommandot har körts utan att något finns kvar. "
+        "Portalen kan vara i drift under tiden: en ändring som görs medan kommandot körs skrivs aldrig över."
     )
 
     def handle(self, *args, **options) -> None:
-        counts = rotate()
-        total = sum(counts.values())
-        record(action="encryption_keys_rotated", detail=f"{total} värden till nyckel {crypto.current_key_id()}")
-        for column, n in counts.items():
+        result = rotation.rotate()
+        total, left = sum(result.rotated.values()), sum(result.left.values())
+        key = crypto.current_key_id()
+        record(action="encryption_keys_rotated", detail=f"{total} värden till nyckel {key}, {left} kvar")
+        for column, n in result.rotated.items():
             if n:
                 self.stdout.write(f"  {column}: {n}")
-        self.stdout.write(self.style.SUCCESS(f"{total} värden krypterade med nyckel {crypto.current_key_id()}."))
+        self.stdout.write(self.style.SUCCESS(f"{total} värden krypterade med nyckel {key}."))
+        if left:
+            for column, n in result.left.items():
+                if n:
+                    self.stdout.write(f"  {column}: {n} kvar")
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{left} värden ändrades under körningen och finns kvar under en gammal nyckel. "
+                    "Kör kommandot igen innan den gamla nyckeln tas bort."
+                )
+            )

@@ -1,0 +1,109 @@
+"""Issue 7 item 18: migration 0005 encrypts the texts already in the database, and can be reversed."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE = ("concerns", "0004_child_report_and_disclosure_withdrawal")
+AFTER = ("concerns", "0005_encrypt_handling_texts")
+PLAIN = {
+    ("concerns_concern", "legal_hold_reason"): "Förundersökning mot Testperson",
+    ("concerns_consent", "purpose"): "SIG för Testperson",
+    ("concerns_disclosure", "legal_ground"): "OSL 10:28 om Testperson",
+    ("concerns_disclosure", "decided_by"): "Enhetschef Chefsson",
+    ("concerns_event", "summary"): "Röjd för X, beslutat av Enhetschef Chefsson",
+    ("concerns_transfer", "legal_ground"): "OSL 10:2 om Testperson",
+}
+
+
+def _raw(table: str, column: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} ORDER BY id")  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_plaintext_is_encrypted_readable_and_reversible(cast):
+    leaf = MigrationExecutor(connection).loader.graph.leaf_nodes("concerns")[0]
+    old = _migrate(BEFORE)
+    try:
+        Concern = old.get_model("concerns", "Concern")
+        Organisation = old.get_model("organisations", "Organisation")
+        jarva, sodermalm = Organisation.objects.get(slug="jarva"), Organisation.objects.get(slug="sodermalm")
+        concern = Concern.objects.create(
+            reference="ORO-2025-00001",
+            reporter_id=cast["staff"].pk,
+            reporter_organisation=jarva,
+            reported_to=jarva,
+            organisation=jarva,
+            idempotency_key="migration",
+            observation="Observerat",
+            observed_on=datetime.date(2025, 1, 1),
+            concerns_child="no",
+            legal_hold=True,
+            legal_hold_reason=PLAIN[("concerns_concern", "legal_hold_reason")],
+        )
+        actor = cast["coordinator"].pk
+        old.get_model("concerns", "Consent").objects.create(
+            concern=concern,
+            purpose=PLAIN[("concerns_consent", "purpose")],
+            given_by="Personen",
+            given_on=datetime.date(2025, 1, 2),
+            recorded_by_id=actor,
+        )
+        old.get_model("concerns", "Disclosure").objects.create(
+            concern=concern,
+            to_organisation=sodermalm,
+            legal_ground=PLAIN[("concerns_disclosure", "legal_ground")],
+            decided_by=PLAIN[("concerns_disclosure", "decided_by")],
+            decided_at=timezone.now(),
+            recorded_by_id=actor,
+        )
+        old.get_model("concerns", "Event").objects.create(
+            concern=concern, actor_id=actor, kind="disclosed", summary=PLAIN[("concerns_event", "summary")]
+        )
+        old.get_model("concerns", "Transfer").objects.create(
+            concern=concern,
+            from_organisation=jarva,
+            to_organisation=sodermalm,
+            legal_ground=PLAIN[("concerns_transfer", "legal_ground")],
+            by_id=actor,
+        )
+        for (table, column), text in PLAIN.items():
+            assert _raw(table, column) == [text]
+
+        _migrate(AFTER)
+        for (table, column), text in PLAIN.items():
+            (value,) = _raw(table, column)
+            assert value.startswith("v1:") and text not in value, (table, column)
+        _migrate(leaf)
+        from vbe.concerns.models import Concern as Current
+
+        current = Current.objects.get(reference="ORO-2025-00001")
+        assert current.legal_hold_reason == PLAIN[("concerns_concern", "legal_hold_reason")]
+        assert current.consents.get().purpose == PLAIN[("concerns_consent", "purpose")]
+        disclosure = current.disclosures.get()
+        assert (disclosure.legal_ground, disclosure.decided_by) == (
+            PLAIN[("concerns_disclosure", "legal_ground")],
+            PLAIN[("concerns_disclosure", "decided_by")],
+        )
+        assert current.events.get().summary == PLAIN[("concerns_event", "summary")]
+        assert current.transfers.get().legal_ground == PLAIN[("concerns_transfer", "legal_ground")]
+
+        _migrate(BEFORE)  # backwards: plaintext again, in the old column types
+        for (table, column), text in PLAIN.items():
+            assert _raw(table, column) == [text]
+    finally:
+        _migrate(leaf)
