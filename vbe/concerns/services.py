@@ -35,14 +35,26 @@ STALE = "Ärendet har ändrats av någon annan sedan du öppnade sidan. Ladda om
 DEFAULT_RETENTION_DAYS = 365
 
 
-def _log(request: Any, action: str, concern: Concern, detail: str = "", legal_ground: str = "") -> None:
+def _log(
+    request: Any,
+    actor: User | None,
+    action: str,
+    concern: Concern,
+    detail: str = "",
+    legal_ground: str = "",
+    organisation_id: int | None = None,
+) -> None:
+    """``organisation_id``: the organisation in whose name the actor acted, when it is not the one
+    holding the concern now (a hand-over is logged as the handing organisation's act)."""
     record(
         action=action,
         request=request,
+        actor=actor,
         obj=concern,
         subject_ref=concern.reference,
         detail=detail,
         legal_ground=legal_ground,
+        organisation_id=organisation_id,
     )
 
 
@@ -143,7 +155,7 @@ def submit_concern(
                 summary=f"Oron rapporterades till {organisation.name}",
                 to_state=State.RECEIVED,
             )
-            _log(request, "concern_submitted", concern)
+            _log(request, reporter, "concern_submitted", concern)
             _routed(request=request, concern=concern, actor=reporter, coordinators=coordinators, handed_over=False)
             if notify:
                 notify_handlers(concern=concern, coordinators=coordinators, handed_over=False)
@@ -246,7 +258,7 @@ def _transition(from_state: State, to_state: State, name: str):
             note=note,
             summary=f"Från {from_state.label.lower()} till {to_state.label.lower()}",
         )
-        _log(request, "concern_advanced", concern, detail=f"{from_state} → {to_state}")
+        _log(request, actor, "concern_advanced", concern, detail=f"{from_state} → {to_state}")
         return concern
 
     service.__name__ = service.__qualname__ = name
@@ -293,7 +305,7 @@ def record_assessment(
         raise ValidationError("Skriv din bedömning.")
     concern.assessment_areas, concern.assessment = sorted(set(areas)), text.strip()
     _save(concern, actor=actor, kind="assessment", summary="Bedömningen uppdaterades")
-    _log(request, "concern_assessed", concern)
+    _log(request, actor, "concern_assessed", concern)
     return concern
 
 
@@ -356,7 +368,7 @@ def _record_action(
         recorded_by=actor,
     )
     _save(concern, actor=actor, kind="action", summary=ActionKind(kind).label)
-    _log(request, "concern_action_recorded", concern, detail=kind)
+    _log(request, actor, "concern_action_recorded", concern, detail=kind)
     return action
 
 
@@ -381,7 +393,7 @@ def record_consent(
         concern=concern, purpose=purpose, given_by=given_by, given_on=given_on, recorded_by=actor
     )
     _save(concern, actor=actor, kind="consent", summary="Samtycke registrerat")
-    _log(request, "concern_consent_recorded", concern)
+    _log(request, actor, "concern_consent_recorded", concern)
     return consent
 
 
@@ -394,7 +406,7 @@ def withdraw_consent(*, request: Any, concern_id: int, consent_id: int, actor: U
     consent.withdrawn_on = timezone.localdate()
     consent.save(update_fields=["withdrawn_on"])
     _save(concern, actor=actor, kind="consent_withdrawn", summary="Samtycke återkallat")
-    _log(request, "concern_consent_withdrawn", concern)
+    _log(request, actor, "concern_consent_withdrawn", concern)
     return consent
 
 
@@ -416,7 +428,7 @@ def assign(*, request: Any, concern_id: int, actor: User, version: int, casework
         kind="assigned",
         summary="Handläggare tilldelad" if caseworker else "Tilldelning borttagen",
     )
-    _log(request, "concern_assigned", concern, detail=str(caseworker.pk) if caseworker else "")
+    _log(request, actor, "concern_assigned", concern, detail=str(caseworker.pk) if caseworker else "")
     return concern
 
 
@@ -455,10 +467,12 @@ def transfer(
     # The legal ground is free text and the log can never be erased: the log names the record instead.
     _log(
         request,
+        actor,
         "concern_transferred",
         concern,
         detail=f"till {to_organisation.name}",
         legal_ground=f"transfer:{handover.pk}",
+        organisation_id=handover.from_organisation_id,
     )
     _routed(request=request, concern=concern, actor=actor, coordinators=coordinators, handed_over=True)
     notify_handlers(concern=concern, coordinators=coordinators, handed_over=True)
@@ -493,6 +507,7 @@ def disclose(
     _save(concern, actor=actor, kind="disclosed", summary=f"Röjd för {to_organisation.name}")
     _log(
         request,
+        actor,
         "concern_disclosed",
         concern,
         detail=f"till {to_organisation.name}",
@@ -520,6 +535,7 @@ def withdraw_disclosure(*, request: Any, concern_id: int, disclosure_id: int, ac
     )
     _log(
         request,
+        actor,
         "concern_disclosure_withdrawn",
         concern,
         detail=f"för {disclosure.to_organisation.name}",
@@ -584,7 +600,7 @@ def close(
     concern.closed_at = timezone.now()
     concern.retain_until = timezone.localdate() + datetime.timedelta(days=retention_days(outcome))
     _save(concern, actor=actor, kind="closed", from_state=before, summary=f"Avslutad: {Outcome(outcome).label}")
-    _log(request, "concern_closed", concern, detail=outcome)
+    _log(request, actor, "concern_closed", concern, detail=outcome)
     return concern
 
 
@@ -597,5 +613,5 @@ def set_legal_hold(
         raise ValidationError("Ange skälet till att ärendet ska bevaras.")
     concern.legal_hold, concern.legal_hold_reason = hold, reason.strip() if hold else ""
     _save(concern, actor=actor, kind="legal_hold", summary="Bevaras av rättsligt skäl" if hold else "Bevarandet hävt")
-    _log(request, "concern_legal_hold" if hold else "concern_legal_hold_lifted", concern)
+    _log(request, actor, "concern_legal_hold" if hold else "concern_legal_hold_lifted", concern)
     return concern

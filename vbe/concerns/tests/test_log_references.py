@@ -150,3 +150,22 @@ def test_a_handlers_read_carries_no_disclosure_reference(cast, make_concern):
     cast.client("coordinator").get(f"/oro/arenden/{concern.reference}/")
     row = AccessLogEntry.objects.get(action="concern_viewed")
     assert row.legal_ground == ""
+
+
+def test_a_transfer_is_logged_as_the_handing_organisations_act(cast, make_concern):
+    """The actor coordinates both organisations: the hand-over is done in the name of the one that had
+    the concern, not the one it went to (which the log would pick from the concern after the move)."""
+    concern = make_concern()
+    sodermalm = Organisation.objects.get(slug="sodermalm")
+    coordinator = cast["coordinator"]
+    Membership.objects.create(user=coordinator, organisation=sodermalm, role=Role.COORDINATOR)
+    services.transfer(
+        request=None,
+        concern_id=concern.pk,
+        actor=User.objects.get(pk=coordinator.pk),
+        version=1,
+        to_organisation=sodermalm,
+        legal_ground=GROUND,
+    )
+    row = AccessLogEntry.objects.get(action="concern_transferred")
+    assert (row.actor_role, row.actor_organisation) == (Role.COORDINATOR, "Järva stadsdelsnämnd")
