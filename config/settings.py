@@ -166,6 +166,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock-out: after this many failed sign-ins in a row, the account is locked for a while.
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# Revealing a personnummer, exporting, replacing a second factor and deciding an access change need a
+# password (and code) entered within this many minutes (vbe.accounts.reauth).
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
+# A set-password link (new account, approved reset) is valid this long; Django's default is three days.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 24) * 3600
 # A second factor (TOTP) for every role that can see personal data. Only demo mode may turn it off.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEMO_MODE)
 if PRODUCTION and not MFA_REQUIRED:

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
 )
 from vbe.accounts import four_eyes, permissions
 from vbe.accounts.models import ChangeKind
+from vbe.concerns.models import Outcome, RetentionPeriod
 from vbe.core.admin_site import admin_site
 from vbe.reports.models import StatusReport
 
@@ -47,9 +48,12 @@ def _path(page_id: str, cast) -> str:
         return base
     if kind == "add":
         return f"{base}add/"
+    # Rows a flushed database (transactional tests on PostgreSQL) may lack: one of each to open.
     if model is StatusReport and not model.objects.exists():
         actor = cast["central_coordinator"]
         StatusReport.objects.create(year=2025, created_by=actor, updated_by=actor)
+    if model is RetentionPeriod and not model.objects.exists():
+        RetentionPeriod.objects.create(outcome=Outcome.NO_FURTHER_ACTION, days=365)
     obj = cast["staff"] if label == "accounts.user" else model.objects.order_by("pk").first()
     assert obj is not None, f"inget {label} att öppna"
     return f"{base}{obj.pk}/change/"  # a read-only admin shows its view page at the same address

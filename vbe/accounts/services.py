@@ -200,7 +200,7 @@ def last_authenticated_at(request: HttpRequest) -> float:
 
 
 def recently_authenticated(request: HttpRequest) -> bool:
-    minutes = getattr(settings, "REAUTH_MINUTES", 5)
+    minutes = settings.REAUTH_MINUTES
     return timezone.now().timestamp() - last_authenticated_at(request) <= minutes * 60
 
 
