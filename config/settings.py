@@ -171,6 +171,11 @@ SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
 REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
 # A set-password link (new account, approved reset) is valid this long; Django's default is three days.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 24) * 3600
+# A four-eyes proposal (vbe.accounts.four_eyes) not decided within this many days can no longer be approved.
+ACCESS_CHANGE_EXPIRY_DAYS = env_int("ACCESS_CHANGE_EXPIRY_DAYS", 7)
+# Accounts only at these e-mail domains (comma-separated, e.g. "stockholm.se,edu.stockholm.se"; empty:
+# any), enforced where the admin site creates an account or proposes a new address.
+ACCOUNT_EMAIL_DOMAINS = [d.strip().lower().lstrip("@") for d in env_list("ACCOUNT_EMAIL_DOMAINS")]
 # A second factor (TOTP) for every role that can see personal data. Only demo mode may turn it off.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEMO_MODE)
 if PRODUCTION and not MFA_REQUIRED:

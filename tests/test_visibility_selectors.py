@@ -21,7 +21,7 @@ from conftest import CAST
 from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.permissions import Action
-from vbe.concerns.models import Concern, Disclosure
+from vbe.concerns.models import Concern, Disclosure, State
 from vbe.incidents.models import Incident, Status
 from vbe.incidents.tests.factories import JARVA, SODERMALM, make_incident
 from vbe.organisations.models import District, Organisation, Unit
@@ -47,10 +47,20 @@ def _org(slug: str) -> Organisation:
 # --- Builders: a varied set of objects per model ---------------------------------------------------
 
 
+def _orphaned_later(slug: str) -> Callable[[], None]:
+    """An organisation whose coordinator leaves after its items arrived: call the result to deactivate."""
+    coordinator = User.objects.create_user(email=f"lamnar-{slug}@test.example", password="x-losenord-123")
+    Membership.objects.create(user=coordinator, organisation=_org(slug), role=Role.COORDINATOR)
+    return lambda: User.objects.filter(pk=coordinator.pk).update(is_active=False)
+
+
 def build_concerns(cast) -> None:
-    """Concerns in several organisations (one without a coordinator), assigned or not, with active and
-    withdrawn disclosures to several organisations, some waiting in the central queue."""
-    orgs = ["jarva", "sodermalm", "utbildningsnamnden", "skarholmen", "ks"]
+    """Concerns in several organisations, assigned or not, open or closed, with active and withdrawn
+    disclosures to several organisations. Skärholmen and KS have no coordinator: some concerns there
+    arrived without one (the central queue), some are flagged as if they had (stored before the flag);
+    SISAB's coordinator leaves after they arrived (waiting, unread, for a new one)."""
+    orgs = ["jarva", "sodermalm", "utbildningsnamnden", "skarholmen", "ks", "sisab"]
+    coordinator_leaves = _orphaned_later("sisab")
     assignees = [None, "caseworker", "coordinator"]
     disclosure_sets = [
         (),
@@ -68,6 +78,7 @@ def build_concerns(cast) -> None:
             reported_to=_org(slug),
             organisation=_org(slug),
             without_coordinator=slug in ("skarholmen", "ks") and n % 2 == 0,
+            state=State.CLOSED if n % 3 == 1 else State.RECEIVED,
             assigned_to=cast[assignee] if assignee else None,
             idempotency_key=f"selector-{n}",
             observation="Test",
@@ -86,26 +97,32 @@ def build_concerns(cast) -> None:
                 recorded_by=cast["coordinator"],
                 revoked_at=now if withdrawn else None,
             )
+    coordinator_leaves()
 
 
 def build_incidents(cast) -> None:
-    """Incidents in several district councils, with and without a unit, from several organisations."""
+    """Incidents in several district councils, with and without a unit, from several organisations, open
+    or closed. Skärholmen's council has no coordinator: some arrived without one (the central queue),
+    some did not; Bromma's coordinator leaves after they arrived (waiting, unread, for a new one)."""
     unit = Unit.objects.get(organisation__slug="jarva", name="Testfritidsgården")
     other_unit, _ = Unit.objects.get_or_create(
         organisation=_org("sodermalm"), name="Annan fritidsgård", defaults={"kind": unit.kind}
     )
     no_membership = User.objects.create_user(email="utan-roll@test.example", password="x-losenord-123")
     skarholmen = District.objects.get(council__slug="skarholmen").code
+    bromma = District.objects.get(council__slug="bromma").code
+    coordinator_leaves = _orphaned_later("bromma")
     reporters = [cast["staff"], cast["coordinator_other"], cast["coordinator_board"], no_membership]
     # Incidents routed to a council without a coordinator wait in the central queue (when the model has one).
     queue = {f.name for f in Incident._meta.fields} >= {"without_coordinator"}
     for n, (reporter, district, place, status) in enumerate(
         itertools.product(
-            reporters, [JARVA, SODERMALM, skarholmen], [None, unit, other_unit], [Status.NEW, Status.CLOSED]
+            reporters, [JARVA, SODERMALM, skarholmen, bromma], [None, unit, other_unit], [Status.NEW, Status.CLOSED]
         )
     ):
-        extra = {"without_coordinator": district == skarholmen and n % 2 == 0} if queue else {}
+        extra = {"without_coordinator": district == skarholmen and n % 3 != 0} if queue else {}
         make_incident(reporter=reporter, district_code=district, unit=place, status=status, **extra)
+    coordinator_leaves()
 
 
 def build_plans(cast) -> None:
@@ -169,3 +186,39 @@ def test_selector_returns_exactly_what_can_view_allows(cast, selector):
     assert any(
         {o.pk for o in objects if permissions.can(u, action, o)} != {o.pk for o in objects} for u in users.values()
     )
+
+
+# --- What waits, unread, for a new coordinator ---------------------------------------------------------
+# Not ``*_visible_to``: these list what the central coordinator may send on but not read.
+
+AWAITING = {
+    name: function
+    for name, function in inspect.getmembers(permissions, inspect.isfunction)
+    if name.endswith("s_awaiting_coordinator") and function.__module__ == permissions.__name__
+}
+SEND_ON = {"concern": Action.HAND_OVER_CONCERN, "incident": Action.REROUTE_INCIDENT}
+
+
+def test_the_awaiting_selectors_are_found():
+    assert {"concerns_awaiting_coordinator", "incidents_awaiting_coordinator"} <= set(AWAITING)
+
+
+@pytest.mark.parametrize("selector", sorted(AWAITING))
+def test_awaiting_selector_returns_exactly_what_may_be_sent_on_but_not_read(cast, selector):
+    singular = selector.removesuffix("s_awaiting_coordinator")
+    model = apps.get_model(singular + "s", singular)
+    view, send_on = Action[f"VIEW_{singular.upper()}"], SEND_ON[singular]
+    BUILDERS[singular](cast)
+    objects = list(model.objects.all())
+    users = the_whole_cast(cast)
+    mismatches, waiting_for_someone = [], set()
+    for name, user in users.items():
+        selected = set(AWAITING[selector](user, model.objects.all()).values_list("pk", flat=True))
+        unread = {o.pk for o in objects if permissions.can(user, send_on, o) and not permissions.can(user, view, o)}
+        waiting_for_someone |= selected
+        if selected != unread:
+            mismatches.append(
+                f"{name}: selector-only {sorted(selected - unread)}, rule-only {sorted(unread - selected)}"
+            )
+    assert not mismatches, f"{selector}:\n" + "\n".join(mismatches)
+    assert waiting_for_someone  # the builder made some: arrived while a coordinator was there, who left

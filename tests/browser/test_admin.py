@@ -19,6 +19,7 @@ from vbe.accounts import four_eyes, permissions
 from vbe.accounts.models import ChangeKind
 from vbe.concerns.models import Outcome, RetentionPeriod
 from vbe.core.admin_site import admin_site
+from vbe.organisations.models import District, Organisation
 from vbe.reports.models import StatusReport
 
 pytestmark = pytest.mark.browser
@@ -120,10 +121,27 @@ def test_granting_a_role_uses_the_organisation_autocomplete(page, context, live_
 
 def test_four_eyes_pages_are_accessible(page, context, live_server, cast, axe_source, console):
     four_eyes.propose(request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"])
+    # A merge (what it moves, who would read it) and a grant whose organisation was renamed since (a warning).
+    districts = list(District.objects.filter(name__in=["Farsta", "Skarpnäck"]).order_by("name"))
+    four_eyes.propose(
+        request=None, actor=cast["admin"], kind=ChangeKind.MERGE_DISTRICTS, districts=districts, district=districts[0]
+    )
+    board = Organisation.objects.get(slug="utbildningsnamnden")
+    four_eyes.propose(
+        request=None,
+        actor=cast["admin"],
+        kind=ChangeKind.GRANT_ROLE,
+        target=cast["staff"],
+        organisation=board,
+        role="coordinator",
+    )
+    Organisation.objects.filter(pk=board.pk).update(name=f"{board.name} (ny)")
     enrol_totp(cast["central_coordinator"])
     sign_in_browser(context, live_server, cast["central_coordinator"])
     page.goto("/behorighetsforslag/")
-    expect(page.get_by_role("button", name="Godkänn förslag")).to_be_visible()
+    expect(page.get_by_role("button", name="Godkänn förslag").first).to_be_visible()
+    expect(page.get_by_text("har ändrats sedan förslaget lades fram")).to_be_visible()
+    expect(page.get_by_text("Händelser som flyttas")).to_be_visible()
     assert_accessible(page, axe_source, console)
     page.goto("/konto/bekrafta/?next=/behorighetsforslag/")
     expect(page.get_by_label("Engångskod")).to_be_visible()

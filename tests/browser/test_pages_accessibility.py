@@ -127,6 +127,11 @@ def test_mfa_setup_enrolled_is_accessible(page, context, live_server, cast, axe_
     page.goto("/konto/tvastegsverifiering/")
     expect(page.get_by_role("button", name="Registrera en ny app")).to_be_visible()
     assert_accessible(page, axe_source, console)
+    # Replacing: the new app's key waits for a code, the old app still works meanwhile.
+    submit(page, "Registrera en ny app")
+    expect(page.get_by_role("button", name="Byt till den nya appen")).to_be_visible()
+    expect(page.get_by_role("button", name="Avbryt bytet")).to_be_visible()
+    assert_accessible(page, axe_source, console)
 
 
 def test_mfa_setup_wrong_code_is_accessible(page, context, live_server, cast, axe_source, console):

@@ -1,8 +1,9 @@
 """User and role administration (role `admin`). Every change is written to the access log.
 
 Four eyes on power (vbe.accounts.four_eyes): a role that sees personal data, a new password, a reset
-second factor or a new e-mail address for an existing account is never applied here. The admin site
-records a proposal instead, and a second person decides on the proposals page.
+second factor, a new e-mail address for an existing account or reactivating an account that holds
+roles with personal data is never applied here. The admin site records a proposal instead, and a
+second person decides on the proposals page.
 """
 
 from __future__ import annotations
@@ -21,8 +22,28 @@ from vbe.accounts.permissions import Action
 from vbe.core.admin_site import PortalInline, PortalModelAdmin, admin_site
 
 
+def _watching_coordinators(request: HttpRequest, user_ids):
+    """Tells the central coordinators when a change here leaves an organisation with open concerns or
+    incidents and no active coordinator. The admin site composes the apps; vbe.accounts itself stays
+    below vbe.concerns, hence the import here rather than at the top."""
+    from vbe.concerns.orphans import watching_coordinators
+
+    return watching_coordinators(request=request, user_ids=user_ids)
+
+
+class MembershipForm(forms.ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        organisation, unit = data.get("organisation"), data.get("unit")
+        if organisation is not None and unit is not None and unit.organisation_id != organisation.pk:
+            # A role in a unit is scoped by the unit (incidents of own units): never one of another organisation.
+            raise ValidationError(f"Verksamheten {unit.name} hör inte till {organisation.name}.")
+        return data
+
+
 class MembershipInline(PortalInline):
     model = Membership
+    form = MembershipForm
     manage_action = Action.MANAGE_USERS
     fields = ("organisation", "unit", "role")
     autocomplete_fields = ("organisation", "unit")
@@ -43,7 +64,12 @@ class UserForm(forms.ModelForm):
         fields = ("email", "full_name", "is_active")
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        if self.instance.pk is None or email != self.instance.email:
+            # settings.ACCOUNT_EMAIL_DOMAINS, for new addresses only: an older account outside them can
+            # still be edited (deactivated above all).
+            four_eyes.check_email_domain(email)
+        return email
 
 
 @admin.register(User, site=admin_site)
@@ -87,6 +113,7 @@ class UserAdmin(PortalModelAdmin):
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if not change:
             obj.set_unusable_password()
+            obj.created_by = request.user  # shown to whoever decides on this account's roles (four eyes)
             super().save_model(request, obj, form, change)
             services.log_account_change(request=request, user=obj, was_active=None)
             transaction.on_commit(lambda: four_eyes.send_password_link(request=None, user_id=obj.pk, reason="new"))
@@ -95,18 +122,37 @@ class UserAdmin(PortalModelAdmin):
         stored = User.objects.values("is_active", "email").get(pk=obj.pk)
         new_email = obj.email
         obj.email = stored["email"]  # a new address (where reset links go) is a proposal, not an edit
-        super().save_model(request, obj, form, change)
-        services.log_account_change(request=request, user=obj, was_active=stored["is_active"])
+        # Reactivating an account restores its roles: with personal data, that is a proposal too.
+        reactivating = not stored["is_active"] and obj.is_active and bool(four_eyes.personal_data_memberships(obj))
+        if reactivating:
+            obj.is_active = False
+        with _watching_coordinators(request, [obj.pk]):  # deactivating an organisation's last coordinator
+            super().save_model(request, obj, form, change)
+            services.log_account_change(request=request, user=obj, was_active=stored["is_active"])
         if new_email != stored["email"] and self._propose(
             request, kind=ChangeKind.CHANGE_EMAIL, target=obj, new_email=new_email
         ):
             self._tell_proposed(request, "Den nya e-postadressen")
+        if reactivating and self._propose(request, kind=ChangeKind.REACTIVATE_ACCOUNT, target=obj):
+            self._tell_proposed(request, "Återaktiveringen av kontot")
         if form.cleaned_data.get("propose_password_reset") and self._propose(
             request, kind=ChangeKind.RESET_PASSWORD, target=obj
         ):
             self._tell_proposed(request, "Det nya lösenordet")
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        with _watching_coordinators(request, [form.instance.pk]):  # removing an organisation's last coordinator
+            self._save_formset(request, form, formset)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        with _watching_coordinators(request, [obj.pk]):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        with _watching_coordinators(request, list(queryset.values_list("pk", flat=True))):
+            super().delete_queryset(request, queryset)
+
+    def _save_formset(self, request: HttpRequest, form, formset) -> None:
         instances = formset.save(commit=False)
         for membership in formset.deleted_objects:
             services.log_membership_change(request=request, membership=membership, change="revoked")

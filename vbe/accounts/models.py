@@ -65,6 +65,17 @@ class User(AbstractBaseUser):
     full_name = models.CharField(_("namn"), max_length=200)
     is_active = models.BooleanField(_("aktiv"), default=True)
     date_joined = models.DateTimeField(_("skapad"), default=timezone.now)
+    # Who made the account in the admin site: the four-eyes rules check people, not only accounts
+    # (an administrator may not propose roles for an address they just created; vbe.accounts.four_eyes).
+    created_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("skapad av"),
+    )
 
     # Lock-out after repeated failed sign-ins.
     failed_sign_ins = models.PositiveIntegerField(default=0, editable=False)
@@ -74,6 +85,9 @@ class User(AbstractBaseUser):
     totp_secret = EncryptedTextField(blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     totp_last_step = models.BigIntegerField(default=0, editable=False)  # refuses a replayed code
+    # A replacement factor waiting for its first code: the confirmed one above stays in force until
+    # then, so the password alone never signs in while the user changes phones.
+    totp_pending_secret = EncryptedTextField(blank=True, editable=False)
 
     # Bumping this ends every open session of the user ("logga ut överallt", deactivation).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
@@ -192,23 +206,41 @@ class ChangeKind(models.TextChoices):
     RESET_PASSWORD = "reset_password", _("Nytt lösenord")
     RESET_SECOND_FACTOR = "reset_second_factor", _("Nollställ tvåstegsverifiering")
     CHANGE_EMAIL = "change_email", _("Ny e-postadress")
+    REACTIVATE_ACCOUNT = "reactivate_account", _("Återaktivera konto")
+    MERGE_DISTRICTS = "merge_districts", _("Slå ihop stadsdelsområden")
 
 
 class ChangeState(models.TextChoices):
     PENDING = "pending", _("Väntar på beslut")
     APPROVED = "approved", _("Godkänd")
     REJECTED = "rejected", _("Avslagen")
+    # Closed without a decision: older than settings.ACCESS_CHANGE_EXPIRY_DAYS, or no longer what was
+    # proposed (a name changed since, the proposer is no longer an administrator, …). A new proposal
+    # is needed; nothing was changed.
+    EXPIRED = "expired", _("Har gått ut")
+    VOID = "void", _("Ogiltigt")
 
 
 class AccessChangeRequest(models.Model):
     """Four eyes on power: a change that gives access to personal data, or resets someone's
-    credentials, is proposed by one administrator and takes effect only when a second person
-    (another administrator or the central coordinator) approves it. No password is ever stored here:
-    an approved password reset makes the password unusable and e-mails the user a one-time link."""
+    credentials, or moves personal data between organisations (a merge of districts), is proposed by
+    one administrator and takes effect only when a second person (another administrator or the central
+    coordinator) approves it. No password is ever stored here: an approved password reset makes the
+    password unusable and e-mails the user a one-time link.
+
+    ``snapshot`` holds, as shown when proposed, the names the decider reads (user, organisation, unit,
+    role, districts): the page shows those, and approval is refused when they no longer match, so a
+    rename between proposal and approval cannot make the decider approve something else. It also keeps
+    the record readable after the user is deleted."""
 
     kind = models.CharField(_("ändring"), max_length=32, choices=ChangeKind.choices)
     target = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="access_change_requests", verbose_name=_("användare")
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_change_requests",
+        verbose_name=_("användare"),
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -228,6 +260,17 @@ class AccessChangeRequest(models.Model):
     )
     role = models.CharField(_("roll"), max_length=32, choices=Role.choices, blank=True)
     new_email = models.EmailField(_("ny e-postadress"), blank=True)
+    # A merge of districts: the target district here, the districts merged into it by id.
+    district = models.ForeignKey(
+        "organisations.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stadsdelsområde"),
+    )
+    source_district_ids = models.JSONField(_("områden som slås ihop"), default=list, blank=True)
+    snapshot = models.JSONField(_("uppgifter när förslaget lades fram"), default=dict, blank=True, editable=False)
     state = models.CharField(_("status"), max_length=16, choices=ChangeState.choices, default=ChangeState.PENDING)
     proposed_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("föreslagen av")
@@ -250,10 +293,21 @@ class AccessChangeRequest(models.Model):
         return f"Förslag {self.pk}: {self.get_kind_display()}"
 
     def describe(self) -> str:
-        """What the change is, without naming the person: for pages and e-mails."""
+        """What the change is, as proposed (the snapshot), without naming the person: for pages and e-mails."""
+        shot = self.snapshot or {}
         if self.kind == ChangeKind.GRANT_ROLE:
-            where = self.organisation.name if self.organisation_id else ""
-            if self.unit_id:
-                where += f", {self.unit.name}"
-            return f"Rollen {self.get_role_display()} i {where}"
+            where = shot.get("organisation", "")
+            if shot.get("unit"):
+                where += f", {shot['unit']}"
+            return f"Rollen {shot.get('role', self.get_role_display())} i {where}"
+        if self.kind == ChangeKind.REACTIVATE_ACCOUNT:
+            roles = "; ".join(shot.get("memberships", []))
+            return f"{self.get_kind_display()} med rollerna {roles}" if roles else str(self.get_kind_display())
+        if self.kind == ChangeKind.MERGE_DISTRICTS:
+            sources = ", ".join(shot.get("districts", []))
+            council = shot.get("target_council", "")
+            return (
+                f"{self.get_kind_display()}: {sources} in i {shot.get('target_district', '')}; "
+                f"händelserna i {', '.join(shot.get('source_councils', [])) or '–'} flyttas till {council or '–'}"
+            )
         return str(self.get_kind_display())

@@ -118,12 +118,22 @@ def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
     return rule
 
 
-# --- The central queue: what waits for the central coordinators --------------------------------------
-# An open concern or incident whose organisation has no active coordinator *right now* (an active user
-# with the coordinator role there) waits with the central coordinators. It is decided when asked,
-# never from a stored flag: the moment a coordinator is appointed the central coordinators' access
-# ends, and the moment the last one goes (removed or deactivated) they see what is open there. The
-# object rules and the selectors below ask the same fact, one row at a time and as a subquery.
+# --- Organisations without an active coordinator: the central queue, and what waits unread -----------
+# Nothing sent to an organisation without an active coordinator (an active user with the coordinator
+# role there) is left with nobody, and nobody's caseload is opened by taking its coordinators away:
+#
+# * The central queue: an open concern or incident that ARRIVED without a coordinator
+#   (``without_coordinator``, set at intake or hand-over from the receiving organisation's coordinators
+#   at that moment) and whose organisation still has none. The central coordinators read it and hand it
+#   on; the moment a coordinator is appointed there their access ends.
+# * Waiting for a new coordinator: an open item whose coordinators left after it arrived (not flagged).
+#   Removing or deactivating a coordinator needs one administrator alone, so it must not open the
+#   organisation's caseload to anyone: the central coordinators see only its reference, organisation,
+#   date and step (``*_awaiting_coordinator``) and may hand it on to an organisation that has a
+#   coordinator, never read it.
+#
+# Both are decided when asked (the flag says only how the item arrived): the object rules and the
+# selectors below ask the same facts, one row at a time and as subqueries.
 
 CLOSED = "closed"  # the closed state of both concerns (State.CLOSED) and incidents (Status.CLOSED)
 
@@ -137,40 +147,93 @@ def has_active_coordinator(organisation_id: int) -> bool:
     return _active_coordinators(organisation_id).exists()
 
 
-def _queue_q(state_field: str) -> Any:
-    """The central queue as a filter on a queryset of concerns (``state``) or incidents (``status``)."""
+def _without_coordinator_q(state_field: str, *, arrived_without: bool) -> Any:
+    """Open items (``state`` of concerns, ``status`` of incidents) at an organisation without an active
+    coordinator now, that arrived without one (the central queue) or not (waiting for a new one)."""
     from django.db.models import Exists, OuterRef, Q
 
-    return ~Q(**{state_field: CLOSED}) & ~Q(Exists(_active_coordinators(OuterRef("organisation_id"))))
+    return (
+        ~Q(**{state_field: CLOSED})
+        & Q(without_coordinator=arrived_without)
+        & ~Q(Exists(_active_coordinators(OuterRef("organisation_id"))))
+    )
+
+
+def _waits(item: Any, state: str, *, arrived_without: bool) -> bool:
+    return (
+        state != CLOSED
+        and bool(item.without_coordinator) is arrived_without
+        and not has_active_coordinator(item.organisation_id)
+    )
 
 
 def concern_in_central_queue(concern: Any) -> bool:
-    return concern.state != CLOSED and not has_active_coordinator(concern.organisation_id)
+    return _waits(concern, concern.state, arrived_without=True)
+
+
+def concern_awaiting_coordinator(concern: Any) -> bool:
+    return _waits(concern, concern.state, arrived_without=False)
 
 
 def incident_in_central_queue(incident: Any) -> bool:
-    return incident.status != CLOSED and not has_active_coordinator(incident.organisation_id)
+    return _waits(incident, incident.status, arrived_without=True)
+
+
+def incident_awaiting_coordinator(incident: Any) -> bool:
+    return _waits(incident, incident.status, arrived_without=False)
 
 
 def concerns_in_central_queue() -> Any:
     """Filter for concerns in the central queue (also to mark them in a list: ``annotate``)."""
-    return _queue_q("state")
+    return _without_coordinator_q("state", arrived_without=True)
 
 
 def incidents_in_central_queue() -> Any:
-    return _queue_q("status")
+    return _without_coordinator_q("status", arrived_without=True)
+
+
+def _central(user: Any) -> bool:
+    return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR)
+
+
+def _awaiting(user: Any, queryset: Any, state_field: str, visible_to: Callable[[Any, Any], Any]) -> Any:
+    if not _central(user):
+        return queryset.none()
+    # What the user may read some other way (a disclosure to their organisation, say) is not "unread":
+    # it is in their own list, and handed over from its page.
+    readable = visible_to(user, queryset.model.objects.all()).values("pk")
+    return queryset.filter(_without_coordinator_q(state_field, arrived_without=False)).exclude(pk__in=readable)
+
+
+def concerns_awaiting_coordinator(user: Any, queryset: Any) -> Any:
+    """For the central coordinators: open concerns whose coordinators left after they arrived, which they
+    may hand over but not read (``can(HAND_OVER_CONCERN)`` and not ``can(VIEW_CONCERN)``). Not a
+    ``*_visible_to`` selector: only the reference, the organisation, the date and the step may be shown."""
+    return _awaiting(user, queryset, "state", concerns_visible_to)
+
+
+def incidents_awaiting_coordinator(user: Any, queryset: Any) -> Any:
+    """The same for incidents (``REROUTE_INCIDENT``): reference, district, date and category may be shown."""
+    return _awaiting(user, queryset, "status", incidents_visible_to)
 
 
 # --- Incidents: routed to the district council where they happened --------------------------------
 # The content of an incident is for the coordinators of the district council it is routed to and of
 # the reporting organisation, and the managers of the unit where it happened. The reporter sees the
-# receipt and the status (``VIEW_INCIDENT_RECEIPT``), like a concern's reporter. An open incident whose
-# organisation has no active coordinator waits with the central coordinators, who handle or re-route it.
+# receipt and the status (``VIEW_INCIDENT_RECEIPT``), like a concern's reporter. An open incident that
+# arrived at a council without an active coordinator waits with the central coordinators, who handle
+# or re-route it; one whose council's coordinators left after it arrived they may only re-route.
 
 
 def _incident_central_queue(user: Any, incident: Any) -> bool:
     # The role first: only a central coordinator costs the look-up.
-    return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR) and incident_in_central_queue(incident)
+    return _central(user) and incident_in_central_queue(incident)
+
+
+def _incident_rerouter(user: Any, incident: Any) -> bool:
+    if not _central(user) or incident.status == CLOSED:
+        return False
+    return not has_active_coordinator(incident.organisation_id)  # in the queue, or waiting unread
 
 
 def _incident_viewer(user: Any, incident: Any) -> bool:
@@ -210,8 +273,9 @@ def incidents_visible_to(user: Any, queryset: Any) -> Any:
 # Handlers are the receiving organisation's coordinators and the caseworker assigned to the concern.
 # Another organisation sees it only through a recorded disclosure. The central coordinator,
 # administrator and auditor see no concern content unless a disclosure names their organisation, with
-# one exception: an open concern whose organisation has no active coordinator right now waits in the
-# central queue (above), where central coordinators read it and hand it over.
+# one exception: an open concern that arrived at an organisation without an active coordinator, which
+# still has none, waits in the central queue (above), where central coordinators read it and hand it
+# over. One whose coordinators left after it arrived they may hand over, unread.
 
 DISCLOSURE_READER_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.CENTRAL_COORDINATOR)
 
@@ -230,11 +294,15 @@ def _concern_coordinator(user: Any, concern: Any) -> bool:
 
 def _central_queue(user: Any, concern: Any) -> bool:
     # The role first: only a central coordinator costs the look-up.
-    return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR) and concern_in_central_queue(concern)
+    return _central(user) and concern_in_central_queue(concern)
 
 
 def _concern_hand_over(user: Any, concern: Any) -> bool:
-    return _concern_coordinator(user, concern) or _central_queue(user, concern)
+    if _concern_coordinator(user, concern):
+        return True
+    # The central coordinator: any open concern at an organisation without an active coordinator now,
+    # read in the central queue or unread while it waits for a new coordinator.
+    return _central(user) and concern.state != CLOSED and not has_active_coordinator(concern.organisation_id)
 
 
 def _concern_reader(user: Any, concern: Any) -> bool:
@@ -326,7 +394,8 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.LIST_INCIDENTS: _any_role(Role.COORDINATOR, Role.UNIT_MANAGER, Role.CENTRAL_COORDINATOR),
     Action.VIEW_INCIDENT: _incident_viewer,
     Action.HANDLE_INCIDENT: _incident_handler,
-    Action.REROUTE_INCIDENT: _incident_central_queue,  # send on an incident whose council has no coordinator
+    # Send on an incident whose council has no coordinator: from the queue, or unread if it was orphaned.
+    Action.REROUTE_INCIDENT: _incident_rerouter,
     # Aggregates only, small counts suppressed outside the handling organisation.
     Action.VIEW_STATISTICS: _signed_in,
     Action.REPORT_CONCERN: _signed_in,
@@ -335,7 +404,9 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.VIEW_CONCERN: _concern_reader,
     Action.HANDLE_CONCERN: _concern_handler,
     Action.COORDINATE_CONCERN: _concern_coordinator,  # assign, disclose, hold
-    Action.HAND_OVER_CONCERN: _concern_hand_over,  # also the central coordinator, for the central queue
+    # Also the central coordinator, for an open concern at an organisation without a coordinator (read
+    # from the central queue, or unread from "Ärenden som väntar på en ny samordnare").
+    Action.HAND_OVER_CONCERN: _concern_hand_over,
     Action.LIST_PLANS: _any_role(Role.COORDINATOR, Role.CENTRAL_COORDINATOR, Role.BOARD_READER),  # scoped list
     Action.VIEW_PLAN: _plan_reader,
     Action.EDIT_PLAN: _plan_editor,  # the services refuse changes to a decided (locked) plan

@@ -26,6 +26,7 @@ from django.utils.crypto import salted_hmac
 from vbe.accounts.models import Membership, SignInThrottle, User
 from vbe.audit.log import record
 from vbe.audit.models import Outcome
+from vbe.core.clients import client_network
 
 SESSION_PENDING_USER = "vbe_pending_user"
 SESSION_PENDING_AT = "vbe_pending_at"
@@ -42,6 +43,9 @@ TOTP_CLIENT_FREE_FAILURES = 10
 
 WRONG_CREDENTIALS = "Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen."
 WRONG_CODE = "Koden stämmer inte. Skriv de sex siffror som appen visar just nu."
+# Re-authentication answers the same whichever part was wrong (never a password oracle).
+REAUTH_FAILED = "Lösenordet stämmer inte. Försök igen."
+REAUTH_FAILED_WITH_CODE = "Lösenordet eller engångskoden stämmer inte. Skriv båda igen."
 
 
 def _lockout_seconds() -> int:
@@ -206,18 +210,70 @@ def recently_authenticated(request: HttpRequest) -> bool:
 
 def reauthenticate(*, request: HttpRequest, password: str, code: str) -> None:
     """Proves again that the signed-in person holds the account: its password, and a current code when
-    the user has a second factor. Failures count toward lock-out like a sign-in's. Raises ValidationError."""
+    the user has a second factor. Raises ValidationError.
+
+    Both are checked, whatever the first one gave, in one transaction with the user's row locked, and
+    any failure gives one message, counts one failure toward lock-out and one toward each code
+    throttle: the answer never tells whether the password was right (the person at the keyboard may
+    hold only an open session)."""
     user = request.user
-    try:
-        check_password(request=request, email=user.email, password=password)
-        if user.has_totp:
-            verify_totp(request=request, user=user, code=code)
-    except ValidationError:
-        record(action="reauthentication_failed", request=request, outcome=Outcome.FAILED)
-        raise
+    outcome, detail = _check_reauthentication(request=request, user_id=user.pk, password=password, code=code)
+    if outcome == "locked":
+        raise ValidationError(_locked_message(detail))
+    if outcome == "throttled":
+        raise ValidationError(_throttled_message(detail))
+    if outcome == "wrong":
+        raise ValidationError(REAUTH_FAILED_WITH_CODE if user.has_totp else REAUTH_FAILED)
     request.session[SESSION_REAUTHENTICATED_AT] = timezone.now().timestamp()
-    _clear_failures(user)
+    user.refresh_from_db(fields=["totp_last_step", "failed_sign_ins", "locked_until"])
+    _forget_stale_counters()
     record(action="reauthenticated", request=request, detail="med engångskod" if user.has_totp else "")
+
+
+def _check_reauthentication(*, request: HttpRequest, user_id: int, password: str, code: str) -> tuple[str, Any]:
+    """("ok"|"wrong"|"throttled"|"locked", detail), the user's row locked for the whole check."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        counter = _Counter(user)
+        if counter.locked_until:
+            record(action="reauthentication_refused_locked", request=request, actor=user, outcome=Outcome.DENIED)
+            return "locked", counter.locked_until
+        throttles = _totp_throttles(request, user) if user.has_totp else []
+        wait = max((_throttle_wait(row, free) for row, free in throttles), default=0)
+        if wait:
+            record(action="mfa_throttled", request=request, actor=user, outcome=Outcome.DENIED)
+            return "throttled", wait
+        # Both checks run, in this order, every time: the password check (the hasher) dominates the
+        # time taken either way.
+        password_ok = authenticate(request, username=user.email, password=password) is not None
+        step = _matching_step(user.totp_secret, user.totp_last_step, "".join(code.split())) if user.has_totp else None
+        code_ok = step is not None or not user.has_totp
+        if password_ok and code_ok:
+            fields = ["failed_sign_ins", "locked_until"]
+            user.failed_sign_ins, user.locked_until = 0, None
+            if step is not None:
+                user.totp_last_step = step
+                fields.append("totp_last_step")
+            user.save(update_fields=fields)
+            for row, _free in throttles:
+                row.delete()  # a right code and password: both counters start over
+            return "ok", None
+        # Which part failed is for the auditors only (the log), never for the page.
+        failed = [part for part, ok in (("lösenord", password_ok), ("kod", code_ok)) if not ok]
+        record(
+            action="reauthentication_failed",
+            request=request,
+            actor=user,
+            outcome=Outcome.FAILED,
+            detail=" och ".join(failed),
+        )
+        for row, _free in throttles:
+            row.failures += 1
+            row.last_failure_at = timezone.now()
+            row.save(update_fields=["failures", "last_failure_at"])
+        if counter.count_failure():
+            record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED)
+        return "wrong", None
 
 
 # --- TOTP ------------------------------------------------------------------------------------
@@ -234,10 +290,43 @@ def new_totp_secret(*, user: User) -> str:
 
 
 def replace_totp(*, request: HttpRequest, user: User) -> str:
-    """Drops the confirmed factor for a new one (the caller has made sure of a recent authentication)."""
-    secret = new_totp_secret(user=user)
-    record(action="mfa_replaced", request=request, obj=user)
+    """Starts replacing a confirmed factor (the caller has made sure of a recent authentication).
+
+    The new secret waits in ``totp_pending_secret``; the confirmed factor stays in force, for sign-in
+    and re-authentication, until a code of the new one confirms it (``confirm_totp_replacement``)."""
+    secret = pyotp.random_base32()
+    user.totp_pending_secret = secret
+    user.save(update_fields=["totp_pending_secret"])
+    record(action="mfa_replacement_started", request=request, obj=user)
     return secret
+
+
+def confirm_totp_replacement(*, request: HttpRequest, user: User, code: str) -> None:
+    """A code of the pending secret makes it the factor; only now is the old one gone. Like the first
+    enrolment's code it proves the app was set up, so it is not throttled (the caller has made sure of
+    a recent authentication with the old factor). Raises ValidationError."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.totp_pending_secret:
+            raise ValidationError("Det finns ingen ny app som väntar på att bekräftas. Börja om.")
+        step = _matching_step(locked.totp_pending_secret, 0, "".join(code.split()))
+        if step is None:
+            record(action="mfa_failed", request=request, actor=locked, outcome=Outcome.FAILED, detail="ny app")
+            raise ValidationError(WRONG_CODE)
+        locked.totp_secret = locked.totp_pending_secret
+        locked.totp_pending_secret = ""
+        locked.totp_last_step = step
+        locked.totp_confirmed_at = timezone.now()
+        locked.save(update_fields=["totp_secret", "totp_pending_secret", "totp_last_step", "totp_confirmed_at"])
+        record(action="mfa_replaced", request=request, obj=locked)
+    user.refresh_from_db(fields=["totp_secret", "totp_pending_secret", "totp_last_step", "totp_confirmed_at"])
+
+
+def cancel_totp_replacement(*, request: HttpRequest, user: User) -> None:
+    """Drops a pending replacement; the confirmed factor was never touched."""
+    if User.objects.filter(pk=user.pk).exclude(totp_pending_secret="").update(totp_pending_secret=""):
+        record(action="mfa_replacement_cancelled", request=request, obj=user)
+    user.refresh_from_db(fields=["totp_pending_secret"])
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -245,8 +334,10 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The address a request came from, as the WSGI server reports it."""
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+    """The client a request came from, as the WSGI server reports it: the IPv4 address, or the /64 of
+    an IPv6 address (vbe.core.clients). Behind a proxy, REMOTE_ADDR must be the visitor's (README)."""
+    address = (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+    return client_network(address) if address else ""
 
 
 def _throttle_wait(row: SignInThrottle, free: int) -> int:
@@ -275,14 +366,14 @@ def _totp_throttles(request: HttpRequest | None, user: User) -> list[tuple[SignI
     return rows
 
 
-def _matching_step(user: User, code: str) -> int | None:
-    """The unused 30-second step (previous, current or next) whose code is ``code``."""
-    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+def _matching_step(secret: str, last_step: int, code: str) -> int | None:
+    """The unused 30-second step (previous, current or next, after ``last_step``) whose code is ``code``."""
+    if not secret or not code.isdigit() or len(code) != 6:
         return None
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret)
     now_step = totp.timecode(timezone.now())
     for step in (now_step - 1, now_step, now_step + 1):
-        if step > user.totp_last_step and hmac.compare_digest(totp.generate_otp(step), code):
+        if step > last_step and hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
 
@@ -308,7 +399,7 @@ def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> tupl
             if wait:
                 record(action="mfa_throttled", request=request, actor=user, outcome=Outcome.DENIED)
                 return "throttled", wait
-        step = _matching_step(user, code)
+        step = _matching_step(user.totp_secret, user.totp_last_step, code)
         if step is not None:
             user.totp_last_step = step
             user.totp_confirmed_at = user.totp_confirmed_at or timezone.now()
@@ -316,8 +407,9 @@ def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> tupl
             if enrolling:
                 record(action="mfa_enrolled", request=request, actor=user)
             for row, _free in throttles:
-                if row.key.startswith("totp-user:"):
-                    row.delete()  # the per-user counter starts over; the per-client one only ages out
+                # Both counters start over: a right code shows the client is not guessing (many people
+                # may share its address), and the user's waits end with their right code.
+                row.delete()
             return "ok", None
         record(action="mfa_failed", request=request, actor=user, outcome=Outcome.FAILED)
         if not enrolling:
@@ -375,6 +467,10 @@ def log_account_change(*, request: HttpRequest, user: User, was_active: bool | N
 def reset_second_factor(*, request: HttpRequest, user: User, detail: str = "") -> None:
     """Only ever applied through an approved four-eyes proposal (vbe.accounts.four_eyes)."""
     User.objects.filter(pk=user.pk).update(
-        totp_secret="", totp_confirmed_at=None, totp_last_step=0, session_generation=F("session_generation") + 1
+        totp_secret="",
+        totp_pending_secret="",
+        totp_confirmed_at=None,
+        totp_last_step=0,
+        session_generation=F("session_generation") + 1,
     )
     record(action="mfa_reset", request=request, obj=user, detail=detail)

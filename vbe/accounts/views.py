@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,11 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from vbe.accounts import four_eyes, permissions, services
 from vbe.accounts.forms import ChoosePasswordForm, CodeForm, DecisionForm, ReauthenticateForm, SignInForm
-from vbe.accounts.models import AccessChangeRequest, ChangeState
+from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState
 from vbe.accounts.permissions import Action
 from vbe.accounts.policy import second_factor_required
 from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
+from vbe.organisations.models import District
+from vbe.organisations.services import merge_effect
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -78,16 +81,33 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol (or replace) the TOTP second factor: scan the code, then confirm it with one code."""
+    """Enrol the TOTP second factor (scan the code, confirm it with one code), or replace a confirmed
+    one: the new secret waits until a code of it confirms it, and the old factor stays in force until
+    then. Replacing needs a recent authentication (with the old factor) at every step."""
     user = request.user
+    here = reverse("accounts:mfa_setup")
     form = CodeForm(request.POST if "code" in request.POST else None)
-    if request.method == "POST" and "replace" in request.POST and user.has_totp:
-        # Whoever holds an open session must not swap the factor for their own: prove it is you first.
-        if response := reauth_redirect(request, back=reverse("accounts:mfa_setup")):
-            return response
-        services.replace_totp(request=request, user=user)
-        return redirect("accounts:mfa_setup")
-    if form.is_bound and form.is_valid() and user.totp_secret and not user.has_totp:
+    # Whoever holds an open session must not swap the factor for their own: prove it is you first.
+    replacement_step = user.has_totp and (request.method == "POST" or bool(user.totp_pending_secret))
+    if replacement_step and (response := reauth_redirect(request, back=here)):
+        return response
+    if request.method == "POST" and user.has_totp:
+        if "replace" in request.POST:
+            services.replace_totp(request=request, user=user)
+            return redirect("accounts:mfa_setup")
+        if "cancel" in request.POST:
+            services.cancel_totp_replacement(request=request, user=user)
+            messages.info(request, "Bytet är avbrutet. Den app du redan har gäller som förut.")
+            return redirect("accounts:mfa_setup")
+        if form.is_bound and form.is_valid() and user.totp_pending_secret:
+            try:
+                services.confirm_totp_replacement(request=request, user=user, code=form.cleaned_data["code"])
+            except ValidationError as exc:
+                form.add_error("code", exc)
+            else:
+                messages.success(request, "Den nya appen gäller nu. Den gamla slutar fungera.")
+                return redirect("core:home")
+    elif form.is_bound and form.is_valid() and user.totp_secret and not user.has_totp:
         try:
             services.verify_totp(request=request, user=user, code=form.cleaned_data["code"])
         except ValidationError as exc:
@@ -96,9 +116,15 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             request.session[services.SESSION_MFA_VERIFIED] = True
             messages.success(request, "Tvåstegsverifiering är påslagen för ditt konto.")
             return redirect("core:home")
-    context = {"form": form, "required": second_factor_required(user), "enrolled": user.has_totp}
-    if not user.has_totp:
-        secret = user.totp_secret or services.new_totp_secret(user=user)
+    replacing = user.has_totp and bool(user.totp_pending_secret)
+    context = {
+        "form": form,
+        "required": second_factor_required(user),
+        "enrolled": user.has_totp,
+        "replacing": replacing,
+    }
+    if not user.has_totp or replacing:
+        secret = user.totp_pending_secret if replacing else (user.totp_secret or services.new_totp_secret(user=user))
         qr = segno.make(services.provisioning_uri(user, secret), error="m")
         context["secret_groups"] = [secret[i : i + 4] for i in range(0, len(secret), 4)]
         context["qr_svg"] = qr.svg_inline(scale=4, title="QR-kod för autentiseringsappen", svgclass="app-qr")
@@ -151,18 +177,36 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def access_changes(request: HttpRequest) -> HttpResponse:
-    """Proposals waiting for a second person, and the latest decisions."""
+    """Proposals waiting for a second person, and the latest decisions.
+
+    Each proposal is shown as it was proposed (its snapshot), with what the decider needs to judge the
+    person behind the account (who created it and when, whether a password has been chosen, the last
+    sign-in) or what a merge would move; one that can no longer be approved says why, without buttons."""
     permissions.require(request.user, Action.DECIDE_ACCESS_CHANGE)
-    related = ("target", "organisation", "unit", "proposed_by", "decided_by")
+    four_eyes.expire_overdue()
+    related = ("target", "target__created_by", "organisation", "unit", "district", "proposed_by", "decided_by")
     proposals = AccessChangeRequest.objects.select_related(*related)
     pending = list(proposals.filter(state=ChangeState.PENDING).order_by("proposed_at", "pk"))
     for proposal in pending:
-        proposal.may_decide = permissions.can(request.user, Action.DECIDE_ACCESS_CHANGE, proposal)
+        proposal.may_decide = permissions.can(
+            request.user, Action.DECIDE_ACCESS_CHANGE, proposal
+        ) and not four_eyes.gains_access(request.user, proposal)
+        blocked = four_eyes.obstacle(proposal)
+        proposal.obstacle = blocked[2] if blocked else ""
+        if proposal.kind == ChangeKind.MERGE_DISTRICTS and proposal.district_id:
+            proposal.merge = merge_effect(
+                sources=list(District.objects.filter(pk__in=proposal.source_district_ids)), target=proposal.district
+            )
     record(action="access_changes_listed", request=request)
     return render(
         request,
         "accounts/access_changes.html",
-        {"pending": pending, "decided": proposals.exclude(state=ChangeState.PENDING)[:20], "form": DecisionForm()},
+        {
+            "pending": pending,
+            "decided": proposals.exclude(state=ChangeState.PENDING)[:20],
+            "form": DecisionForm(),
+            "expiry_days": settings.ACCESS_CHANGE_EXPIRY_DAYS,
+        },
     )
 
 

@@ -25,7 +25,6 @@ Refusals of signed-in users are not counted here: each keeps its own row, with w
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from datetime import UTC, date, datetime
 
@@ -37,6 +36,7 @@ from django.utils.crypto import salted_hmac
 
 from vbe.audit.log import record
 from vbe.audit.models import AnonymousClientSalt, AnonymousDenialBucket, Outcome
+from vbe.core.clients import client_network  # one client: an IPv4 address or an IPv6 /64
 
 SUMMARY_ACTION = "anonymous_denials_summarised"
 FLOOD_ACTION = "anonymous_denials_flood_summarised"
@@ -57,19 +57,6 @@ def minute_of(moment: datetime) -> int:
 
 def seconds_left_in_minute() -> int:
     return 60 - int(_now().timestamp()) % 60
-
-
-def client_network(address: str) -> str:
-    """What counts as one client: the IPv4 address, or the /64 of an IPv6 address."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address  # not an address (a misconfigured proxy): all such requests are one client
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 def _salt_of(day: date) -> str:

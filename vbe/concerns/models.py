@@ -87,9 +87,10 @@ class Concern(models.Model):
         related_name="concerns",
         verbose_name=_("ansvarig organisation"),
     )
-    # History only: the organisation it was sent or last handed to had no active coordinator when it
-    # arrived. It grants nothing: whether the concern waits in the central coordinator's queue *now* is
-    # decided when asked (vbe.accounts.permissions.concern_in_central_queue).
+    # The organisation it was sent or last handed to had no active coordinator when it arrived (cleared
+    # once it is written there while a coordinator is: taken over). The central coordinators read it only
+    # while this holds and that organisation still has none (vbe.accounts.permissions
+    # .concern_in_central_queue); a concern whose coordinators left later they may hand over, unread.
     without_coordinator = models.BooleanField(_("saknar samordnare"), default=False, db_index=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

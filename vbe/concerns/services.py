@@ -1,5 +1,6 @@
-"""The concern routine's services. Every write locks the row, checks the state and the version the
-user saw, writes a chronology entry, and writes the access log. Views only call these."""
+"""The concern routine's services. Every write locks the row, then checks under the lock the actor's
+right, the state and the version the user saw, writes a chronology entry, and writes the access log.
+Views only call these."""
 
 from __future__ import annotations
 
@@ -32,7 +33,11 @@ from vbe.notifications import outbox, recipients
 from vbe.organisations.models import Organisation
 
 STALE = "Ärendet har ändrats av någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen igen."
+PURGED = "Ärendet är gallrat och kan inte ändras."
 DEFAULT_RETENTION_DAYS = 365
+# A date recorded in a concern (an action, a consent, an orosanmälan) lying further back than this
+# before the concern was received cannot be about it: a typing error (or 0001-01-01), refused.
+EARLIEST_YEARS_BEFORE_RECEIVED = 5
 
 
 def _log(
@@ -58,11 +63,43 @@ def _log(
     )
 
 
-def _locked(concern_id: int, version: int | None) -> Concern:
+def _locked(concern_id: int, *, actor: User, action: Action, version: int | None) -> Concern:
+    """The one write path: lock the row, then, under the lock, check the actor's right to ``action``
+    (it may have ended since the page checked it: a colleague handed the concern over, unassigned the
+    caseworker …), that the concern is not purged, and the version the user saw.
+
+    A purged concern takes no writes at all: the purge skips concerns already purged, so any text
+    written afterwards would never be cleared."""
     concern = Concern.objects.select_for_update().get(pk=concern_id)
+    permissions.require(actor, action, concern)
+    if concern.purged_at is not None:
+        raise ValidationError(PURGED)
     if version is not None and concern.version != version:
         raise ValidationError(STALE)
     return concern
+
+
+def _received_on(concern: Concern) -> datetime.date:
+    return timezone.localtime(concern.created_at).date()
+
+
+def _check_date(concern: Concern, value: datetime.date | None) -> None:
+    """A date recorded in the concern: not in the future, and not long before it was received."""
+    if value is None:
+        raise ValidationError("Ange ett datum.")
+    if value > timezone.localdate():
+        raise ValidationError("Datumet kan inte ligga i framtiden.")
+    received = _received_on(concern)
+    years = EARLIEST_YEARS_BEFORE_RECEIVED
+    try:
+        earliest = received.replace(year=received.year - years)
+    except ValueError:  # received on 29 February
+        earliest = received.replace(year=received.year - years, day=28)
+    if value < earliest:
+        raise ValidationError(
+            f"Datumet kan inte ligga mer än fem år före den dag oron togs emot ({received:%Y-%m-%d}). "
+            "Kontrollera datumet."
+        )
 
 
 def _open(concern: Concern) -> None:
@@ -71,6 +108,10 @@ def _open(concern: Concern) -> None:
 
 
 def _save(concern: Concern, *, actor: User, kind: str, summary: str, note: str = "", from_state: str = "") -> None:
+    # Written while its organisation has a coordinator: taken over there, so it no longer counts as
+    # arrived without one, and the central queue does not reopen to that work if the coordinators go.
+    if concern.without_coordinator and permissions.has_active_coordinator(concern.organisation_id):
+        concern.without_coordinator = False
     concern.version += 1
     concern.save()
     Event.objects.create(
@@ -246,7 +287,7 @@ def _transition(from_state: State, to_state: State, name: str):
 
     @transaction.atomic
     def service(*, request: Any, concern_id: int, actor: User, version: int, note: str = "") -> Concern:
-        concern = _locked(concern_id, version)
+        concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
         if concern.state != from_state:
             raise ValidationError(STALE)
         concern.state = to_state
@@ -284,9 +325,11 @@ TRANSITIONS = {
 NEXT_STATE = {state: service.to_state for state, service in TRANSITIONS.items()}
 
 
+@transaction.atomic
 def advance(*, request: Any, concern_id: int, actor: User, version: int, note: str = "") -> Concern:
-    """Moves the concern to the next step, through that step's named service."""
-    state = Concern.objects.values_list("state", flat=True).get(pk=concern_id)
+    """Moves the concern to the next step, through that step's named service (which checks it all
+    again under the same lock). The right first: the state is no business of someone without it."""
+    state = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=None).state
     if state == State.CLOSED:
         raise ValidationError("Ärendet är avslutat och kan inte ändras.")
     if state not in TRANSITIONS:
@@ -299,7 +342,7 @@ def record_assessment(
     *, request: Any, concern_id: int, actor: User, version: int, areas: list[str], text: str
 ) -> Concern:
     """The professional's own written assessment and which areas were considered. No score, ever."""
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
     _open(concern)
     if not text.strip():
         raise ValidationError("Skriv din bedömning.")
@@ -322,7 +365,7 @@ def record_action(
     made_by: str = "",
     note: str = "",
 ) -> ActionTaken:
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
     _open(concern)
     return _record_action(
         request=request,
@@ -354,10 +397,7 @@ def _record_action(
             raise ValidationError("Ange vem som gjorde orosanmälan (namn eller befattning).")
         if district_id is None:
             raise ValidationError("Ange vilket stadsdelsområdes socialtjänst orosanmälan skickades till.")
-    if done_on is None:
-        raise ValidationError("Ange ett datum.")
-    if done_on > timezone.localdate():
-        raise ValidationError("Datumet kan inte ligga i framtiden.")
+    _check_date(concern, done_on)
     action = ActionTaken.objects.create(
         concern=concern,
         kind=kind,
@@ -372,10 +412,16 @@ def _record_action(
     return action
 
 
+# "Vet inte" counts: a concern that may be about a child is handled as one until the handler records an
+# orosanmälan or writes why none was made (for instance that the person is an adult).
+CHILD_ANSWERS = (YesNoUnknown.YES, YesNoUnknown.UNKNOWN)
+
+
 def needs_child_report(concern: Concern) -> bool:
-    """A concern about a child with neither an orosanmälan on record (by whom and when) nor a written
-    reason why none was made: the case view warns, and it cannot be closed until one is given."""
-    if concern.concerns_child != YesNoUnknown.YES or concern.child_report_not_made_reason:
+    """A concern about a child, or perhaps about one, with neither an orosanmälan on record (by whom and
+    when) nor a written reason why none was made: the case view warns, and it cannot be closed until
+    one is given."""
+    if concern.concerns_child not in CHILD_ANSWERS or concern.child_report_not_made_reason:
         return False
     # An empty encrypted value is stored empty, so "made_by is not empty" can be asked of the database.
     return not concern.actions.filter(kind=ActionKind.CHILD_WELFARE_REPORT).exclude(made_by="").exists()
@@ -385,10 +431,9 @@ def needs_child_report(concern: Concern) -> bool:
 def record_consent(
     *, request: Any, concern_id: int, actor: User, version: int, purpose: str, given_by: str, given_on: datetime.date
 ) -> Consent:
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
     _open(concern)
-    if given_on > timezone.localdate():
-        raise ValidationError("Datumet kan inte ligga i framtiden.")
+    _check_date(concern, given_on)
     consent = Consent.objects.create(
         concern=concern, purpose=purpose, given_by=given_by, given_on=given_on, recorded_by=actor
     )
@@ -399,7 +444,7 @@ def record_consent(
 
 @transaction.atomic
 def withdraw_consent(*, request: Any, concern_id: int, consent_id: int, actor: User, version: int) -> Consent:
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
     consent = Consent.objects.select_for_update().get(pk=consent_id, concern=concern)
     if consent.withdrawn_on is not None:
         raise ValidationError("Samtycket är redan återkallat.")
@@ -412,7 +457,7 @@ def withdraw_consent(*, request: Any, concern_id: int, consent_id: int, actor: U
 
 @transaction.atomic
 def assign(*, request: Any, concern_id: int, actor: User, version: int, caseworker: User | None) -> Concern:
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, version=version)
     _open(concern)
     if (
         caseworker is not None
@@ -437,10 +482,9 @@ def transfer(
     *, request: Any, concern_id: int, actor: User, version: int, to_organisation: Organisation, legal_ground: str
 ) -> Concern:
     """Hands the concern over to another organisation; its handlers take over, ours lose access."""
-    concern = _locked(concern_id, version)
     # Under the lock: a central coordinator's right to hand over ends the moment the organisation gets a
     # coordinator, even between the page's check and this one.
-    permissions.require(actor, Action.HAND_OVER_CONCERN, concern)
+    concern = _locked(concern_id, actor=actor, action=Action.HAND_OVER_CONCERN, version=version)
     _open(concern)
     coordinators = list(recipients.coordinators_of(to_organisation.pk))
     if to_organisation.pk == concern.organisation_id:
@@ -489,8 +533,11 @@ def disclose(
     legal_ground: str,
     decided_by: str,
 ) -> Disclosure:
-    """Shows the concern to another organisation: a recorded decision with its legal ground."""
-    concern = _locked(concern_id, None)
+    """Shows the concern to another organisation: a recorded decision with its legal ground. No version:
+    a disclosure changes nothing the user saw, but the right to make one is checked under the lock (a
+    coordinator whose colleague has just handed the concern over must not give their own organisation
+    access again)."""
+    concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, version=None)
     if to_organisation.pk == concern.organisation_id:
         raise ValidationError("Organisationen har redan ärendet.")
     if not legal_ground.strip() or not decided_by.strip():
@@ -519,7 +566,7 @@ def disclose(
 @transaction.atomic
 def withdraw_disclosure(*, request: Any, concern_id: int, disclosure_id: int, actor: User, reason: str) -> Disclosure:
     """Ends another organisation's access at once. The reason is kept encrypted, never logged."""
-    concern = _locked(concern_id, None)
+    concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, version=None)
     disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id, concern=concern)
     if disclosure.revoked_at is not None:
         raise ValidationError("Röjandet är redan återkallat.")
@@ -552,8 +599,8 @@ def retention_days(outcome: str) -> int:
 CHILD_REPORT_MADE = "made"
 CHILD_REPORT_NOT_MADE = "not_made"
 CHILD_REPORT_MISSING = (
-    "Oron gäller ett barn och ingen orosanmälan är registrerad. Ange vem som gjorde orosanmälan och när, "
-    "eller skriv varför ingen orosanmälan har gjorts."
+    "Oron gäller ett barn, eller kan göra det, och ingen orosanmälan är registrerad. Ange vem som gjorde "
+    "orosanmälan och när, eller skriv varför ingen orosanmälan har gjorts (till exempel att personen är vuxen)."
 )
 
 
@@ -575,7 +622,7 @@ def close(
     """Closes the concern. One about a child without an orosanmälan on record is closed only together
     with recording one (``child_report="made"``: by whom, when, to which district's social services)
     or a written reason why none was made (``child_report="not_made"``)."""
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
     _open(concern)
     if outcome == Outcome.NO_FURTHER_ACTION and not reason.strip():
         raise ValidationError("Skriv varför ingen vidare åtgärd behövs.")
@@ -608,7 +655,7 @@ def close(
 def set_legal_hold(
     *, request: Any, concern_id: int, actor: User, version: int, hold: bool, reason: str = ""
 ) -> Concern:
-    concern = _locked(concern_id, version)
+    concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, version=version)
     if hold and not reason.strip():
         raise ValidationError("Ange skälet till att ärendet ska bevaras.")
     concern.legal_hold, concern.legal_hold_reason = hold, reason.strip() if hold else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vbe.concerns import views
+from vbe.concerns import awaiting, views
 
 app_name = "concerns"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("kvitto/<str:reference>/", views.receipt, name="receipt"),
     path("mina/", views.my_reports, name="mine"),
     path("arenden/", views.case_list, name="case_list"),
+    # Waiting for a new coordinator: the central coordinator hands it over without reading it.
+    path("vantar-pa-samordnare/<str:reference>/", awaiting.hand_over, name="awaiting_hand_over"),
     path("arenden/<str:reference>/", views.detail, name="detail"),
     path("arenden/<str:reference>/personnummer/", views.reveal_personnummer, name="reveal_personnummer"),
     path("arenden/<str:reference>/nasta-steg/", views.advance, name="advance"),

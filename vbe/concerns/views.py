@@ -6,12 +6,13 @@ Every read and write of a concern writes the access log. Concerns outside the us
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +26,7 @@ from vbe.accounts.models import Role, User
 from vbe.accounts.permissions import Action
 from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
-from vbe.concerns import forms, services
+from vbe.concerns import awaiting, forms, services
 from vbe.concerns.models import Concern, Consent, Disclosure, State
 from vbe.concerns.retention import days_left
 from vbe.core import personnummer
@@ -33,6 +34,9 @@ from vbe.notifications import recipients
 from vbe.organisations.models import District, Organisation
 
 PER_PAGE = 25
+# What a concern's reference looks like (services.REFERENCE_PREFIX, vbe.core.sequences): only such a
+# string from the address may go into the access log, never whatever else was typed there.
+REFERENCE_FORM = re.compile(re.escape(services.REFERENCE_PREFIX) + r"-[0-9]{4}-[0-9]{5,9}")
 
 
 @require_safe
@@ -167,26 +171,32 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "search": search,
             "searched": searched,
             "central_queue": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
+            # Its own section: reference, organisation, date and step only, never searched or filtered.
+            "awaiting": awaiting.awaiting_page(request),
         },
     )
 
 
 def _readable_concern(request: HttpRequest, reference: str) -> Concern:
-    """One access helper: the concern if the user may read it, else 404 (and the attempt logged)."""
+    """One access helper: the concern if the user may read it, else 404 (and the attempt logged).
+
+    A refusal is logged whether or not the reference exists, one row either way: a row written only
+    for existing concerns would make the answer slower exactly when the concern exists."""
     concern = (
         Concern.objects.select_related("organisation", "assigned_to", "district", "unit", "reporter_organisation")
         .filter(reference=reference)
         .first()
     )
     if concern is None or not permissions.can(request.user, Action.VIEW_CONCERN, concern):
-        if concern is not None:
-            record(
-                action="concern_access_refused",
-                request=request,
-                obj=concern,
-                subject_ref=concern.reference,
-                outcome="denied",
-            )
+        record(
+            action="concern_access_refused",
+            request=request,
+            object_type="concerns.concern",
+            object_id=str(concern.pk) if concern is not None else "",
+            subject_ref=reference if REFERENCE_FORM.fullmatch(reference) else "",
+            outcome="denied",
+            organisation_id=concern.organisation_id if concern is not None else None,
+        )
         raise Http404
     return concern
 
@@ -195,6 +205,29 @@ def _caseworkers(concern: Concern):
     return User.objects.filter(
         memberships__organisation_id=concern.organisation_id, memberships__role=Role.CASEWORKER, is_active=True
     ).distinct()
+
+
+# What someone who may read but not handle the concern (a disclosure's reader, the central coordinator
+# for the central queue) follows in the chronology: when it came in, moved on and was closed.
+PROCESS_STEPS = ("submitted", "advanced", "closed")
+STEP_LABELS = dict(State.choices)
+
+
+def _chronology(concern: Concern, *, handler: bool) -> Any:
+    """Handlers: every entry, with who did it, the summary and the note. Anyone else: only the process
+    steps, in words made from the step codes, with no actor and no note. The summaries can name other
+    organisations it was disclosed to or handed to, and the "submitted" entry's actor is the reporter,
+    so their text is not even read for them."""
+    if handler:
+        return concern.events.select_related("actor")
+    rows = []
+    for event in concern.events.filter(kind__in=PROCESS_STEPS).defer("summary", "note", "actor"):
+        before, after = STEP_LABELS.get(event.from_state), STEP_LABELS.get(event.to_state)
+        if event.kind == "advanced" and before and after:
+            rows.append({"at": event.at, "summary": f"Från {before.lower()} till {after.lower()}"})
+        elif after:
+            rows.append({"at": event.at, "summary": after})
+    return rows
 
 
 def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dict[str, Any]:
@@ -224,7 +257,7 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
     if handler:  # who decided what, and why, is for the handlers, not for the readers of a disclosure
         for disclosure in concern.disclosures.select_related("to_organisation", "revoked_by"):
             form = None
-            if coordinator and disclosure.is_active:
+            if coordinator and disclosure.is_active and concern.purged_at is None:  # purged: no more writes
                 mine = withdrawing is not None and withdrawing.prefix == f"d{disclosure.pk}"
                 form = withdrawing if mine else forms.WithdrawDisclosureForm(prefix=f"d{disclosure.pk}")
                 withdrawing = None if mine else withdrawing
@@ -238,7 +271,7 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
         "withdraw_errors": withdrawing,  # a refused withdrawal of a disclosure no longer active
         "can_hand_over": permissions.can(request.user, Action.HAND_OVER_CONCERN, concern),  # the central queue
         "next_state": services.NEXT_STATE.get(concern.state),
-        "events": concern.events.select_related("actor"),
+        "events": _chronology(concern, handler=handler),
         "actions": concern.actions.select_related("district"),
         "consents": concern.consents.all(),
         "masked_pnr": personnummer.mask(concern.person_pnr),
@@ -307,6 +340,12 @@ def _write(
     if form.is_valid():
         try:
             result = call(concern, form.cleaned_data)
+        except PermissionDenied:
+            # The service asks again under the row lock, and the right ended in between (a colleague
+            # handed the concern over, say): answer as the check above would answer now, 404 (logged)
+            # if the user can no longer read the concern, else 403.
+            _readable_concern(request, reference)
+            raise
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

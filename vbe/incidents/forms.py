@@ -356,3 +356,25 @@ class RerouteForm(forms.Form):
             "invalid_choice": _("Välj en organisation i listan."),
         },
     )
+
+
+class AwaitingRerouteForm(forms.Form):
+    """The central coordinator sends on an incident that waits, unread, for a new coordinator: only to an
+    organisation that has one (arriving anywhere else would put it in the central queue, readable)."""
+
+    to_organisation = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Skicka till"),
+        help_text=_("Bara organisationer som har en aktiv lokal samordnare kan ta emot händelsen."),
+        empty_label=_("Välj organisation"),
+        error_messages={
+            "required": _("Välj vilken organisation händelsen ska skickas till."),
+            "invalid_choice": _("Välj en organisation i listan."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = recipients.organisations_marked_for_coordinator().filter(
+            has_coordinator=True
+        )

@@ -76,9 +76,10 @@ class Incident(models.Model):
         related_name="routed_incidents",
         verbose_name=_("stadsdelsnämnd"),
     )
-    # History only: the organisation it last arrived at had no active coordinator then. Whether it waits
-    # with the central coordinators *now* is decided when asked (vbe.accounts.permissions
-    # .incident_in_central_queue), and what the reporter was told is its ``intake`` (IncidentIntake).
+    # The organisation it last arrived at had no active coordinator then (cleared once a coordinator there
+    # handles it). The central coordinators read it only while this holds and that organisation still has
+    # none (vbe.accounts.permissions.incident_in_central_queue); one whose coordinators left later they
+    # may re-route, unread. What the reporter was told is its ``intake`` (IncidentIntake).
     without_coordinator = models.BooleanField(_("saknar samordnare"), default=False, db_index=True)
     district = models.ForeignKey(
         "organisations.District", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("stadsdelsområde")

@@ -253,8 +253,9 @@ def reroute_incident(
     *, incident: Incident, actor: User, to_organisation: Organisation, request: Any = None
 ) -> Incident:
     """The central coordinator sends an incident that waits for lack of a coordinator on to an
-    organisation that can receive it. (Once its own council has a coordinator again it is no longer in
-    the queue: that coordinator has it, without a re-routing.)"""
+    organisation that can receive it: from the central queue, or unread, while it waits for a new
+    coordinator, to an organisation that has one. (Once its own council has a coordinator again that
+    coordinator has it, without a re-routing.)"""
     locked = Incident.objects.select_for_update().select_related("organisation", "district").get(pk=incident.pk)
     permissions.require(actor, Action.REROUTE_INCIDENT, locked)
     if not to_organisation.is_active:
@@ -266,8 +267,15 @@ def reroute_incident(
             f"{to_organisation.name} saknar fortfarande lokal samordnare. Välj en organisation som har en.",
             code="still_without_coordinator",
         )
+    if not locked.without_coordinator and not coordinators:
+        # It waits unread (its coordinators left after it arrived): arriving at an organisation without a
+        # coordinator would put it in the central queue, readable by the very user who may not read it.
+        raise ValidationError(
+            f"{to_organisation.name} saknar lokal samordnare. Välj en organisation som har en.",
+            code="needs_coordinator",
+        )
     before = locked.organisation
-    # without_coordinator is history only (see the model); the central queue is decided when asked.
+    # How it arrived (see the model); whether it waits in the central queue is decided when asked.
     locked.organisation, locked.without_coordinator = to_organisation, not coordinators
     locked.save(update_fields=["organisation", "without_coordinator", "updated_at"])
     StatusChange.objects.create(
@@ -309,7 +317,11 @@ def _change_status(*, incident: Incident, actor: User, to_status: Status, commen
         raise ValidationError("Skriv en kommentar om varför händelsen avslutas.", code="comment_required")
     from_status = locked.status
     locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
+    # Handled while its council has a coordinator: taken over there, so it no longer counts as arrived
+    # without one, and the central queue does not reopen to that handling if the coordinators go.
+    if locked.without_coordinator and permissions.has_active_coordinator(locked.organisation_id):
+        locked.without_coordinator = False
+    locked.save(update_fields=["status", "without_coordinator", "updated_at"])
     StatusChange.objects.create(
         incident=locked, from_status=from_status, to_status=to_status, comment=comment, changed_by=actor
     )

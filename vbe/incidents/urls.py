@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.change_status, name="change_status"),
     path("<int:pk>/skicka-vidare/", views.reroute, name="reroute"),
+    # Waiting for a new coordinator: the central coordinator re-routes it without reading it.
+    path("<int:pk>/vantar-pa-samordnare/", views.reroute_awaiting, name="reroute_awaiting"),
     path("<int:pk>/bild/<int:photo_pk>/", views.photo, name="photo"),
 ]

@@ -22,7 +22,15 @@ from vbe.concerns.models import Concern
 from vbe.core import svg
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import services, statistics, uploads
-from vbe.incidents.forms import ListFilterForm, PeriodForm, ReportForm, RerouteForm, StatusForm, new_token
+from vbe.incidents.forms import (
+    AwaitingRerouteForm,
+    ListFilterForm,
+    PeriodForm,
+    ReportForm,
+    RerouteForm,
+    StatusForm,
+    new_token,
+)
 from vbe.incidents.models import REFERENCE_PREFIX, TRANSITIONS, Category, Incident, IntakeRoute, Status
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
@@ -201,8 +209,79 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "central_queue": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
+        "awaiting": _awaiting_page(request),
     }
     return render(request, "incidents/list.html", context)
+
+
+# --- Waiting for a new coordinator ------------------------------------------------------------------
+# Open incidents whose council's coordinators left after they arrived. Removing a coordinator takes one
+# administrator alone, so it opens nothing: the central coordinators see the reference, district, date
+# and category, and may re-route the incident to an organisation that has a coordinator, never read it.
+
+AWAITING_PARAMETER = "vantar_sida"
+# Only these columns are read: not the description, the place, the reporter or the photos.
+AWAITING_FACTS = ("pk", "reference", "district__name", "created_at", "category")
+
+
+def _awaiting(request: HttpRequest) -> QuerySet:
+    return (
+        permissions.incidents_awaiting_coordinator(request.user, Incident.objects.all())
+        .order_by("created_at", "pk")
+        .values(*AWAITING_FACTS)
+    )
+
+
+def _with_label(facts: dict) -> dict:
+    return {**facts, "category_label": Category(facts["category"]).label}
+
+
+def _awaiting_page(request: HttpRequest):
+    """The list's section "Händelser som väntar på en ny samordnare", logged by reference."""
+    if not permissions.has_role(request.user, Role.CENTRAL_COORDINATOR):
+        return None
+    page = Paginator(_awaiting(request), PER_PAGE).get_page(request.GET.get(AWAITING_PARAMETER))
+    page.object_list = [_with_label(f) for f in page.object_list]
+    if page.object_list:
+        record(
+            action="incident_awaiting_list_viewed",
+            request=request,
+            detail=f"sida {page.number}: " + ", ".join(f["reference"] for f in page.object_list),
+        )
+    return page
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def reroute_awaiting(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reference, district, date and category, and the re-route form: never the incident's content."""
+    facts = _awaiting(request).filter(pk=pk).first()
+    incident = Incident.objects.only("pk", "organisation_id", "status").filter(pk=pk).first()
+    if facts is None or not permissions.can(request.user, Action.REROUTE_INCIDENT, incident):
+        if incident is not None:
+            record(action="incident_access_refused", request=request, obj=incident, outcome="denied")
+        raise Http404("Händelsen finns inte.")
+    form = AwaitingRerouteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        to_organisation = form.cleaned_data["to_organisation"]
+        try:
+            # The service asks REROUTE_INCIDENT again under the row lock, refuses an organisation without
+            # a coordinator for an incident that waits unread, and logs the re-routing.
+            services.reroute_incident(
+                incident=incident, actor=request.user, to_organisation=to_organisation, request=request
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{facts['reference']} är skickad vidare till {to_organisation.name}.")
+            return redirect("incidents:list")
+    record(action="incident_awaiting_viewed", request=request, obj=incident, detail=facts["reference"])
+    return render(
+        request,
+        "incidents/awaiting_reroute.html",
+        {"facts": _with_label(facts), "form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _render_detail(

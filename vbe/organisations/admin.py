@@ -5,10 +5,22 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 
+from vbe.accounts import four_eyes
+from vbe.accounts.models import ChangeKind
+from vbe.audit.log import record
 from vbe.core.admin_site import PortalModelAdmin, admin_site
 from vbe.organisations.models import District, Neighbourhood, Organisation, Partner, Unit
-from vbe.organisations.services import merge_districts
+
+
+def _log_renamed(request: HttpRequest, obj, form, action: str) -> None:
+    """Names are what people recognise (and what a four-eyes proposal shows): a rename is logged, by
+    reference only (the object and which name fields changed)."""
+    changed = [f for f in ("name", "short_name") if f in form.changed_data]
+    if changed:
+        record(action=action, request=request, obj=obj, detail=f"fält: {', '.join(changed)}")
 
 
 @admin.register(Organisation, site=admin_site)
@@ -18,6 +30,17 @@ class OrganisationAdmin(PortalModelAdmin):
     search_fields = ("name", "short_name")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None):
+        # A council's district decides where incidents in the area go. Changed on an existing
+        # organisation it would send them to other people with one administrator's say: districts
+        # are reorganised only by a merge, which needs a second person (vbe.accounts.four_eyes).
+        return ("district",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            _log_renamed(request, obj, form, "organisation_renamed")
 
 
 class MergeForm(forms.Form):
@@ -36,18 +59,35 @@ class DistrictAdmin(PortalModelAdmin):
     exclude = ("geometry",)
     actions = ["merge"]
 
-    @admin.action(description="Slå ihop valda stadsdelsområden")
+    @admin.action(description="Föreslå sammanslagning av valda stadsdelsområden (en annan person godkänner)")
     def merge(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        """A merge moves the old councils' incidents to the target's council: one administrator only
+        proposes it, and it is applied when a second person approves (vbe.accounts.four_eyes)."""
         districts = queryset.order_by("name")
         form = MergeForm(request.POST if "confirm" in request.POST else None, districts=districts)
         if form.is_valid():
             target = form.cleaned_data["target"]
             try:
-                merge_districts(sources=list(districts), target=target, request=request)
+                four_eyes.propose(
+                    request=request,
+                    actor=request.user,
+                    kind=ChangeKind.MERGE_DISTRICTS,
+                    districts=list(districts),
+                    district=target,
+                )
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                self.message_user(request, f"Områdena är sammanslagna i {target.name}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    format_html(
+                        "Sammanslagningen i {} är inte genomförd än: det är ett förslag som en annan administratör "
+                        'eller den centrala samordnaren måste godkänna på sidan <a href="{}">Behörighetsförslag</a>.',
+                        target.name,
+                        reverse("accounts:access_changes"),
+                    ),
+                    messages.WARNING,
+                )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -66,6 +106,10 @@ class NeighbourhoodAdmin(PortalModelAdmin):
     search_fields = ("name",)
     exclude = ("geometry",)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Neighbourhood | None = None):
+        # Where a neighbourhood lies decides where incidents reported there go: moved only by a merge.
+        return ("district",) if obj is not None else ()
+
 
 @admin.register(Unit, site=admin_site)
 class UnitAdmin(PortalModelAdmin):
@@ -74,6 +118,11 @@ class UnitAdmin(PortalModelAdmin):
     search_fields = ("name",)
     autocomplete_fields = ("organisation", "neighbourhood")
     list_select_related = ("organisation", "neighbourhood")
+
+    def save_model(self, request: HttpRequest, obj: Unit, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            _log_renamed(request, obj, form, "unit_renamed")
 
 
 @admin.register(Partner, site=admin_site)

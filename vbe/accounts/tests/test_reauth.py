@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from conftest import PASSWORD
+from conftest import PASSWORD, sign_in_client
 from vbe.accounts import services
-from vbe.accounts.models import User
+from vbe.accounts.models import SignInThrottle, User
 from vbe.audit.models import AccessLogEntry
 from vbe.concerns.tests.conftest import TEST_PNR, submit_test_concern
 from vbe.reports.models import StatusReport
@@ -51,7 +51,7 @@ def test_revealing_a_personnummer_after_a_while_asks_for_password_and_code_again
     page = client.get(response["Location"]).content.decode()
     assert "Bekräfta att det är du" in page and "Engångskod" in page and f'value="{case_page}"' in page
     wrong = client.post("/konto/bekrafta/", {"password": "fel", "code": totp.now(), "next": case_page})
-    assert wrong.status_code == 200 and "Fel e-postadress eller lösenord" in wrong.content.decode()
+    assert wrong.status_code == 200 and services.REAUTH_FAILED_WITH_CODE in wrong.content.decode()
     assert AccessLogEntry.objects.filter(action="reauthentication_failed").count() == 1
     assert User.objects.get(pk=cast["coordinator"].pk).failed_sign_ins == 1  # counts toward lock-out
     done = client.post("/konto/bekrafta/", {"password": PASSWORD, "code": totp.now(), "next": case_page})
@@ -114,3 +114,33 @@ def test_re_authentication_returns_only_within_the_portal(cast):
     client = signed_in_long_ago(cast, "staff")
     response = client.post("/konto/bekrafta/", {"password": PASSWORD, "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_re_authentication_does_not_tell_whether_the_password_was_right(cast, django_user_model):
+    """Right password with a wrong code, and wrong password with a wrong code: the same answer, one
+    failure counted each, and the code throttle moves alike, so the page is no password oracle."""
+    pages, throttles = [], []
+    for password in (PASSWORD, "fel-losenord"):
+        user = django_user_model.objects.create_user(
+            email=f"orakel-{len(pages)}@test.example", password=PASSWORD, full_name="Orakel"
+        )
+        totp = enrol(user)
+        near = {totp.at(timezone.now() + datetime.timedelta(seconds=30 * s)) for s in (-1, 0, 1)}
+        wrong_code = next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+        client = Client()
+        sign_in_client(client, user)
+        response = client.post("/konto/bekrafta/", {"password": password, "code": wrong_code, "next": "/konto/"})
+        assert response.status_code == 200
+        text = response.content.decode()
+        pages.append(text[text.index('<div class="govuk-error-summary') : text.index("</h1>")])
+        user.refresh_from_db()
+        assert user.failed_sign_ins == 1
+        assert AccessLogEntry.objects.filter(action="reauthentication_failed", actor_id=user.pk).count() == 1
+        throttles.append(
+            [
+                row.failures
+                for row in SignInThrottle.objects.filter(key=services.throttle_key("totp-user", str(user.pk)))
+            ]
+        )
+    assert pages[0] == pages[1] and services.REAUTH_FAILED_WITH_CODE in pages[0]
+    assert throttles[0] == throttles[1] == [1]

@@ -124,14 +124,85 @@ def test_replacing_a_confirmed_factor_needs_a_recent_authentication_and_is_logge
     response = client.post("/konto/tvastegsverifiering/", {"replace": "1"})
     assert response["Location"] == "/konto/bekrafta/?next=%2Fkonto%2Ftvastegsverifiering%2F"
     user.refresh_from_db()
-    assert user.has_totp and user.totp_secret == secret
-    # Password and a current code, then the replacement goes through and is logged.
+    assert user.has_totp and user.totp_secret == secret and not user.totp_pending_secret
+    # Password and a current code, then the replacement starts: the old factor stays in force.
     response = client.post(
         "/konto/bekrafta/", {"password": PASSWORD, "code": code(totp), "next": "/konto/tvastegsverifiering/"}
     )
     assert response["Location"] == "/konto/tvastegsverifiering/"
     assert client.post("/konto/tvastegsverifiering/", {"replace": "1"})["Location"] == "/konto/tvastegsverifiering/"
     user.refresh_from_db()
-    assert not user.has_totp and user.totp_secret != secret
+    assert user.has_totp and user.totp_secret == secret
+    new = pyotp.TOTP(user.totp_pending_secret)
+    assert user.totp_pending_secret != secret
+    # A code of the new app confirms it; only then is the old one gone, and that is logged.
+    assert client.post("/konto/tvastegsverifiering/", {"code": new.now()})["Location"] == "/"
+    user.refresh_from_db()
+    assert user.has_totp and user.totp_secret == new.secret and not user.totp_pending_secret
+    assert AccessLogEntry.objects.filter(action="mfa_replacement_started", object_id=str(user.pk)).count() == 1
     assert AccessLogEntry.objects.filter(action="mfa_replaced", object_id=str(user.pk)).count() == 1
     assert AccessLogEntry.objects.filter(action="reauthenticated", actor_id=user.pk).count() == 1
+
+
+def test_while_a_new_factor_waits_for_confirmation_the_old_one_is_still_needed(cast):
+    """The password alone never signs in meanwhile: the old factor stays in force until the new one is
+    confirmed, and a replacement can be cancelled."""
+    user = cast["coordinator"]
+    old = enrol(user)
+    client = cast.client("coordinator")
+    client.post("/konto/tvastegsverifiering/", {"replace": "1"})
+    user.refresh_from_db()
+    pending = user.totp_pending_secret
+    assert pending and user.has_totp
+    page = client.get("/konto/tvastegsverifiering/").content.decode()
+    assert pending[:4] in page and "Den gamla appen gäller tills" in page
+    # Someone with the password only gets to the code step, and the new app's code does not let them in.
+    stranger = Client()
+    code_step(stranger, user.email)
+    page = stranger.post("/logga-in/kod/", {"code": pyotp.TOTP(pending).now()}).content.decode()
+    assert "_auth_user_id" not in stranger.session and services.WRONG_CODE.split(".")[0] in page
+    let_time_pass()
+    assert stranger.post("/logga-in/kod/", {"code": code(old)})["Location"] == "/"
+    # Cancelled, the pending secret is gone and the old factor still works.
+    assert client.post("/konto/tvastegsverifiering/", {"cancel": "1"})["Location"] == "/konto/tvastegsverifiering/"
+    user.refresh_from_db()
+    assert not user.totp_pending_secret and user.has_totp
+
+
+def test_codes_from_one_ipv6_network_count_as_one_client(cast, django_user_model):
+    """An IPv6 subscriber holds a whole /64: changing the host part must not make a new client."""
+    factory = RequestFactory()
+    users = [
+        django_user_model.objects.create_user(email=f"v6-{i}@test.example", password=PASSWORD, full_name=f"V {i}")
+        for i in range(services.TOTP_CLIENT_FREE_FAILURES + 2)
+    ]
+    totps = [enrol(u) for u in users]
+    for i, (user, totp) in enumerate(zip(users[:-1], totps[:-1], strict=True)):
+        with pytest.raises(ValidationError, match="stämmer inte"):
+            services.verify_totp(
+                request=factory.post("/", REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}"), user=user, code=wrong(totp)
+            )
+    with pytest.raises(ValidationError, match="Vänta"):
+        services.verify_totp(
+            request=factory.post("/", REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            user=users[-1],
+            code=code(totps[-1]),
+        )
+    # Another /64 is another client.
+    services.verify_totp(request=factory.post("/", REMOTE_ADDR="2001:db8:1:3::1"), user=users[-1], code=code(totps[-1]))
+
+
+def test_a_right_code_resets_the_client_counter(cast, django_user_model):
+    factory = RequestFactory()
+    users = [
+        django_user_model.objects.create_user(email=f"c-{i}@test.example", password=PASSWORD, full_name=f"C {i}")
+        for i in range(services.TOTP_CLIENT_FREE_FAILURES + 1)
+    ]
+    totps = [enrol(u) for u in users]
+    for user, totp in zip(users[:-1], totps[:-1], strict=True):
+        with pytest.raises(ValidationError, match="stämmer inte"):
+            services.verify_totp(request=factory.post("/", REMOTE_ADDR="10.0.0.7"), user=user, code=wrong(totp))
+    client_key = services.throttle_key("totp-client", "10.0.0.7")
+    assert SignInThrottle.objects.get(key=client_key).failures == services.TOTP_CLIENT_FREE_FAILURES
+    services.verify_totp(request=factory.post("/", REMOTE_ADDR="10.0.0.7"), user=users[-1], code=code(totps[-1]))
+    assert not SignInThrottle.objects.filter(key=client_key).exists()

@@ -33,6 +33,28 @@ def jarva_concern(ctx: dict) -> Concern:
     return concern
 
 
+def waiting_concern(ctx: dict) -> Concern:
+    """A concern at SISAB (no coordinator in the cast) that arrived while it had one: it waits for a new
+    coordinator, and only the central coordinator may see its facts and hand it over, unread."""
+    cast = ctx["cast"]
+    sisab = Organisation.objects.get(slug="sisab")
+    concern, _ = Concern.objects.get_or_create(
+        reference="ORO-2026-09998",
+        defaults={
+            "reporter": cast["staff"],
+            "reporter_organisation": Organisation.objects.get(slug="jarva"),
+            "reported_to": sisab,
+            "organisation": sisab,
+            "without_coordinator": False,
+            "idempotency_key": "matrix-waiting",
+            "observation": "Testobservation",
+            "observed_on": datetime.date(2026, 1, 1),
+            "concerns_child": "no",
+        },
+    )
+    return concern
+
+
 def _case(suffix: str = "") -> callable:
     return lambda ctx: f"/oro/arenden/{jarva_concern(ctx).reference}/{suffix}"
 
@@ -50,6 +72,11 @@ MATRIX: dict[str, Entry] = {
         only("coordinator", "coordinator_other", "coordinator_board", "caseworker", "central_coordinator"),
     ),
     "concerns:detail": Entry(_case(), expect(NOT_FOUND, **HANDLERS)),
+    # Facts and the hand-over form of a concern waiting for a new coordinator: the central coordinator's.
+    "concerns:awaiting_hand_over": Entry(
+        lambda ctx: f"/oro/vantar-pa-samordnare/{waiting_concern(ctx).reference}/",
+        expect(NOT_FOUND, central_coordinator=OK),
+    ),
     "concerns:reveal_personnummer": Entry(_case("personnummer/"), POST_ONLY),
     "concerns:advance": Entry(_case("nasta-steg/"), POST_ONLY),
     "concerns:assess": Entry(_case("bedomning/"), POST_ONLY),

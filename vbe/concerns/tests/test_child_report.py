@@ -165,12 +165,49 @@ def test_the_case_view_warns_while_no_orosanmalan_is_recorded(cast, child_concer
     assert "govuk-warning-text" in page and WARNING in page
 
 
-@pytest.mark.parametrize("concerns_child", ["no", "unknown"])
-def test_no_warning_when_the_concern_is_not_about_a_child(cast, make_concern, concerns_child):
-    concern = make_concern("adult", concerns_child=concerns_child)
+def test_no_warning_when_the_concern_is_not_about_a_child(cast, make_concern):
+    concern = make_concern("adult", concerns_child="no")
     page = cast.client("coordinator").get(f"/oro/arenden/{concern.reference}/").content.decode()
     assert WARNING not in page
     assert _close(cast.client("coordinator"), concern).status_code == 302
+
+
+@pytest.fixture
+def maybe_child(make_concern):
+    """The reporter answered "Vet inte": it may be about a child, so it is handled as one until the
+    handler records an orosanmälan or why none was made."""
+    return make_concern("maybe", concerns_child="unknown")
+
+
+def test_a_concern_that_may_be_about_a_child_warns_and_says_why(cast, maybe_child):
+    page = cast.client("coordinator").get(f"/oro/arenden/{maybe_child.reference}/").content.decode()
+    assert "govuk-warning-text" in page and WARNING in page
+    assert "Oron kan gälla ett barn" in page and "personen är vuxen" in page
+
+
+def test_a_concern_that_may_be_about_a_child_is_not_closed_without_a_record_or_a_reason(cast, maybe_child):
+    page = _close(cast.client("coordinator"), maybe_child)
+    assert page.status_code == 400 and "Ange om en orosanmälan har gjorts" in page.content.decode()
+    assert Concern.objects.get(pk=maybe_child.pk).state == State.RECEIVED
+    with pytest.raises(ValidationError, match=CLOSE_REFUSED):
+        services.close(
+            request=None,
+            concern_id=maybe_child.pk,
+            actor=cast["coordinator"],
+            version=1,
+            outcome=Outcome.NO_FURTHER_ACTION,
+            reason="Oron var obefogad.",
+        )
+
+
+def test_a_concern_that_may_be_about_a_child_closes_with_the_reason_that_the_person_is_an_adult(cast, maybe_child):
+    response = _close(
+        cast.client("coordinator"), maybe_child, child_report="not_made", child_report_reason="Personen är vuxen."
+    )
+    assert response.status_code == 302
+    concern = Concern.objects.get(pk=maybe_child.pk)
+    assert concern.state == State.CLOSED and concern.child_report_not_made_reason == "Personen är vuxen."
+    assert not services.needs_child_report(concern)
 
 
 def test_the_reporters_word_alone_is_not_a_record(cast, make_concern):

@@ -11,9 +11,11 @@ import threading
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
 
+from vbe.audit.models import AccessLogEntry
 from vbe.concerns.models import Concern
 from vbe.core import crypto, rotation
 
@@ -155,6 +157,17 @@ def test_the_command_reports_what_it_left(settings, make_concern, capsys, monkey
             rotated={"concerns.concern.person_name": 2}, left={"concerns.concern.person_name": 1}
         ),
     )
-    call_command("rotate_encryption_keys")
+    # A scheduled run or a script must see the failure: the old key cannot be removed yet.
+    with pytest.raises(CommandError) as refused:
+        call_command("rotate_encryption_keys")
+    assert refused.value.returncode != 0
     out = capsys.readouterr().out
     assert "1 värden ändrades under körningen och finns kvar under en gammal nyckel" in out
+    assert "concerns.concern.person_name: 1 kvar" in out
+    assert AccessLogEntry.objects.filter(action="encryption_keys_rotated", detail__endswith="1 kvar").exists()
+
+
+def test_the_command_succeeds_when_nothing_is_left(old_key_concern, capsys):
+    call_command("rotate_encryption_keys")  # raises on failure
+    assert "kvar" not in capsys.readouterr().out
+    assert _raw(old_key_concern.pk).startswith("v1:k2:")

@@ -17,6 +17,16 @@ def _incident(ctx: dict):
     return make_incident(reporter=staff, unit=unit)
 
 
+def _waiting_incident(ctx: dict):
+    """An incident at Skärholmen (no coordinator in the cast) that arrived while it had one: it waits for
+    a new coordinator, and only the central coordinator may see its facts and re-route it, unread."""
+    from vbe.incidents.tests.factories import make_incident
+    from vbe.organisations.models import District
+
+    skarholmen = District.objects.get(council__slug="skarholmen").code
+    return make_incident(reporter=ctx["cast"]["staff"], district_code=skarholmen, without_coordinator=False)
+
+
 def _photo_path(ctx: dict) -> str:
     from vbe.incidents.tests.factories import attach_photo
 
@@ -45,6 +55,10 @@ MATRIX: dict[str, Entry] = {
     "incidents:change_status": Entry(lambda ctx: f"/handelser/{_incident(ctx).pk}/status/", expect(NOT_ALLOWED)),
     "incidents:reroute": Entry(lambda ctx: f"/handelser/{_incident(ctx).pk}/skicka-vidare/", expect(NOT_ALLOWED)),
     "incidents:photo": Entry(_photo_path, CONTENT),
+    "incidents:reroute_awaiting": Entry(
+        lambda ctx: f"/handelser/{_waiting_incident(ctx).pk}/vantar-pa-samordnare/",
+        expect(NOT_FOUND, central_coordinator=OK),
+    ),
     "incidents:statistics": Entry(lambda ctx: "/handelser/statistik/", expect(OK)),
     "incidents:district_statistics": Entry(lambda ctx: "/handelser/statistik/80132/", expect(OK)),
 }

@@ -24,8 +24,8 @@ def _skarholmen_code() -> str:
 
 
 def _flagged(cast) -> Incident:
-    """An open incident at Skärholmen, whose council has no coordinator: in the central queue."""
-    return make_incident(reporter=cast["staff"], district_code=_skarholmen_code())
+    """An open incident that arrived at Skärholmen, whose council has no coordinator: in the central queue."""
+    return make_incident(reporter=cast["staff"], district_code=_skarholmen_code(), without_coordinator=True)
 
 
 def test_an_incident_for_a_council_without_coordinator_goes_to_the_central_coordinators(

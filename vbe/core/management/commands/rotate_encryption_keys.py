@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from vbe.audit.log import record
 from vbe.core import crypto, rotation
@@ -30,3 +30,5 @@ class Command(BaseCommand):
                     "Kör kommandot igen innan den gamla nyckeln tas bort."
                 )
             )
+            # Non-zero exit: a scheduled run or a key-change script must not go on to remove the old key.
+            raise CommandError(f"{left} värden finns kvar under en gammal nyckel.")
