@@ -26,7 +26,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
-from vbe.concerns import services
+from vbe.concerns import refusals, services
 from vbe.concerns.forms import VersionedForm
 from vbe.concerns.models import Concern, State
 from vbe.notifications import recipients
@@ -101,15 +101,8 @@ def _waiting_facts(request: HttpRequest, reference: str) -> dict:
     if facts is not None:
         concern = Concern.objects.only("pk", "organisation_id", "state").get(pk=facts["pk"])
     if concern is None or not permissions.can(request.user, Action.HAND_OVER_CONCERN, concern):
-        existing = Concern.objects.filter(reference=reference).only("pk", "reference", "organisation_id").first()
-        if existing is not None:
-            record(
-                action="concern_access_refused",
-                request=request,
-                obj=existing,
-                subject_ref=existing.reference,
-                outcome="denied",
-            )
+        existing = concern or Concern.objects.filter(reference=reference).only("pk", "organisation_id").first()
+        refusals.log_refused(request, reference, existing)
         raise Http404
     return _with_label(facts)
 

@@ -6,7 +6,6 @@ Every read and write of a concern writes the access log. Concerns outside the us
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +25,7 @@ from vbe.accounts.models import Role, User
 from vbe.accounts.permissions import Action
 from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
-from vbe.concerns import awaiting, forms, services
+from vbe.concerns import awaiting, forms, refusals, services
 from vbe.concerns.models import Concern, Consent, Disclosure, State
 from vbe.concerns.retention import days_left
 from vbe.core import personnummer
@@ -36,7 +35,6 @@ from vbe.organisations.models import District, Organisation
 PER_PAGE = 25
 # What a concern's reference looks like (services.REFERENCE_PREFIX, vbe.core.sequences): only such a
 # string from the address may go into the access log, never whatever else was typed there.
-REFERENCE_FORM = re.compile(re.escape(services.REFERENCE_PREFIX) + r"-[0-9]{4}-[0-9]{5,9}")
 
 
 @require_safe
@@ -178,25 +176,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _readable_concern(request: HttpRequest, reference: str) -> Concern:
-    """One access helper: the concern if the user may read it, else 404 (and the attempt logged).
-
-    A refusal is logged whether or not the reference exists, one row either way: a row written only
-    for existing concerns would make the answer slower exactly when the concern exists."""
+    """One access helper: the concern if the user may read it, else 404 (and the attempt logged, one row
+    whether or not the reference exists: vbe.concerns.refusals)."""
     concern = (
         Concern.objects.select_related("organisation", "assigned_to", "district", "unit", "reporter_organisation")
         .filter(reference=reference)
         .first()
     )
     if concern is None or not permissions.can(request.user, Action.VIEW_CONCERN, concern):
-        record(
-            action="concern_access_refused",
-            request=request,
-            object_type="concerns.concern",
-            object_id=str(concern.pk) if concern is not None else "",
-            subject_ref=reference if REFERENCE_FORM.fullmatch(reference) else "",
-            outcome="denied",
-            organisation_id=concern.organisation_id if concern is not None else None,
-        )
+        refusals.log_refused(request, reference, concern)
         raise Http404
     return concern
 

@@ -38,3 +38,15 @@ def test_anything_else_in_the_address_is_logged_without_it(cast, typed):
     assert row.subject_ref == "" and row.object_id == ""
     text = " ".join(str(getattr(row, f.attname)) for f in AccessLogEntry._meta.concrete_fields)
     assert typed not in text
+
+
+def test_the_hand_over_page_for_waiting_concerns_answers_and_logs_alike(cast, make_concern):
+    """The central coordinator's page for concerns waiting for a coordinator: a concern that is not
+    waiting, and one that does not exist, are refused the same way."""
+    concern = make_concern()  # Järva has a coordinator: not waiting
+    client, user = cast.client("central_coordinator"), cast["central_coordinator"]
+    for reference in (concern.reference, "ORO-2026-99999"):
+        before = _refusals(user).count()
+        assert client.get(f"/oro/vantar-pa-samordnare/{reference}/").status_code == 404
+        assert _refusals(user).count() == before + 1, reference
+        assert _refusals(user).latest("id").subject_ref == reference
