@@ -42,6 +42,8 @@ db: setup ## Migrate the SQLite database and load reference and demo data (idemp
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_reference_data
 	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@# The access log's first checkpoint outside the database (README, "Access-log checkpoints").
+	test -s var/audit/checkpoints-demo.log || $(DEMO_ENV) $(PY) manage.py verify_audit_log --initialise
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 
 run: db ## Set up and start the portal on http://127.0.0.1:$(PORT) with demo data
