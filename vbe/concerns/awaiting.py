@@ -139,7 +139,7 @@ def hand_over(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(
                 request,
                 f"{concern.reference} är överlämnat till {concern.organisation.name}. "
-                "Dess lokala samordnare har fått ett meddelande och hanterar det nu.",
+                "Ett meddelande skickas till dess lokala samordnare, som hanterar det nu.",
             )
             return redirect("concerns:case_list")
     record(

@@ -258,6 +258,7 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
         "disclosures": disclosures,
         "withdraw_errors": withdrawing,  # a refused withdrawal of a disclosure no longer active
         "can_hand_over": permissions.can(request.user, Action.HAND_OVER_CONCERN, concern),  # the central queue
+        "in_central_queue": permissions.concern_in_central_queue(concern),
         "next_state": services.NEXT_STATE.get(concern.state),
         "events": _chronology(concern, handler=handler),
         "actions": concern.actions.select_related("district"),
@@ -512,12 +513,12 @@ def _handed_over(concern: Concern) -> str:
     if permissions.has_active_coordinator(concern.organisation_id):
         return (
             f"{concern.reference} är överlämnat till {name}. "
-            "Dess lokala samordnare har fått ett meddelande och hanterar det nu."
+            "Ett meddelande skickas till dess lokala samordnare, som hanterar det nu."
         )
     if recipients.central_coordinators().exists():
         return (
             f"{concern.reference} är överlämnat till {name}, som saknar lokal samordnare. Ärendet väntar i den "
-            "centrala samordnarens kö tills det lämnas vidare, och de centrala samordnarna har fått ett meddelande."
+            "centrala samordnarens kö tills det lämnas vidare, och ett meddelande skickas till de centrala samordnarna."
         )
     return (
         f"{concern.reference} är överlämnat till {name}, som saknar lokal samordnare, och det finns ingen central "

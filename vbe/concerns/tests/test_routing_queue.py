@@ -428,3 +428,23 @@ def test_a_coordinator_appointed_while_a_hand_over_waits_for_the_row_ends_the_ce
     assert not errors, errors
     assert outcome == ["refused"]
     assert Concern.objects.get(pk=concern.pk).organisation.slug == "skarholmen"
+
+
+def test_a_disclosure_reader_of_a_waiting_concern_is_not_told_it_is_in_the_central_queue(cast, make_concern):
+    """A central coordinator who reads an orphaned concern through a disclosure to their organisation may
+    hand it on, but the page does not claim it waits in the central queue: it arrived with a coordinator."""
+    concern = make_concern("routed", organisation="jarva")
+    services.disclose(
+        request=None,
+        concern_id=concern.pk,
+        actor=User.objects.get(pk=cast["coordinator"].pk),
+        to_organisation=_org("ks"),
+        legal_ground="OSL 10 kap. 2 §",
+        decided_by="Enhetschef",
+    )
+    Membership.objects.filter(organisation__slug="jarva", role=Role.COORDINATOR).delete()
+    page = cast.client("central_coordinator").get(concern.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "efter ett röjande" in text and "saknar numera aktiv lokal samordnare" in text
+    assert "väntar i den centrala samordnarens kö" not in text
