@@ -37,6 +37,12 @@ ROLE_PRECEDENCE = (
 )
 
 
+def most_responsible(memberships):
+    """The membership with the most responsible role (ROLE_PRECEDENCE), then the first organisation by
+    name: the one the header shows and the access log names when no organisation is in scope."""
+    return min(memberships, key=lambda m: (ROLE_PRECEDENCE.index(m.role), m.organisation.name))
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -149,7 +155,7 @@ class User(AbstractBaseUser):
         candidates = in_scope or memberships
         if not candidates:
             return "", ""
-        chosen = min(candidates, key=lambda m: (ROLE_PRECEDENCE.index(m.role), m.organisation.name))
+        chosen = most_responsible(candidates)
         return chosen.role, chosen.organisation.name
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from vbe.accounts.models import ROLE_PRECEDENCE, Membership, Role
+from vbe.accounts.models import Membership, Role, most_responsible
 
 CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
 # Roles that can see personal data somewhere in the portal: they need a second factor in production.
@@ -97,7 +97,7 @@ def primary_membership(user: Any) -> Membership | None:
     ms = memberships(user)
     if not ms:
         return None
-    return min(ms, key=lambda m: (ROLE_PRECEDENCE.index(m.role), m.organisation.name))
+    return most_responsible(ms)
 
 
 def needs_second_factor(user: Any) -> bool:
