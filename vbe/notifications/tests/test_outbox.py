@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+from threading import Barrier, Thread
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vbe.accounts.models import Membership, Role, User
@@ -133,3 +134,35 @@ def test_a_deactivated_recipient_is_not_written_to(cast):
 def test_links_are_absolute(settings):
     settings.SITE_URL = "https://vbe.stad.example"
     assert outbox.absolute_url("/oro/arenden/ORO-2026-00001/") == "https://vbe.stad.example/oro/arenden/ORO-2026-00001/"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)")
+def test_a_message_taken_by_two_senders_at_once_is_sent_once(cast, settings):
+    """The attempt after commit and the retry job (or two retry jobs) may reach the same row together:
+    the claim under the row lock lets one of them send it."""
+    settings.EMAIL_BACKEND = LOCMEM
+    with transaction.atomic():
+        pk = Notification.objects.create(
+            recipient=cast["coordinator"], kind="test", reference="ORO-2026-00001", subject="Ämne", body="Text"
+        ).pk
+    barrier, errors = Barrier(4), []
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outbox.deliver([pk])
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert len(mail.outbox) == 1
+    row = Notification.objects.get(pk=pk)
+    assert row.sent_at is not None and row.attempts == 1
