@@ -19,15 +19,14 @@ from django.utils.html import format_html
 from vbe.accounts import four_eyes, services
 from vbe.accounts.models import ChangeKind, Membership, User
 from vbe.accounts.permissions import Action
+from vbe.concerns.orphans import watching_coordinators
 from vbe.core.admin_site import PortalInline, PortalModelAdmin, admin_site
 
 
 def _watching_coordinators(request: HttpRequest, user_ids):
     """Tells the central coordinators when a change here leaves an organisation with open concerns or
-    incidents and no active coordinator. The admin site composes the apps; vbe.accounts itself stays
-    below vbe.concerns, hence the import here rather than at the top."""
-    from vbe.concerns.orphans import watching_coordinators
-
+    incidents and no active coordinator. The admin site composes the apps (as views may); the models and
+    services of vbe.accounts stay below vbe.concerns."""
     return watching_coordinators(request=request, user_ids=user_ids)
 
 
@@ -92,7 +91,7 @@ class UserAdmin(PortalModelAdmin):
 
     def _propose(self, request: HttpRequest, **fields) -> bool:
         try:
-            four_eyes.propose(request=request, actor=request.user, **fields)
+            four_eyes_proposals.propose(request=request, actor=request.user, **fields)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.WARNING)
             return False
@@ -116,7 +115,7 @@ class UserAdmin(PortalModelAdmin):
             obj.created_by = request.user  # shown to whoever decides on this account's roles (four eyes)
             super().save_model(request, obj, form, change)
             services.log_account_change(request=request, user=obj, was_active=None)
-            transaction.on_commit(lambda: four_eyes.send_password_link(request=None, user_id=obj.pk, reason="new"))
+            transaction.on_commit(lambda: four_eyes_mail.send_password_link(request=None, user_id=obj.pk, reason="new"))
             self.message_user(request, "Användaren får en länk via e-post för att välja lösenord.", messages.INFO)
             return
         stored = User.objects.values("is_active", "email").get(pk=obj.pk)
