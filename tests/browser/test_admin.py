@@ -15,7 +15,7 @@ from tests.browser.conftest import (
     run_axe,
     sign_in_browser,
 )
-from vbe.accounts import four_eyes, permissions
+from vbe.accounts import four_eyes_mail, four_eyes_proposals, permissions
 from vbe.accounts.models import ChangeKind
 from vbe.concerns.models import Outcome, RetentionPeriod
 from vbe.core.admin_site import admin_site
@@ -123,14 +123,16 @@ def test_granting_a_role_uses_the_organisation_autocomplete(page, context, live_
 
 
 def test_four_eyes_pages_are_accessible(page, context, live_server, cast, axe_source, console):
-    four_eyes.propose(request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"])
+    four_eyes_proposals.propose(
+        request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
+    )
     # A merge (what it moves, who would read it) and a grant whose organisation was renamed since (a warning).
     districts = list(District.objects.filter(name__in=["Farsta", "Skarpnäck"]).order_by("name"))
-    four_eyes.propose(
+    four_eyes_proposals.propose(
         request=None, actor=cast["admin"], kind=ChangeKind.MERGE_DISTRICTS, districts=districts, district=districts[0]
     )
     board = Organisation.objects.get(slug="utbildningsnamnden")
-    four_eyes.propose(
+    four_eyes_proposals.propose(
         request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
@@ -161,7 +163,7 @@ def test_password_link_pages_are_accessible(page, cast, axe_source, console):
     user = cast["staff"]
     user.set_unusable_password()
     user.save()
-    link = four_eyes.password_link(user)
+    link = four_eyes_mail.password_link(user)
     page.goto(link[link.index("/konto/") :])
     expect(page.get_by_role("heading", name="Välj lösenord")).to_be_visible()
     assert_accessible(page, axe_source, console)

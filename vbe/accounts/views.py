@@ -12,7 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from vbe.accounts import four_eyes, permissions, services
+from vbe.accounts import four_eyes, four_eyes_decisions, permissions, services
 from vbe.accounts.forms import ChoosePasswordForm, CodeForm, DecisionForm, ReauthenticateForm, SignInForm
 from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState
 from vbe.accounts.permissions import Action
@@ -183,7 +183,7 @@ def access_changes(request: HttpRequest) -> HttpResponse:
     person behind the account (who created it and when, whether a password has been chosen, the last
     sign-in) or what a merge would move; one that can no longer be approved says why, without buttons."""
     permissions.require(request.user, Action.DECIDE_ACCESS_CHANGE)
-    four_eyes.expire_overdue()
+    four_eyes_decisions.expire_overdue()
     related = ("target", "target__created_by", "organisation", "unit", "district", "proposed_by", "decided_by")
     proposals = AccessChangeRequest.objects.select_related(*related)
     pending = list(proposals.filter(state=ChangeState.PENDING).order_by("proposed_at", "pk"))
@@ -223,10 +223,10 @@ def access_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:access_changes")
     try:
         if form.cleaned_data["decision"] == "approve":
-            four_eyes.approve(request=request, actor=request.user, proposal_id=proposal.pk)
+            four_eyes_decisions.approve(request=request, actor=request.user, proposal_id=proposal.pk)
             messages.success(request, f"Förslag {proposal.pk} är godkänt och gäller nu.")
         else:
-            four_eyes.reject(
+            four_eyes_decisions.reject(
                 request=request, actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
             )
             messages.success(request, f"Förslag {proposal.pk} är avslaget. Ingenting har ändrats.")

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from vbe.accounts import four_eyes
+from vbe.accounts import four_eyes_proposals
 from vbe.accounts.models import ChangeKind
 from vbe.audit.log import record
 from vbe.core.admin_site import PortalModelAdmin, admin_site
@@ -68,7 +68,7 @@ class DistrictAdmin(PortalModelAdmin):
         if form.is_valid():
             target = form.cleaned_data["target"]
             try:
-                four_eyes.propose(
+                four_eyes_proposals.propose(
                     request=request,
                     actor=request.user,
                     kind=ChangeKind.MERGE_DISTRICTS,

@@ -1,5 +1,5 @@
-"""The data of the documents: the status report's draft (``status_report_data``) and a plan as the
-document its board decides on (``plan_document_data``).
+"""The data of the status report's draft (``status_report_data``); a plan as the document its board
+decides on is ``vbe.reports.plan_document``.
 
 One function per document builds everything the document shows, as ``vbe.reports.document`` objects;
 the HTML page, the PDF and the DOCX render those objects and compute nothing themselves.
@@ -9,7 +9,7 @@ The status report for the odd year Y covers Y−1 and Y (the report goes to KF e
   compliance overview of Y (``vbe.reports.compliance``), so the report agrees with that page;
 - measures per focus area: the coverage matrix of Y (``vbe.reports.coverage``);
 - incidents (by the day they happened) and concerns (by the day they were received) per calendar
-  year Y−1 and Y. The report leaves the city, so every count from 1 to 4 is shown as "<5" (the
+  year Y−1 and Y (``vbe.reports.counts``). The report leaves the city, so every count from 1 to 4 is shown as "<5" (the
   portal's rule, ``vbe.incidents.statistics.shown_count``), totals included;
 - training: the portal has no training data yet, and the report says so.
 
@@ -19,31 +19,21 @@ Fourteen queries in all (thirteen when the caller passes the status report), wha
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, Prefetch
-from django.db.models.functions import ExtractYear
+from django.db.models import Count
 from django.utils import timezone
 
-from vbe.concerns.models import Concern
 from vbe.core import svg
 from vbe.guidelines.models import CoordinatorDuty
 from vbe.guidelines.vocabulary import Environment
-from vbe.incidents.models import Category, Incident
+from vbe.incidents.models import Category
 from vbe.incidents.statistics import SUPPRESSED, drawn_count, is_suppressed, shown_count
 from vbe.organisations.models import District, Organisation, OrganisationKind
-from vbe.plans.models import DutyAnswer, DutyReport, FollowUp, Indicator, Measure, Plan, PlanState
-from vbe.reports.compliance import (
-    ORGANISATION_FIELDS,
-    REQUIREMENT_LABELS,
-    UNKNOWN,
-    Compliance,
-    Level,
-    Requirement,
-    compliance_for,
-    date_sv,
-)
+from vbe.plans.models import DutyAnswer, DutyReport
+from vbe.reports.compliance import ORGANISATION_FIELDS, UNKNOWN, Compliance, compliance_for
+from vbe.reports.counts import concern_counts, incident_counts
 from vbe.reports.coverage import Coverage, coverage_for
 from vbe.reports.document import (
     BulletList,
@@ -53,9 +43,9 @@ from vbe.reports.document import (
     Paragraph,
     Section,
     Table,
-    paragraphs,
     with_narrative,
 )
+from vbe.reports.requirements import REQUIREMENT_LABELS, Level, Requirement, date_sv
 
 SUPPRESSION_NOTE = f"Antal från 1 till 4 visas som {SUPPRESSED}."
 NO_TRAINING_DATA = (
@@ -87,51 +77,6 @@ def _plain_bars(rows: Iterable[tuple[str, int]]) -> tuple[svg.Bar, ...]:
 
 def _cell_text(cell) -> str:
     return "Krävs inte" if cell is None else cell.summary
-
-
-# --- Counting incidents and concerns -----------------------------------------------------------------
-
-
-def incident_counts(years: Sequence[int]) -> dict[str, Counter]:
-    """One query: counts per (year, category), (year, environment), (year, district id) and year."""
-    first, last = min(years), max(years)
-    rows = (
-        Incident.objects.filter(
-            occurred_on__gte=datetime.date(first, 1, 1), occurred_on__lte=datetime.date(last, 12, 31)
-        )
-        .order_by()
-        .annotate(y=ExtractYear("occurred_on"))
-        .values("y", "category", "environment", "district_id")
-        .annotate(n=Count("pk"))
-        .values_list("y", "category", "environment", "district_id", "n")
-    )
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for y, category, environment, district_id, n in rows:
-        counts["category"][(y, category)] += n
-        counts["environment"][(y, environment)] += n
-        counts["district"][(y, district_id)] += n
-        counts["total"][y] += n
-    return counts
-
-
-def concern_counts(years: Sequence[int]) -> dict[str, Counter]:
-    """One query: concerns received per (year, environment) and per year."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime(min(years), 1, 1, tzinfo=tz)
-    end = datetime.datetime(max(years) + 1, 1, 1, tzinfo=tz)
-    rows = (
-        Concern.objects.filter(created_at__gte=start, created_at__lt=end)
-        .order_by()
-        .annotate(y=ExtractYear("created_at"))
-        .values("y", "environment")
-        .annotate(n=Count("pk"))
-        .values_list("y", "environment", "n")
-    )
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for y, environment, n in rows:
-        counts["environment"][(y, environment)] += n
-        counts["total"][y] += n
-    return counts
 
 
 def _year_table(
@@ -425,124 +370,4 @@ def status_report_document(data: DocumentData, report) -> DocumentData:
         compiled_at=document.compiled_at,
         filename=document.filename,
         extra=document.extra,
-    )
-
-
-# --- A plan as the document the board decides on ---------------------------------------------------
-
-
-def plan_document_data(plan: Plan) -> DocumentData:
-    """A plan with its situation picture, measures by focus area, indicators and follow-ups (five queries)."""
-    measures = list(
-        Measure.objects.filter(plan=plan)
-        .select_related("focus_area", "responsible_unit")
-        .prefetch_related(
-            "methods",
-            Prefetch("indicators", queryset=Indicator.objects.order_by("pk")),
-            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("year")),
-        )
-        .order_by("focus_area__number", "title")
-    )
-    organisation = plan.organisation
-    by_area: dict[int, list[Measure]] = defaultdict(list)
-    for measure in measures:
-        by_area[measure.focus_area.number].append(measure)
-
-    def period(m: Measure) -> str:
-        if m.starts_on and m.ends_on:
-            return f"{m.starts_on:%Y-%m-%d} – {m.ends_on:%Y-%m-%d}"
-        if m.starts_on:
-            return f"från {m.starts_on:%Y-%m-%d}"
-        return f"till {m.ends_on:%Y-%m-%d}" if m.ends_on else "–"
-
-    summary = Table(
-        caption="Antal åtgärder per område i riktlinjerna",
-        columns=("Område", "Antal åtgärder"),
-        rows=tuple(
-            (f"{group[0].focus_area.number}. {group[0].focus_area.name}", str(len(group))) for group in by_area.values()
-        )
-        + (("Totalt", str(len(measures))),),
-    )
-    area_sections = []
-    for number, group in by_area.items():
-        area = group[0].focus_area
-        table = Table(
-            caption=f"Åtgärder inom område {number}",
-            columns=("Åtgärd", "Beskrivning", "Metoder", "Ansvarig verksamhet", "Period", "Status"),
-            rows=tuple(
-                (
-                    m.title,
-                    " ".join(m.description.split()) or "–",
-                    ", ".join(method.name for method in m.methods.all()) or "–",
-                    m.responsible_unit.name if m.responsible_unit else "–",
-                    period(m),
-                    m.get_status_display(),
-                )
-                for m in group
-            ),
-            numeric_from=6,
-        )
-        blocks: list = [Figure(table)]
-        indicators = [(m, i) for m in group for i in m.indicators.all()]
-        if indicators:
-            blocks.append(
-                Figure(
-                    Table(
-                        caption=f"Indikatorer inom område {number}",
-                        columns=("Indikator", "Åtgärd", "Målvärde"),
-                        rows=tuple((i.name, m.title, i.target) for m, i in indicators),
-                        numeric_from=3,
-                    )
-                )
-            )
-        area_sections.append(Section(f"{number}. {area.name}", f"omrade-{number}", tuple(blocks)))
-    follow_ups = [(m, f) for m in measures for f in m.follow_ups.all()]
-    follow_up_blocks: tuple = (
-        (
-            Figure(
-                Table(
-                    caption="Uppföljning per åtgärd och år",
-                    columns=("Åtgärd", "År", "Status", "Kommentar"),
-                    rows=tuple(
-                        (m.title, str(f.year), f.get_status_display(), " ".join(f.comment.split()) or "–")
-                        for m, f in sorted(follow_ups, key=lambda p: (p[1].year, p[0].title))
-                    ),
-                    numeric_from=4,
-                )
-            ),
-        )
-        if follow_ups
-        else (Paragraph("Planen har ännu inte följts upp."),)
-    )
-    decided = plan.state in (PlanState.DECIDED, PlanState.FOLLOWED_UP)
-    facts = [
-        ("Organisation", organisation.name),
-        ("Gäller", plan.period_label),
-        ("Version", str(plan.version)),
-        ("Status", plan.get_state_display()),
-    ]
-    if decided and plan.decided_on:
-        facts.append(("Beslutad", f"{date_sv(plan.decided_on)}, {plan.minute_reference}"))
-    sections = (
-        Section(
-            "Lägesbild",
-            "lagesbild",
-            paragraphs(plan.situation_analysis) or (Paragraph("Lägesbilden är inte skriven ännu."),),
-        ),
-        Section(
-            "Åtgärder",
-            "atgarder",
-            (Figure(summary),) if measures else (Paragraph("Planen har inga åtgärder ännu."),),
-            subsections=tuple(area_sections),
-        ),
-        Section("Uppföljning", "uppfoljning", follow_up_blocks),
-    )
-    kind_label = "Åtgärdsplan" if organisation.kind == OrganisationKind.DISTRICT_COUNCIL else "Handlingsplan"
-    return DocumentData(
-        title=plan.title,
-        subtitle=f"{kind_label} {plan.period_label} – {organisation.name}",
-        sections=sections,
-        facts=tuple(facts),
-        compiled_at=timezone.localtime(),
-        filename=f"plan-{organisation.slug}-{plan.period_label.replace('–', '-')}-v{plan.version}",
     )

@@ -3,42 +3,9 @@
 For year Y, every active organisation that has a requirement gets a row; each requirement a cell with
 a status (a word, never colour alone), a level (ok, pending, gap, not applicable) and a drill-down.
 
-Which organisations, which requirements
-    The requirements come from the data, not from code: ``Organisation.requires_coordinator`` and the
-    current guideline's ``ReportingDuty`` rows (the same rules ``vbe.guidelines.duties.duties_for``
-    reads; here they are read once for all organisations instead of once per organisation).
-
-``coordinator`` – lokal samordnare (organisations with ``requires_coordinator``)
-    ok when at least one active user holds an active coordinator membership, else a gap. This is
-    today's state whatever year is chosen: memberships carry no history.
-
-``district_plan`` – lägesbild och åtgärdsplan (organisations with the district_plan or
-situation_picture duty: the district councils)
-    The current version of the organisation's plan with year Y: "Saknas" (none), "Utkast" (draft),
-    "Lämnad" (ready for the board), "Beslutad" (decided or followed up). Decided is ok. Anything else
-    is pending until the district_plan duty's due date of Y, then a gap marked "försenad" (late).
-
-``board_plan`` – handlingsplan (organisations with the board_plan duty)
-    A handlingsplan is made in even years and covers two: for an even Y the plan with year Y, for an
-    odd Y the plan of Y−1. Statuses and lateness as above, against the board_plan duty's due date
-    of the plan's first year.
-
-``board_follow_up`` – uppföljning av handlingsplanen för Y (organisations with the board_follow_up duty)
-    Done ("Klar") when the current, decided plan covering Y has measures and every measure has a
-    FollowUp for Y. The plan's state alone is not used: a two-year plan stays "uppföljd" after its
-    first year's follow-up, so the state cannot tell which year was followed up. No decided plan
-    covering Y: "Ingen beslutad plan". Not done: pending until the board_follow_up duty's due date
-    of Y, then a gap marked late.
-
-``status_report`` – nulägesrapport (organisations with the status_report duty: KS)
-    Only in the years the duty applies (odd years); other years "Inte aktuellt". "Färdig" (ok) when
-    the StatusReport for Y is final, "Utkast" when a draft exists, otherwise "Saknas"; late after the
-    duty's due date.
-
-``duty_report`` – samordnarnas självskattning (organisations with ``requires_coordinator``)
-    Done when the organisation has a DutyReport for Y for every coordinator duty of the current
-    guideline ("6 av 6"). There is no due date in the data: missing answers are pending during Y and
-    a gap once Y is over.
+The requirements, and how each cell is decided from an organisation's facts, are in
+``vbe.reports.requirements``; this module reads those facts in bulk, lays out the rows and builds the
+drill-down for one organisation.
 
 Everything is read in a fixed number of queries (seven), whatever the number of plans,
 measures or follow-ups: counts are aggregated in SQL.
@@ -50,8 +17,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
@@ -60,49 +26,10 @@ from django.utils import timezone
 from vbe.accounts.models import Membership, Role
 from vbe.guidelines.models import CoordinatorDuty, Document, ReportingDuty
 from vbe.organisations.models import Organisation, OrganisationKind
-from vbe.plans.models import DutyReport, Plan, PlanKind, PlanState
-from vbe.reports.models import StatusReport, StatusReportState
+from vbe.plans.models import DutyReport, Plan
+from vbe.reports.models import StatusReport
+from vbe.reports.requirements import REQUIREMENT_LABELS, Cell, Context, Facts, Level, Requirement, cells_for
 
-
-class Level(StrEnum):
-    OK = "ok"
-    PENDING = "pending"
-    GAP = "gap"
-    NOT_APPLICABLE = "na"
-
-
-class Requirement(StrEnum):
-    COORDINATOR = "coordinator"
-    DISTRICT_PLAN = "district_plan"
-    BOARD_PLAN = "board_plan"
-    BOARD_FOLLOW_UP = "board_follow_up"
-    STATUS_REPORT = "status_report"
-    DUTY_REPORT = "duty_report"
-
-
-REQUIREMENT_LABELS: dict[str, str] = {
-    Requirement.COORDINATOR: "Lokal samordnare",
-    Requirement.DISTRICT_PLAN: "Lägesbild och åtgärdsplan",
-    Requirement.BOARD_PLAN: "Handlingsplan",
-    Requirement.BOARD_FOLLOW_UP: "Uppföljning av handlingsplan",
-    Requirement.STATUS_REPORT: "Nulägesrapport",
-    Requirement.DUTY_REPORT: "Självskattning av samordnaruppdraget",
-}
-# Short anchors for the drill-down page (#krav-…).
-REQUIREMENT_ANCHORS: dict[str, str] = {
-    Requirement.COORDINATOR: "samordnare",
-    Requirement.DISTRICT_PLAN: "atgardsplan",
-    Requirement.BOARD_PLAN: "handlingsplan",
-    Requirement.BOARD_FOLLOW_UP: "uppfoljning",
-    Requirement.STATUS_REPORT: "nulagesrapport",
-    Requirement.DUTY_REPORT: "sjalvskattning",
-}
-LEVEL_TAGS = {
-    Level.OK: "govuk-tag--green",
-    Level.PENDING: "govuk-tag--yellow",
-    Level.GAP: "govuk-tag--red",
-    Level.NOT_APPLICABLE: "govuk-tag--grey",
-}
 # Rows are grouped by kind of organisation, in this order.
 KIND_ORDER = [
     OrganisationKind.EXECUTIVE_BOARD,
@@ -120,25 +47,6 @@ KIND_GROUP_LABELS = {
     OrganisationKind.FOUNDATION: "Stiftelser",
     OrganisationKind.COUNCIL: "Kommunfullmäktige",
 }
-PLAN_DOCUMENTS = {Document.SITUATION_PICTURE, Document.DISTRICT_PLAN}
-MONTHS_SV = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
-
-def date_sv(day: datetime.date) -> str:
-    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
 
 
 def kind_position(organisation: Organisation) -> tuple[int, str]:
@@ -154,186 +62,6 @@ def plan_url(plan: Plan | None) -> str:
         return plan.get_absolute_url()
     except NoReverseMatch:
         return ""
-
-
-# --- Cells -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    requirement: str
-    level: str
-    label: str  # the status in a word or two: "Beslutad", "Saknas"
-    note: str = ""  # e.g. "senast 30 april 2026", "3 av 5 åtgärder"
-    late: bool = False
-    plan: Plan | None = None  # the plan the status is about, if any
-
-    @property
-    def text(self) -> str:
-        return f"{self.label} – försenad" if self.late else self.label
-
-    @property
-    def summary(self) -> str:
-        """The status and its note in one line, for documents and spreadsheets."""
-        return f"{self.text} ({self.note})" if self.note else self.text
-
-    @property
-    def tag_class(self) -> str:
-        return LEVEL_TAGS[Level(self.level)]
-
-    @property
-    def is_gap(self) -> bool:
-        return self.level == Level.GAP
-
-    @property
-    def requirement_label(self) -> str:
-        return REQUIREMENT_LABELS[self.requirement]
-
-    @property
-    def anchor(self) -> str:
-        return f"krav-{REQUIREMENT_ANCHORS[self.requirement]}"
-
-
-def _deadline_level(done: bool, due: datetime.date | None, today: datetime.date) -> tuple[str, bool]:
-    """ok when done; otherwise pending until the due date, then a gap and late."""
-    if done:
-        return Level.OK, False
-    if due is not None and today > due:
-        return Level.GAP, True
-    return Level.PENDING, False
-
-
-PLAN_STATE_LABELS = {
-    PlanState.DRAFT: "Utkast",
-    PlanState.READY: "Lämnad",
-    PlanState.DECIDED: "Beslutad",
-    PlanState.FOLLOWED_UP: "Beslutad",
-}
-
-
-def _plan_cell(requirement: str, plan: Plan | None, due: datetime.date | None, today: datetime.date) -> Cell:
-    decided = plan is not None and plan.state in (PlanState.DECIDED, PlanState.FOLLOWED_UP)
-    level, late = _deadline_level(decided, due, today)
-    label = "Saknas" if plan is None else PLAN_STATE_LABELS.get(PlanState(plan.state), plan.get_state_display())
-    if decided and plan.decided_on:
-        note = f"beslutad {date_sv(plan.decided_on)}"
-    elif due is not None:
-        note = f"senast {date_sv(due)}"
-    else:
-        note = ""
-    return Cell(requirement, level, label, note, late, plan)
-
-
-# --- The facts behind the cells, read in bulk ----------------------------------------------------
-
-
-@dataclass
-class Facts:
-    """What the cells of one organisation are computed from."""
-
-    organisation: Organisation
-    duties: dict[str, ReportingDuty] = field(default_factory=dict)  # document -> duty
-    coordinators: int = 0
-    plans: list[Plan] = field(default_factory=list)  # current versions covering Y, annotated
-    duty_reports: int = 0
-
-
-@dataclass(frozen=True)
-class Context:
-    year: int
-    today: datetime.date
-    duty_count: int  # coordinator duties of the current guideline
-    status_report: StatusReport | None
-
-
-def _requirements(facts: Facts) -> list[str]:
-    docs = facts.duties
-    found = []
-    if facts.organisation.requires_coordinator:
-        found.append(Requirement.COORDINATOR)
-    if PLAN_DOCUMENTS & set(docs):
-        found.append(Requirement.DISTRICT_PLAN)
-    if Document.BOARD_PLAN in docs:
-        found.append(Requirement.BOARD_PLAN)
-    if Document.BOARD_FOLLOW_UP in docs:
-        found.append(Requirement.BOARD_FOLLOW_UP)
-    if Document.STATUS_REPORT in docs:
-        found.append(Requirement.STATUS_REPORT)
-    if facts.organisation.requires_coordinator:
-        found.append(Requirement.DUTY_REPORT)
-    return found
-
-
-def board_plan_year(year: int) -> int:
-    """The first year of the handlingsplan that covers ``year`` (they start in even years)."""
-    return year if year % 2 == 0 else year - 1
-
-
-def _plan_of(facts: Facts, kind: str, year: int) -> Plan | None:
-    plans = [p for p in facts.plans if p.kind == kind and p.year == year]
-    return max(plans, key=lambda p: p.version, default=None)
-
-
-def cells_for(facts: Facts, ctx: Context) -> dict[str, Cell]:
-    year, today = ctx.year, ctx.today
-    cells: dict[str, Cell] = {}
-    for requirement in _requirements(facts):
-        if requirement == Requirement.COORDINATOR:
-            n = facts.coordinators
-            cells[requirement] = (
-                Cell(requirement, Level.OK, "Finns", f"{n} samordnare" if n > 1 else "1 samordnare")
-                if n
-                else Cell(requirement, Level.GAP, "Saknas", "ingen aktiv samordnare")
-            )
-        elif requirement == Requirement.DISTRICT_PLAN:
-            duty = facts.duties.get(Document.DISTRICT_PLAN) or facts.duties.get(Document.SITUATION_PICTURE)
-            plan = _plan_of(facts, PlanKind.DISTRICT, year)
-            cells[requirement] = _plan_cell(requirement, plan, duty.due_date(year), today)
-        elif requirement == Requirement.BOARD_PLAN:
-            first = board_plan_year(year)
-            plan = _plan_of(facts, PlanKind.BOARD, first)
-            cell = _plan_cell(requirement, plan, facts.duties[Document.BOARD_PLAN].due_date(first), today)
-            period = f"{first}–{first + 1}"
-            cells[requirement] = Cell(
-                cell.requirement, cell.level, cell.label, f"{period}, {cell.note}", cell.late, cell.plan
-            )
-        elif requirement == Requirement.BOARD_FOLLOW_UP:
-            cells[requirement] = _follow_up_cell(facts, ctx)
-        elif requirement == Requirement.STATUS_REPORT:
-            duty = facts.duties[Document.STATUS_REPORT]
-            if not duty.applies_in(year):
-                cells[requirement] = Cell(
-                    requirement, Level.NOT_APPLICABLE, "Inte aktuellt", duty.get_cadence_display()
-                )
-                continue
-            report = ctx.status_report
-            level, late = _deadline_level(
-                report is not None and report.state == StatusReportState.FINAL, duty.due_date(year), today
-            )
-            label = "Saknas" if report is None else ("Färdig" if report.is_final else "Utkast")
-            cells[requirement] = Cell(requirement, level, label, f"senast {date_sv(duty.due_date(year))}", late)
-        elif requirement == Requirement.DUTY_REPORT:
-            expected, got = ctx.duty_count, facts.duty_reports
-            done = expected > 0 and got >= expected
-            year_over = datetime.date(year, 12, 31) < today
-            level = Level.OK if done else (Level.GAP if year_over else Level.PENDING)
-            label = "Klar" if done else ("Saknas" if got == 0 else "Delvis")
-            cells[requirement] = Cell(requirement, level, label, f"{got} av {expected} uppgifter")
-    return cells
-
-
-def _follow_up_cell(facts: Facts, ctx: Context) -> Cell:
-    requirement = Requirement.BOARD_FOLLOW_UP
-    due = facts.duties[Document.BOARD_FOLLOW_UP].due_date(ctx.year)
-    plan = _plan_of(facts, PlanKind.BOARD, board_plan_year(ctx.year))
-    if plan is None or plan.state not in (PlanState.DECIDED, PlanState.FOLLOWED_UP):
-        level, late = _deadline_level(False, due, ctx.today)
-        return Cell(requirement, level, "Ingen beslutad plan", f"senast {date_sv(due)}", late, plan)
-    measures, followed = plan.measure_count, plan.followed_count
-    done = measures > 0 and followed >= measures
-    level, late = _deadline_level(done, due, ctx.today)
-    label = "Klar" if done else ("Påbörjad" if followed else "Ej påbörjad")
-    return Cell(requirement, level, label, f"{followed} av {measures} åtgärder, senast {date_sv(due)}", late, plan)
 
 
 # --- Loading ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """A small document model: sections of paragraphs, lists, and tables with their charts.
 
-The compiled data of a document (``compile.status_report_data``, ``compile.plan_document_data``) is
+The compiled data of a document (``compile.status_report_data``, ``plan_document.plan_document_data``) is
 built once as these objects; the HTML page, the PDF (through an HTML template) and the DOCX are each a
 renderer of the same objects. So a figure on the screen is the figure in both files.
 """

@@ -24,9 +24,8 @@ from vbe.audit.log import record
 from vbe.guidelines.duties import duties_for
 from vbe.organisations.models import Organisation
 from vbe.plans.models import Plan
-from vbe.reports import compile, services
+from vbe.reports import compile, plan_document, services
 from vbe.reports.compliance import (
-    Requirement,
     compliance_for,
     organisation_compliance,
     parse_year,
@@ -38,6 +37,7 @@ from vbe.reports.document import DocumentData
 from vbe.reports.documents import docx, pdf, xlsx
 from vbe.reports.forms import CreateStatusReportForm, NarrativeForm, StateForm
 from vbe.reports.models import StatusReport
+from vbe.reports.requirements import Requirement
 
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -274,7 +274,7 @@ def _plan_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     plan = _visible_plan(request, pk)
     if response := reauth_redirect(request, back=reverse("plans:detail", args=[plan.pk])):
         return response
-    document = compile.plan_document_data(plan)
+    document = plan_document.plan_document_data(plan)
     record(action="plan_exported", request=request, obj=plan, detail=kind)
     return _document_response(document, kind, template="reports/plan_document.html")
 

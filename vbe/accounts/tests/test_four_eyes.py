@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import PASSWORD, sign_in_client
-from vbe.accounts import four_eyes, services
+from vbe.accounts import four_eyes_decisions, four_eyes_proposals, services
 from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, Membership, Role, User
 from vbe.accounts.tests.test_admin_roles import user_form
 from vbe.audit.models import AccessLogEntry
@@ -129,7 +129,7 @@ def test_the_person_concerned_cannot_approve(cast, second_admin):
 
 @pytest.mark.parametrize("name", ["staff", "coordinator", "auditor", "caseworker", "board_reader"])
 def test_only_administrators_and_the_central_coordinator_decide(cast, name):
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["unit_manager"]
     )
     client = cast.client(name)
@@ -226,7 +226,7 @@ def test_rejection_changes_nothing_and_its_reason_stays_out_of_the_log(
     cast, mailoutbox, django_capture_on_commit_callbacks
 ):
     staff, jarva = cast["staff"], Organisation.objects.get(slug="jarva")
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
@@ -250,13 +250,15 @@ def test_rejection_changes_nothing_and_its_reason_stays_out_of_the_log(
 
 def test_a_second_identical_proposal_is_refused(cast):
     kwargs = {"request": None, "actor": cast["admin"], "kind": ChangeKind.RESET_SECOND_FACTOR, "target": cast["staff"]}
-    four_eyes.propose(**kwargs)
+    four_eyes_proposals.propose(**kwargs)
     with pytest.raises(Exception, match="redan ett förslag"):
-        four_eyes.propose(**kwargs)
+        four_eyes_proposals.propose(**kwargs)
 
 
 def test_proposals_page_shows_buttons_only_to_those_who_may_decide(cast):
-    four_eyes.propose(request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"])
+    four_eyes_proposals.propose(
+        request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
+    )
     own = cast.client("admin").get("/behorighetsforslag/").content.decode()
     assert "Förslag" in own and "En annan person beslutar" in own and 'value="approve"' not in own
     central = cast.client("central_coordinator").get("/behorighetsforslag/").content.decode()
@@ -266,7 +268,7 @@ def test_proposals_page_shows_buttons_only_to_those_who_may_decide(cast):
 
 
 def test_deciding_needs_a_recent_authentication(cast):
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
     )
     client = cast.client("central_coordinator")
@@ -310,7 +312,7 @@ def test_admin_autocomplete_for_granting_roles_answers(cast, field):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)")
 def test_two_people_deciding_one_proposal_at_once_make_one_decision(cast, second_admin):
     jarva = Organisation.objects.get(slug="jarva")
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
@@ -324,7 +326,7 @@ def test_two_people_deciding_one_proposal_at_once_make_one_decision(cast, second
         try:
             barrier.wait(timeout=10)
             actor = User.objects.get(pk=actor_id)
-            call = four_eyes.approve if decision == "approve" else four_eyes.reject
+            call = four_eyes_decisions.approve if decision == "approve" else four_eyes_decisions.reject
             call(request=None, actor=actor, proposal_id=proposal.pk)
             outcomes.append(decision)
         except Exception as exc:  # noqa: BLE001 - "already decided" is expected once; anything else is an error
@@ -353,7 +355,7 @@ def test_two_people_deciding_one_proposal_at_once_make_one_decision(cast, second
 
 
 def test_approving_an_address_someone_took_meanwhile_is_refused(cast, second_admin):
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None,
         actor=cast["admin"],
         kind=ChangeKind.CHANGE_EMAIL,

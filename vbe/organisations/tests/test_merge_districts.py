@@ -31,7 +31,7 @@ def test_merging_a_district_into_itself_is_refused(db):
 
 
 def test_admin_merges_through_the_admin_action_once_a_second_person_approves(cast):
-    from vbe.accounts import four_eyes
+    from vbe.accounts import four_eyes_decisions
     from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState
 
     client = cast.client("admin")
@@ -58,7 +58,7 @@ def test_admin_merges_through_the_admin_action_once_a_second_person_approves(cas
     assert AccessLogEntry.objects.filter(action="access_change_proposed", object_id=str(bromma.pk)).exists()
     page = cast.client("central_coordinator").get("/behorighetsforslag/").content.decode()
     assert "Kungsholmen" in page and "Bromma" in page
-    four_eyes.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
+    four_eyes_decisions.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
     assert not District.objects.get(name="Kungsholmen").is_active
     assert Neighbourhood.objects.get(name="Stora Essingen").district == bromma
     assert AccessChangeRequest.objects.get().state == ChangeState.APPROVED
@@ -69,7 +69,7 @@ def test_an_administrator_cannot_merge_a_district_into_a_council_they_coordinate
 ):
     """The red team's route: an innocent approval as coordinator of an empty new council, then Järva
     merged into it, moved every incident of Järva to the administrator."""
-    from vbe.accounts import four_eyes, permissions
+    from vbe.accounts import four_eyes_decisions, four_eyes_proposals, permissions
     from vbe.accounts.models import AccessChangeRequest, ChangeKind, Membership, Role, User
     from vbe.accounts.permissions import Action
     from vbe.accounts.tests.test_four_eyes import client_for
@@ -83,7 +83,7 @@ def test_an_administrator_cannot_merge_a_district_into_a_council_they_coordinate
     new_council = Organisation.objects.create(
         name="Testnämnd", slug="testnamnd", kind=OrganisationKind.DISTRICT_COUNCIL, district=new_district
     )
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None,
         actor=admin,
         kind=ChangeKind.GRANT_ROLE,
@@ -91,7 +91,7 @@ def test_an_administrator_cannot_merge_a_district_into_a_council_they_coordinate
         organisation=new_council,
         role=Role.COORDINATOR,
     )
-    four_eyes.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
+    four_eyes_decisions.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
     assert Membership.objects.filter(user=admin, organisation=new_council).exists()
     client = client_for(User.objects.get(pk=admin.pk))
     ids = [District.objects.get(code=JARVA).pk, new_district.pk]
@@ -115,18 +115,18 @@ def test_an_administrator_cannot_merge_a_district_into_a_council_they_coordinate
     Membership.objects.create(user=colleague, organisation=Organisation.objects.get(slug="ks"), role=Role.ADMIN)
     Membership.objects.create(user=colleague, organisation=new_council, role=Role.COORDINATOR)
     with pytest.raises(ValidationError, match="samordnare i den nämnd"):
-        four_eyes.approve(request=None, actor=colleague, proposal_id=merge.pk)
+        four_eyes_decisions.approve(request=None, actor=colleague, proposal_id=merge.pk)
     assert AccessChangeRequest.objects.get(pk=merge.pk).state == "pending"
     incident.refresh_from_db()
     assert incident.organisation == jarva_council
 
 
 def test_a_merge_proposal_is_void_when_the_target_council_changed_since(cast):
-    from vbe.accounts import four_eyes
+    from vbe.accounts import four_eyes_decisions, four_eyes_proposals
     from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState
 
     farsta, skarpnack = District.objects.get(name="Farsta"), District.objects.get(name="Skarpnäck")
-    proposal = four_eyes.propose(
+    proposal = four_eyes_proposals.propose(
         request=None,
         actor=cast["admin"],
         kind=ChangeKind.MERGE_DISTRICTS,
@@ -136,7 +136,7 @@ def test_a_merge_proposal_is_void_when_the_target_council_changed_since(cast):
     )
     Organisation.objects.filter(district=farsta).update(name="Farsta (ny)")
     with pytest.raises(ValidationError, match="har ändrats"):
-        four_eyes.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
+        four_eyes_decisions.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
     assert AccessChangeRequest.objects.get().state == ChangeState.VOID
     assert District.objects.get(pk=skarpnack.pk).is_active
 

@@ -17,9 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from vbe.reports.compliance import REQUIREMENT_LABELS, Compliance, Level
+from vbe.reports.compliance import Compliance
 from vbe.reports.coverage import Coverage
 from vbe.reports.documents.text import clean_text
+from vbe.reports.requirements import REQUIREMENT_LABELS, Level
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)

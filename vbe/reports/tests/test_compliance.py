@@ -18,8 +18,9 @@ import pytest
 from django.db import IntegrityError
 
 from vbe.plans import services as plan_services
-from vbe.reports.compliance import Level, Requirement, compliance_for, organisation_compliance, parse_year
+from vbe.reports.compliance import compliance_for, organisation_compliance, parse_year
 from vbe.reports.models import StatusReport, StatusReportState
+from vbe.reports.requirements import Level, Requirement
 from vbe.reports.tests.factories import follow_up, make_plan, organisation, report_duties
 
 AFTER = datetime.date(2026, 1, 10)

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from vbe.plans import services as plan_services
 from vbe.plans.models import Measure
-from vbe.reports import compile
+from vbe.reports import compile, plan_document
 from vbe.reports.compliance import compliance_for
 from vbe.reports.document import BulletList, DocumentData, Figure, Paragraph, Section, Table
 from vbe.reports.documents import docx, pdf, xlsx
@@ -66,7 +66,7 @@ def _plan_with_controls(cast):
 
 def test_a_plan_with_control_characters_builds_pdf_docx_and_xlsx_that_parse_back(cast):
     plan = _plan_with_controls(cast)
-    data = compile.plan_document_data(plan)
+    data = plan_document.plan_document_data(plan)
 
     text = _pdf_text(pdf.build_pdf(data, "reports/plan_document.html"))
     assert "Åtgärdsplan" in text and "Järva" in text and "Klistermärken" in text and "träffar" in text

@@ -22,7 +22,7 @@ from vbe.concerns.models import Concern
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents.models import Category, Incident
 from vbe.organisations.models import Organisation
-from vbe.reports import compile
+from vbe.reports import compile, plan_document
 from vbe.reports.document import DocumentData, Table
 from vbe.reports.documents import docx, pdf
 from vbe.reports.models import StatusReport
@@ -271,7 +271,7 @@ def test_plan_documents(cast):
         measures=[(1, "Föräldraträffar"), (4, "Utbildning för personal")],
         state="decided",
     )
-    data = compile.plan_document_data(plan)
+    data = plan_document.plan_document_data(plan)
     assert data.headings() == [
         (2, "Lägesbild"),
         (2, "Åtgärder"),
@@ -292,4 +292,4 @@ def test_plan_documents(cast):
 def test_plan_document_reads_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
     plan = make_plan(actor=cast["coordinator"], slug="jarva", year=2025, measures=[1, 2, 3, 4, 5])
     with django_assert_max_num_queries(5):
-        compile.plan_document_data(plan)
+        plan_document.plan_document_data(plan)

@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from vbe.reports import compile
+from vbe.reports import compile, plan_document
 from vbe.reports.compliance import compliance_for
 from vbe.reports.coverage import coverage_for
 from vbe.reports.document import DocumentData, Paragraph, Section
@@ -100,14 +100,14 @@ CASES: list[Case] = [
         "plan_pdf",
         "Största planen som PDF",
         _largest_plan,
-        lambda plan: pdf.build_pdf(compile.plan_document_data(plan), "reports/plan_document.html"),
+        lambda plan: pdf.build_pdf(plan_document.plan_document_data(plan), "reports/plan_document.html"),
         floor="pdf_floor",
     ),
     Case(
         "plan_docx",
         "Största planen som DOCX",
         _largest_plan,
-        lambda plan: docx.build_docx(compile.plan_document_data(plan)),
+        lambda plan: docx.build_docx(plan_document.plan_document_data(plan)),
     ),
     Case(
         "compliance_xlsx",
