@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import ConsoleLog, assert_accessible, sign_in_browser
-from vbe.concerns import services
+from vbe.concerns import sharing
 from vbe.concerns.models import Concern, State
 from vbe.concerns.tests.conftest import submit_test_concern
 from vbe.organisations.models import Organisation
@@ -46,7 +46,7 @@ def test_a_child_concern_is_closed_with_its_orosanmalan_recorded(
 
 def test_a_disclosure_is_withdrawn_from_the_case_page(page, context, live_server, cast, reference_data, axe_source):
     concern = submit_test_concern(cast)
-    services.disclose(
+    sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from vbe.accounts import four_eyes, services
+from vbe.accounts import four_eyes, four_eyes_mail, four_eyes_proposals, services
 from vbe.accounts.models import ChangeKind, Membership, User
 from vbe.accounts.permissions import Action
 from vbe.concerns.orphans import watching_coordinators

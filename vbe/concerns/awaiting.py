@@ -26,7 +26,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
-from vbe.concerns import refusals, services
+from vbe.concerns import refusals, sharing
 from vbe.concerns.forms import VersionedForm
 from vbe.concerns.models import Concern, State
 from vbe.notifications import recipients
@@ -119,8 +119,8 @@ def hand_over(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                # services.transfer asks HAND_OVER_CONCERN again under the row lock, and logs the hand-over.
-                concern = services.transfer(
+                # sharing.transfer asks HAND_OVER_CONCERN again under the row lock, and logs the hand-over.
+                concern = sharing.transfer(
                     request=request,
                     concern_id=facts["pk"],
                     actor=request.user,

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from vbe.accounts.models import Membership, Role
-from vbe.concerns import services
+from vbe.concerns import closure, intake, services
 from vbe.concerns.models import ActionKind, Concern, Outcome, State
 from vbe.organisations.models import District, Organisation
 
@@ -49,7 +49,7 @@ def seed_concerns(*, seed: int = 2026) -> int:
         for n, target in enumerate([*STEPS, State.CLOSED, State.CLOSED]):
             reporter = reporters[n % len(reporters)]
             with_person = n % 3 != 2
-            concern = services.submit_concern(
+            concern = intake.submit_concern(
                 request=None,
                 reporter=reporter.user,
                 reporter_organisation=organisation,
@@ -96,7 +96,7 @@ def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
     if target == State.CLOSED:
         outcome = rng.choice([Outcome.NO_FURTHER_ACTION, Outcome.HANDED_OVER])
         # A child concern is closed with its orosanmälan on record, as the routine requires.
-        services.close(
+        closure.close(
             request=None,
             concern_id=concern.pk,
             actor=actor,
@@ -105,7 +105,7 @@ def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
             reason="Samtal med vårdnadshavare visade att oron inte gällde våldsbejakande extremism."
             if outcome == Outcome.NO_FURTHER_ACTION
             else "",
-            child_report=services.CHILD_REPORT_MADE,
+            child_report=closure.CHILD_REPORT_MADE,
             child_report_made_by=rng.choice(["Mentor", "Rektor", "Fritidsledare"]),
             child_report_made_on=today - datetime.timedelta(days=5),
             child_report_district_id=concern.organisation.district_id or _any_district_id(),

@@ -12,10 +12,10 @@ import re
 from django.http import HttpRequest
 
 from vbe.audit.log import record
-from vbe.concerns import services
+from vbe.concerns import intake
 from vbe.concerns.models import Concern
 
-REFERENCE_FORM = re.compile(re.escape(services.REFERENCE_PREFIX) + r"-[0-9]{4}-[0-9]{5,9}")
+REFERENCE_FORM = re.compile(re.escape(intake.REFERENCE_PREFIX) + r"-[0-9]{4}-[0-9]{5,9}")
 
 
 def log_refused(request: HttpRequest, reference: str, concern: Concern | None) -> None:

@@ -1,18 +1,18 @@
 from django.urls import path
 
-from vbe.concerns import awaiting, views
+from vbe.concerns import awaiting, case_page, lists, reporting, views
 
 app_name = "concerns"
 urlpatterns = [
-    path("", views.guide, name="guide"),
-    path("rapportera/", views.report, name="report"),
-    path("kvitto/<str:reference>/", views.receipt, name="receipt"),
-    path("mina/", views.my_reports, name="mine"),
-    path("arenden/", views.case_list, name="case_list"),
+    path("", reporting.guide, name="guide"),
+    path("rapportera/", reporting.report, name="report"),
+    path("kvitto/<str:reference>/", reporting.receipt, name="receipt"),
+    path("mina/", lists.my_reports, name="mine"),
+    path("arenden/", lists.case_list, name="case_list"),
     # Waiting for a new coordinator: the central coordinator hands it over without reading it.
     path("vantar-pa-samordnare/<str:reference>/", awaiting.hand_over, name="awaiting_hand_over"),
-    path("arenden/<str:reference>/", views.detail, name="detail"),
-    path("arenden/<str:reference>/personnummer/", views.reveal_personnummer, name="reveal_personnummer"),
+    path("arenden/<str:reference>/", case_page.detail, name="detail"),
+    path("arenden/<str:reference>/personnummer/", case_page.reveal_personnummer, name="reveal_personnummer"),
     path("arenden/<str:reference>/nasta-steg/", views.advance, name="advance"),
     path("arenden/<str:reference>/bedomning/", views.assess, name="assess"),
     path("arenden/<str:reference>/atgard/", views.add_action, name="add_action"),

@@ -12,7 +12,7 @@ megapixels for JPEG, which libjpeg decodes at a reduced scale straight to the st
 PNG and WebP, which are always decoded whole; no side more than 20 times the other; and at 4
 megapixels or more, no more than 200 pixels for each byte of file. A worker process decodes one
 upload at a time, so a few such files cannot take its memory. Files get random names in a directory the web server does not serve;
-only vbe.incidents.views.photo hands them out, to those who may see the incident, as an attachment.
+only vbe.incidents.views_handling.photo hands them out, to those who may see the incident, as an attachment.
 """
 
 from __future__ import annotations

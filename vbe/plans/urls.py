@@ -1,23 +1,23 @@
 from django.urls import path
 
-from vbe.plans import views
+from vbe.plans import views, views_duties, views_follow_up, views_measures
 
 app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("ny/", views.create, name="create"),
-    path("att-gora/", views.task_list, name="tasks"),
-    path("uppfoljning/<int:year>/", views.rollup_view, name="rollup"),
-    path("samordnaruppdrag/<slug:slug>/<int:year>/", views.duty_report, name="duty_report"),
+    path("att-gora/", views_duties.task_list, name="tasks"),
+    path("uppfoljning/<int:year>/", views_follow_up.rollup_view, name="rollup"),
+    path("samordnaruppdrag/<slug:slug>/<int:year>/", views_duties.duty_report, name="duty_report"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/andra/", views.edit, name="edit"),
     path("<int:pk>/lamna-till-namnden/", views.submit, name="submit"),
     path("<int:pk>/ta-tillbaka/", views.return_to_draft, name="return_to_draft"),
     path("<int:pk>/beslut/", views.decide, name="decide"),
     path("<int:pk>/ny-version/", views.new_version, name="new_version"),
-    path("<int:pk>/atgarder/ny/", views.measure_add, name="measure_add"),
-    path("<int:pk>/atgarder/<int:measure_pk>/", views.measure_edit, name="measure_edit"),
-    path("<int:pk>/atgarder/<int:measure_pk>/ta-bort/", views.measure_delete, name="measure_delete"),
-    path("<int:pk>/uppfoljning/<int:year>/", views.follow_up, name="follow_up"),
-    path("<int:pk>/uppfoljning/<int:year>/klar/", views.complete_follow_up, name="follow_up_complete"),
+    path("<int:pk>/atgarder/ny/", views_measures.measure_add, name="measure_add"),
+    path("<int:pk>/atgarder/<int:measure_pk>/", views_measures.measure_edit, name="measure_edit"),
+    path("<int:pk>/atgarder/<int:measure_pk>/ta-bort/", views_measures.measure_delete, name="measure_delete"),
+    path("<int:pk>/uppfoljning/<int:year>/", views_follow_up.follow_up, name="follow_up"),
+    path("<int:pk>/uppfoljning/<int:year>/klar/", views_follow_up.complete_follow_up, name="follow_up_complete"),
 ]

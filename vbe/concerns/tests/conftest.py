@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from vbe.concerns import services
+from vbe.concerns import intake
 from vbe.organisations.models import Organisation
 
 TEST_PNR = "199002252386"  # from data/stockholm/skatteverket-testpersonnummer.csv
@@ -31,7 +31,7 @@ def report_data():
 def submit_test_concern(cast, key: str = "k1", organisation: str = "jarva", **extra):
     """A concern from Järva's staff member, through the service (as the view does)."""
     jarva = Organisation.objects.get(slug="jarva")
-    return services.submit_concern(
+    return intake.submit_concern(
         request=None,
         reporter=cast["staff"],
         reporter_organisation=jarva,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from vbe.concerns import services
+from vbe.concerns import closure, services
 from vbe.concerns.models import ActionKind, ActionTaken, Concern, Outcome, State
 from vbe.organisations.models import Organisation
 
@@ -44,7 +44,7 @@ def test_closing_a_child_concern_without_a_record_or_a_reason_is_refused(cast, c
     assert "Skäl som ska finnas kvar" in text  # what the user typed is kept
     assert Concern.objects.get(pk=child_concern.pk).state == State.RECEIVED
     with pytest.raises(ValidationError, match=CLOSE_REFUSED):
-        services.close(
+        closure.close(
             request=None,
             concern_id=child_concern.pk,
             actor=cast["coordinator"],
@@ -190,7 +190,7 @@ def test_a_concern_that_may_be_about_a_child_is_not_closed_without_a_record_or_a
     assert page.status_code == 400 and "Ange om en orosanmälan har gjorts" in page.content.decode()
     assert Concern.objects.get(pk=maybe_child.pk).state == State.RECEIVED
     with pytest.raises(ValidationError, match=CLOSE_REFUSED):
-        services.close(
+        closure.close(
             request=None,
             concern_id=maybe_child.pk,
             actor=cast["coordinator"],

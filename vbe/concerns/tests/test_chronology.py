@@ -10,7 +10,7 @@ import re
 import pytest
 
 from vbe.accounts.models import Membership, Role
-from vbe.concerns import services
+from vbe.concerns import closure, services, sharing
 from vbe.concerns.models import Concern, Outcome
 from vbe.concerns.tests.conftest import submit_test_concern
 from vbe.organisations.models import Organisation
@@ -37,7 +37,7 @@ def handled(cast, make_concern):
     concern = make_concern()
     coordinator = cast["coordinator"]
     services.advance(request=None, concern_id=concern.pk, actor=coordinator, version=1, note=NOTE)
-    wrong = services.disclose(
+    wrong = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -45,10 +45,10 @@ def handled(cast, make_concern):
         legal_ground="OSL",
         decided_by="Chef",
     )
-    services.withdraw_disclosure(
+    sharing.withdraw_disclosure(
         request=None, concern_id=concern.pk, disclosure_id=wrong.pk, actor=coordinator, reason="Fel mottagare"
     )
-    services.disclose(
+    sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -56,7 +56,7 @@ def handled(cast, make_concern):
         legal_ground="OSL 10 kap. 28 §",
         decided_by="Chef",
     )
-    services.record_consent(
+    sharing.record_consent(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -68,7 +68,7 @@ def handled(cast, make_concern):
     services.assign(
         request=None, concern_id=concern.pk, actor=coordinator, version=_version(concern), caseworker=cast["caseworker"]
     )
-    services.close(
+    closure.close(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -115,7 +115,7 @@ def test_a_handler_sees_the_whole_chronology(cast, handled):
 
 def test_a_reader_is_not_told_where_the_concern_was_handed(cast, make_concern):
     concern = make_concern()
-    services.disclose(
+    sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -123,7 +123,7 @@ def test_a_reader_is_not_told_where_the_concern_was_handed(cast, make_concern):
         legal_ground="OSL",
         decided_by="Chef",
     )
-    services.transfer(
+    sharing.transfer(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from vbe.concerns import services
+from vbe.concerns import closure, services, sharing
 from vbe.concerns.models import ActionKind, ActionTaken, Concern, Consent, Outcome, State
 
 TOO_EARLY = "mer än fem år före"
@@ -38,7 +38,7 @@ def _action(concern, cast, done_on):
 
 
 def _consent(concern, cast, given_on):
-    return services.record_consent(
+    return sharing.record_consent(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -79,13 +79,13 @@ def test_an_orosanmalan_recorded_on_closing_is_held_to_the_same_dates(cast, make
     concern = make_concern("child", concerns_child="yes")
     district = concern.organisation.district
     with pytest.raises(ValidationError, match=TOO_EARLY):
-        services.close(
+        closure.close(
             request=None,
             concern_id=concern.pk,
             actor=cast["coordinator"],
             version=1,
             outcome=Outcome.MEASURES_COMPLETED,
-            child_report=services.CHILD_REPORT_MADE,
+            child_report=closure.CHILD_REPORT_MADE,
             child_report_made_by="Rektor",
             child_report_made_on=datetime.date(1, 1, 1),
             child_report_district_id=district.pk,

@@ -9,7 +9,7 @@ from django.db import connection
 
 from conftest import CAST
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import services
+from vbe.concerns import services, sharing
 from vbe.concerns.models import Disclosure
 from vbe.organisations.models import Organisation
 
@@ -19,7 +19,7 @@ REASON = "Beslutet om röjande var fattat på fel grund."
 @pytest.fixture
 def disclosed(cast, make_concern):
     concern = make_concern()
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -83,14 +83,14 @@ def test_a_reason_is_required_and_what_was_typed_is_kept(cast, disclosed):
     assert page.status_code == 400 and "Skriv varför röjandet återkallas" in page.content.decode()
     assert Disclosure.objects.get(pk=disclosure.pk).revoked_at is None
     with pytest.raises(ValidationError, match="varför"):
-        services.withdraw_disclosure(
+        sharing.withdraw_disclosure(
             request=None, concern_id=concern.pk, disclosure_id=disclosure.pk, actor=cast["coordinator"], reason=""
         )
 
 
 def test_a_disclosure_is_withdrawn_only_once(cast, disclosed):
     concern, disclosure = disclosed
-    services.withdraw_disclosure(
+    sharing.withdraw_disclosure(
         request=None, concern_id=concern.pk, disclosure_id=disclosure.pk, actor=cast["coordinator"], reason=REASON
     )
     page = _withdraw(cast.client("coordinator"), concern, disclosure)

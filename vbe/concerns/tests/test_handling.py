@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from conftest import CAST
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import services
+from vbe.concerns import closure, services
 from vbe.concerns.models import Concern, Event, Outcome, State
 from vbe.concerns.tests.conftest import TEST_PNR
 from vbe.organisations.models import Organisation
@@ -48,7 +48,7 @@ def test_coordinator_walks_the_whole_process_and_closes(cast, make_concern):
 def test_a_concern_can_be_closed_from_every_open_step(cast, make_concern, state):
     concern = make_concern()
     Concern.objects.filter(pk=concern.pk).update(state=state)
-    services.close(
+    closure.close(
         request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1, outcome=Outcome.HANDED_OVER
     )
     assert Concern.objects.get(pk=concern.pk).state == State.CLOSED
@@ -60,7 +60,7 @@ def test_closing_with_no_further_action_requires_a_reason(cast, make_concern):
     assert page.status_code == 400 and "Skriv varför ingen vidare åtgärd behövs" in page.content.decode()
     assert Concern.objects.get(pk=concern.pk).state == State.RECEIVED
     with pytest.raises(ValidationError, match="varför"):
-        services.close(
+        closure.close(
             request=None,
             concern_id=concern.pk,
             actor=cast["coordinator"],
@@ -72,7 +72,7 @@ def test_closing_with_no_further_action_requires_a_reason(cast, make_concern):
 
 def test_a_closed_concern_cannot_be_changed(cast, make_concern):
     concern = make_concern()
-    services.close(
+    closure.close(
         request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1, outcome=Outcome.HANDED_OVER
     )
     with pytest.raises(ValidationError, match="avslutat"):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conftest import sign_in_client
 from vbe.accounts.models import Membership, Role, User
-from vbe.concerns import services
+from vbe.concerns import intake
 from vbe.concerns.models import Concern
 from vbe.core import sequences
 from vbe.organisations.models import Organisation
@@ -35,7 +35,7 @@ def _reporters(n: int) -> list[User]:
 
 def _submit(reporter: User, key: str) -> Concern:
     jarva = Organisation.objects.get(slug="jarva")
-    return services.submit_concern(
+    return intake.submit_concern(
         request=None,
         reporter=reporter,
         reporter_organisation=jarva,

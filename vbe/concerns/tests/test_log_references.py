@@ -13,7 +13,7 @@ from django.test import Client
 from conftest import sign_in_client
 from vbe.accounts.models import Membership, Role, User
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import services
+from vbe.concerns import closure, services, sharing
 from vbe.concerns.models import Event
 from vbe.concerns.tests.conftest import TEST_PNR
 from vbe.core import personnummer
@@ -44,7 +44,7 @@ def test_a_failed_personnummer_search_logs_nothing_about_a_number(cast):
 def test_a_transfer_logs_a_reference_to_its_record_not_its_legal_ground(cast, make_concern):
     concern = make_concern()
     sodermalm = Organisation.objects.get(slug="sodermalm")
-    services.transfer(
+    sharing.transfer(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -63,7 +63,7 @@ def test_a_transfer_logs_a_reference_to_its_record_not_its_legal_ground(cast, ma
 
 def test_a_disclosure_logs_a_reference_and_its_summary_names_no_one(cast, make_concern):
     concern = make_concern()
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -87,7 +87,7 @@ def test_no_event_summary_holds_free_text_or_a_name(cast, make_concern):
         concern.refresh_from_db()
         return concern.version
 
-    services.record_consent(
+    sharing.record_consent(
         request=None,
         concern_id=pk,
         actor=actor,
@@ -97,10 +97,10 @@ def test_no_event_summary_holds_free_text_or_a_name(cast, make_concern):
         given_on=datetime.date(2026, 11, 2),
     )
     consent = concern.consents.get()
-    services.withdraw_consent(request=None, concern_id=pk, consent_id=consent.pk, actor=actor, version=version())
+    sharing.withdraw_consent(request=None, concern_id=pk, consent_id=consent.pk, actor=actor, version=version())
     services.assign(request=None, concern_id=pk, actor=actor, version=version(), caseworker=cast["caseworker"])
-    services.set_legal_hold(request=None, concern_id=pk, actor=actor, version=version(), hold=True, reason="Begäran")
-    services.disclose(
+    closure.set_legal_hold(request=None, concern_id=pk, actor=actor, version=version(), hold=True, reason="Begäran")
+    sharing.disclose(
         request=None,
         concern_id=pk,
         actor=actor,
@@ -127,7 +127,7 @@ def two_hat_reader(reference_data) -> User:
 def test_a_read_through_a_disclosure_is_logged_under_the_disclosed_to_organisation(cast, make_concern, two_hat_reader):
     concern = make_concern()
     utbildning = Organisation.objects.get(slug="utbildningsnamnden")
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -159,7 +159,7 @@ def test_a_transfer_is_logged_as_the_handing_organisations_act(cast, make_concer
     sodermalm = Organisation.objects.get(slug="sodermalm")
     coordinator = cast["coordinator"]
     Membership.objects.create(user=coordinator, organisation=sodermalm, role=Role.COORDINATOR)
-    services.transfer(
+    sharing.transfer(
         request=None,
         concern_id=concern.pk,
         actor=User.objects.get(pk=coordinator.pk),

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import connection, models
 
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import retention, services
+from vbe.concerns import closure, retention, services, sharing
 from vbe.concerns.models import Concern, Outcome
 from vbe.concerns.retention import purge_expired
 from vbe.concerns.tests.conftest import TEST_PNR
@@ -149,7 +149,7 @@ def purged_concern(cast, make_concern):
         made_by=TEXTS["made_by"],
         note=TEXTS["action_note"],
     )
-    services.record_consent(
+    sharing.record_consent(
         request=None,
         concern_id=pk,
         actor=coordinator,
@@ -158,7 +158,7 @@ def purged_concern(cast, make_concern):
         given_by=TEXTS["given_by"],
         given_on=datetime.date(2025, 12, 2),
     )
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=pk,
         actor=coordinator,
@@ -166,14 +166,14 @@ def purged_concern(cast, make_concern):
         legal_ground=TEXTS["disclosure_ground"],
         decided_by=TEXTS["decided_by"],
     )
-    services.withdraw_disclosure(
+    sharing.withdraw_disclosure(
         request=None, concern_id=pk, disclosure_id=disclosure.pk, actor=coordinator, reason=TEXTS["withdrawal_reason"]
     )
-    services.set_legal_hold(
+    closure.set_legal_hold(
         request=None, concern_id=pk, actor=coordinator, version=version(), hold=True, reason=TEXTS["hold_reason"]
     )
-    services.set_legal_hold(request=None, concern_id=pk, actor=coordinator, version=version(), hold=False)
-    services.transfer(
+    closure.set_legal_hold(request=None, concern_id=pk, actor=coordinator, version=version(), hold=False)
+    sharing.transfer(
         request=None,
         concern_id=pk,
         actor=coordinator,
@@ -181,7 +181,7 @@ def purged_concern(cast, make_concern):
         to_organisation=Organisation.objects.get(slug="sodermalm"),
         legal_ground=TEXTS["transfer_ground"],
     )
-    services.close(
+    closure.close(
         request=None,
         concern_id=pk,
         actor=other,
@@ -245,7 +245,7 @@ def test_after_the_purge_the_reporter_is_not_linked_through_the_chronology(purge
 def test_the_database_holds_the_texts_only_encrypted_before_the_purge(cast, make_concern):
     """The raw columns: no free text or name in plain text, whatever the ORM shows."""
     concern = make_concern()
-    services.record_consent(
+    sharing.record_consent(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -254,7 +254,7 @@ def test_the_database_holds_the_texts_only_encrypted_before_the_purge(cast, make
         given_by=TEXTS["given_by"],
         given_on=datetime.date(2025, 12, 2),
     )
-    services.disclose(
+    sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -262,7 +262,7 @@ def test_the_database_holds_the_texts_only_encrypted_before_the_purge(cast, make
         legal_ground=TEXTS["disclosure_ground"],
         decided_by=TEXTS["decided_by"],
     )
-    services.set_legal_hold(
+    closure.set_legal_hold(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -270,7 +270,7 @@ def test_the_database_holds_the_texts_only_encrypted_before_the_purge(cast, make
         hold=True,
         reason=TEXTS["hold_reason"],
     )
-    services.transfer(
+    sharing.transfer(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from vbe.concerns import services
+from vbe.concerns import closure, sharing
 from vbe.concerns.models import Concern, Consent, Disclosure, Event, Outcome
 from vbe.concerns.retention import purge_expired
 from vbe.concerns.tests.test_write_permission import WRITES
@@ -25,10 +25,10 @@ def _sodermalm() -> Organisation:
 # Another organisation than the owner, so that nothing but the purge could refuse them.
 PURGED_WRITES = {
     **WRITES,
-    "disclose": lambda c, s, a: services.disclose(
+    "disclose": lambda c, s, a: sharing.disclose(
         request=None, concern_id=c.pk, actor=a, to_organisation=_sodermalm(), legal_ground="OSL", decided_by="Chef"
     ),
-    "transfer": lambda c, s, a: services.transfer(
+    "transfer": lambda c, s, a: sharing.transfer(
         request=None, concern_id=c.pk, actor=a, version=c.version, to_organisation=_sodermalm(), legal_ground="OSL"
     ),
 }
@@ -38,7 +38,7 @@ PURGED_WRITES = {
 def purged(cast, make_concern):
     concern = make_concern()
     coordinator = cast["coordinator"]
-    consent = services.record_consent(
+    consent = sharing.record_consent(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -47,7 +47,7 @@ def purged(cast, make_concern):
         given_by="Personen",
         given_on=timezone.localdate(),
     )
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -55,7 +55,7 @@ def purged(cast, make_concern):
         legal_ground="OSL 10 kap. 28 §",
         decided_by="Enhetschef A",
     )
-    services.close(request=None, concern_id=concern.pk, actor=coordinator, version=3, outcome=Outcome.HANDED_OVER)
+    closure.close(request=None, concern_id=concern.pk, actor=coordinator, version=3, outcome=Outcome.HANDED_OVER)
     Concern.objects.filter(pk=concern.pk).update(retain_until=timezone.localdate() - datetime.timedelta(days=1))
     assert purge_expired().purged == 1
     return Concern.objects.get(pk=concern.pk), {"consent": consent, "disclosure": disclosure}

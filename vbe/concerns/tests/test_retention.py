@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import services
+from vbe.concerns import closure, services
 from vbe.concerns.models import Concern, Outcome, PurgeRecord, RetentionPeriod
 from vbe.concerns.retention import days_left, purge_expired
 
@@ -25,7 +25,7 @@ def _closed(make_concern, cast, key, *, outcome=Outcome.HANDED_OVER, closed_on=d
         done_on=datetime.date(2025, 12, 1),
         note="Anteckning om personen",
     )
-    services.close(
+    closure.close(
         request=None, concern_id=concern.pk, actor=cast["coordinator"], version=2, outcome=outcome, reason="Skäl"
     )
     period = RetentionPeriod.objects.get(outcome=outcome).days

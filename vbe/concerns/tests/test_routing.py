@@ -11,7 +11,7 @@ from conftest import sign_in_client
 from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import services
+from vbe.concerns import intake, sharing
 from vbe.concerns.models import Concern, Event
 from vbe.notifications.models import Notification
 from vbe.organisations.models import Organisation
@@ -58,7 +58,7 @@ def test_a_concern_to_an_organisation_without_coordinator_waits_in_the_central_q
     assert entry.detail == (
         "inrapporterad till organisation utan aktiv lokal samordnare; centrala samordnare underrättade"
     )
-    assert Event.objects.filter(concern=concern, kind=services.RECEIVED_CENTRALLY).exists()
+    assert Event.objects.filter(concern=concern, kind=intake.RECEIVED_CENTRALLY).exists()
     # The central coordinator is told, and nobody else.
     assert [m.to for m in mail.outbox] == [["central_coordinator@test.example"]]
     assert concern.reference in mail.outbox[0].subject and SKARHOLMEN in mail.outbox[0].body
@@ -129,7 +129,7 @@ def test_a_hand_over_to_an_organisation_without_coordinator_goes_to_the_central_
     assert permissions.concern_in_central_queue(concern)
     entry = AccessLogEntry.objects.get(action="concern_routed_to_central", subject_ref=concern.reference)
     assert entry.detail.startswith("överlämnad till organisation utan aktiv lokal samordnare")
-    assert Event.objects.filter(concern=concern, kind=services.HANDED_TO_CENTRAL_QUEUE).exists()
+    assert Event.objects.filter(concern=concern, kind=intake.HANDED_TO_CENTRAL_QUEUE).exists()
     assert [m.to for m in mail.outbox] == [["central_coordinator@test.example"]]
     assert cast.client("coordinator").get(f"/oro/arenden/{concern.reference}/").status_code == 404
     assert cast.client("central_coordinator").get(f"/oro/arenden/{concern.reference}/").status_code == 200
@@ -139,7 +139,7 @@ def test_not_handed_back_to_the_organisation_it_waits_at(cast, make_concern):
     """Once that organisation has a coordinator the concern is simply theirs (test_routing_queue.py)."""
     concern = make_concern("waiting", organisation="skarholmen")
     with pytest.raises(ValidationError, match="annan organisation"):
-        services.transfer(
+        sharing.transfer(
             request=None,
             concern_id=concern.pk,
             actor=cast["central_coordinator"],

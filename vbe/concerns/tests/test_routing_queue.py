@@ -21,7 +21,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.permissions import Action
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import services
+from vbe.concerns import services, sharing
 from vbe.concerns.models import Concern, State, Transfer
 from vbe.concerns.tests.conftest import TEST_PNR, submit_test_concern
 from vbe.core import personnummer
@@ -115,7 +115,7 @@ def test_when_the_organisation_gets_a_coordinator_central_access_ends_at_once(ca
     # The service refuses too, under the row lock: a check made before the coordinator came is not enough.
     concern.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        services.transfer(
+        sharing.transfer(
             request=None,
             concern_id=concern.pk,
             actor=User.objects.get(pk=cast["central_coordinator"].pk),
@@ -266,7 +266,7 @@ def test_a_receiver_that_loses_its_coordinator_meanwhile_undoes_the_unread_hand_
     sodermalm, nobody = _org("sodermalm").pk, recipients.coordinators_of(_org("sisab").pk)
     real = permissions.has_active_coordinator
     monkeypatch.setattr(
-        services.recipients, "coordinators_of", lambda pk: nobody if pk == sodermalm else recipients.coordinators_of(pk)
+        sharing.recipients, "coordinators_of", lambda pk: nobody if pk == sodermalm else recipients.coordinators_of(pk)
     )
     monkeypatch.setattr(permissions, "has_active_coordinator", lambda pk: pk != sodermalm and real(pk))
     response = _hand_over_unread(cast.client("central_coordinator"), concern, "sodermalm")
@@ -404,7 +404,7 @@ def test_a_coordinator_appointed_while_a_hand_over_waits_for_the_row_ends_the_ce
     def hand_over() -> None:
         try:
             locked.wait(timeout=10)
-            services.transfer(
+            sharing.transfer(
                 request=None,
                 concern_id=concern.pk,
                 actor=User.objects.get(pk=cast["central_coordinator"].pk),
@@ -434,7 +434,7 @@ def test_a_disclosure_reader_of_a_waiting_concern_is_not_told_it_is_in_the_centr
     """A central coordinator who reads an orphaned concern through a disclosure to their organisation may
     hand it on, but the page does not claim it waits in the central queue: it arrived with a coordinator."""
     concern = make_concern("routed", organisation="jarva")
-    services.disclose(
+    sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=User.objects.get(pk=cast["coordinator"].pk),

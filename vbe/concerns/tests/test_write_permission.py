@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vbe.accounts.models import User
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import forms, services
+from vbe.concerns import closure, forms, services, sharing
 from vbe.concerns.models import ActionKind, Concern, Consent, Disclosure, Event, Outcome
 from vbe.concerns.tests.conftest import submit_test_concern
 from vbe.organisations.models import Organisation
@@ -39,7 +39,7 @@ WRITES = {
         kind=ActionKind.SIP,
         done_on=timezone.localdate(),
     ),
-    "record_consent": lambda c, s, a: services.record_consent(
+    "record_consent": lambda c, s, a: sharing.record_consent(
         request=None,
         concern_id=c.pk,
         actor=a,
@@ -48,16 +48,16 @@ WRITES = {
         given_by="Personen",
         given_on=timezone.localdate(),
     ),
-    "withdraw_consent": lambda c, s, a: services.withdraw_consent(
+    "withdraw_consent": lambda c, s, a: sharing.withdraw_consent(
         request=None, concern_id=c.pk, consent_id=s["consent"].pk, actor=a, version=c.version
     ),
-    "close": lambda c, s, a: services.close(
+    "close": lambda c, s, a: closure.close(
         request=None, concern_id=c.pk, actor=a, version=c.version, outcome=Outcome.HANDED_OVER
     ),
     "assign": lambda c, s, a: services.assign(
         request=None, concern_id=c.pk, actor=a, version=c.version, caseworker=None
     ),
-    "disclose": lambda c, s, a: services.disclose(
+    "disclose": lambda c, s, a: sharing.disclose(
         request=None,
         concern_id=c.pk,
         actor=a,
@@ -65,13 +65,13 @@ WRITES = {
         legal_ground="OSL 10 kap. 28 §",
         decided_by="Enhetschef A",
     ),
-    "withdraw_disclosure": lambda c, s, a: services.withdraw_disclosure(
+    "withdraw_disclosure": lambda c, s, a: sharing.withdraw_disclosure(
         request=None, concern_id=c.pk, disclosure_id=s["disclosure"].pk, actor=a, reason="Fel beslut"
     ),
-    "set_legal_hold": lambda c, s, a: services.set_legal_hold(
+    "set_legal_hold": lambda c, s, a: closure.set_legal_hold(
         request=None, concern_id=c.pk, actor=a, version=c.version, hold=True, reason="Förundersökning"
     ),
-    "transfer": lambda c, s, a: services.transfer(
+    "transfer": lambda c, s, a: sharing.transfer(
         request=None,
         concern_id=c.pk,
         actor=a,
@@ -96,7 +96,7 @@ def handed_over(cast, make_concern):
     """A Järva concern with a consent and a disclosure, then handed over to Södermalm."""
     concern = make_concern()
     coordinator = cast["coordinator"]
-    consent = services.record_consent(
+    consent = sharing.record_consent(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -105,7 +105,7 @@ def handed_over(cast, make_concern):
         given_by="Personen",
         given_on=timezone.localdate(),
     )
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -113,7 +113,7 @@ def handed_over(cast, make_concern):
         legal_ground="OSL 10 kap. 28 §",
         decided_by="Enhetschef A",
     )
-    services.transfer(
+    sharing.transfer(
         request=None,
         concern_id=concern.pk,
         actor=coordinator,
@@ -144,7 +144,7 @@ COORDINATE_ONLY = ["assign", "disclose", "withdraw_disclosure", "set_legal_hold"
 @pytest.fixture
 def open_concern(cast, make_concern):
     concern = make_concern()
-    consent = services.record_consent(
+    consent = sharing.record_consent(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -153,7 +153,7 @@ def open_concern(cast, make_concern):
         given_by="Personen",
         given_on=timezone.localdate(),
     )
-    disclosure = services.disclose(
+    disclosure = sharing.disclose(
         request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
@@ -232,7 +232,7 @@ def test_a_hand_over_between_the_pages_check_and_the_write_answers_as_the_check_
     class HandedOverMeanwhile(forms.DisclosureForm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            services.transfer(
+            sharing.transfer(
                 request=None,
                 concern_id=concern.pk,
                 actor=User.objects.get(pk=cast["coordinator"].pk),
@@ -277,7 +277,7 @@ def test_a_disclosure_waiting_for_the_row_while_a_colleague_hands_over_is_refuse
                         if cursor.fetchone()[0]:
                             break
                         time.sleep(0.05)
-                services.transfer(
+                sharing.transfer(
                     request=None,
                     concern_id=concern.pk,
                     actor=User.objects.get(pk=cast["coordinator"].pk),
@@ -293,7 +293,7 @@ def test_a_disclosure_waiting_for_the_row_while_a_colleague_hands_over_is_refuse
     def disclose() -> None:
         try:
             locked.wait(timeout=10)
-            services.disclose(
+            sharing.disclose(
                 request=None,
                 concern_id=concern.pk,
                 actor=User.objects.get(pk=cast["coordinator"].pk),

@@ -1,0 +1,158 @@
+"""The handlers' case page: who may read a concern (404 for anyone else, logged), what the page shows
+them, and revealing the personnummer. The handling POSTs (vbe.concerns.views) render it again with
+their errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from vbe.accounts import permissions
+from vbe.accounts.models import Role, User
+from vbe.accounts.permissions import Action
+from vbe.accounts.reauth import reauth_redirect
+from vbe.audit.log import record
+from vbe.concerns import forms, refusals, services
+from vbe.concerns.models import Concern, State
+from vbe.concerns.retention import days_left
+from vbe.core import personnummer
+
+
+def _readable_concern(request: HttpRequest, reference: str) -> Concern:
+    """One access helper: the concern if the user may read it, else 404 (and the attempt logged, one row
+    whether or not the reference exists: vbe.concerns.refusals)."""
+    concern = (
+        Concern.objects.select_related("organisation", "assigned_to", "district", "unit", "reporter_organisation")
+        .filter(reference=reference)
+        .first()
+    )
+    if concern is None or not permissions.can(request.user, Action.VIEW_CONCERN, concern):
+        refusals.log_refused(request, reference, concern)
+        raise Http404
+    return concern
+
+
+def _caseworkers(concern: Concern):
+    return User.objects.filter(
+        memberships__organisation_id=concern.organisation_id, memberships__role=Role.CASEWORKER, is_active=True
+    ).distinct()
+
+
+# What someone who may read but not handle the concern (a disclosure's reader, the central coordinator
+# for the central queue) follows in the chronology: when it came in, moved on and was closed.
+PROCESS_STEPS = ("submitted", "advanced", "closed")
+STEP_LABELS = dict(State.choices)
+
+
+def _chronology(concern: Concern, *, handler: bool) -> Any:
+    """Handlers: every entry, with who did it, the summary and the note. Anyone else: only the process
+    steps, in words made from the step codes, with no actor and no note. The summaries can name other
+    organisations it was disclosed to or handed to, and the "submitted" entry's actor is the reporter,
+    so their text is not even read for them."""
+    if handler:
+        return concern.events.select_related("actor")
+    rows = []
+    for event in concern.events.filter(kind__in=PROCESS_STEPS).defer("summary", "note", "actor"):
+        before, after = STEP_LABELS.get(event.from_state), STEP_LABELS.get(event.to_state)
+        if event.kind == "advanced" and before and after:
+            rows.append({"at": event.at, "summary": f"Från {before.lower()} till {after.lower()}"})
+        elif after:
+            rows.append({"at": event.at, "summary": after})
+    return rows
+
+
+def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dict[str, Any]:
+    initial = {"version": concern.version}
+    handler = permissions.can(request.user, Action.HANDLE_CONCERN, concern)
+    coordinator = permissions.can(request.user, Action.COORDINATE_CONCERN, concern)
+    forms_ = {
+        "advance_form": forms.AdvanceForm(initial=initial),
+        "assessment_form": forms.AssessmentForm(
+            initial={**initial, "areas": concern.assessment_areas, "text": concern.assessment}
+        ),
+        "action_form": forms.ActionForm(initial=initial),
+        "consent_form": forms.ConsentForm(initial=initial),
+        "close_form": forms.CloseForm(initial=initial, child_report=services.needs_child_report(concern)),
+        "transfer_form": forms.TransferForm(initial=initial),
+        "disclosure_form": forms.DisclosureForm(),
+        "assign_form": forms.AssignForm(
+            initial={**initial, "caseworker": concern.assigned_to}, caseworkers=_caseworkers(concern)
+        ),
+        "hold_form": forms.LegalHoldForm(
+            initial={**initial, "hold": concern.legal_hold, "reason": concern.legal_hold_reason}
+        ),
+    }
+    forms_.update(bound)
+    withdrawing = forms_.pop("withdraw_disclosure_form", None)
+    disclosures = []
+    if handler:  # who decided what, and why, is for the handlers, not for the readers of a disclosure
+        for disclosure in concern.disclosures.select_related("to_organisation", "revoked_by"):
+            form = None
+            if coordinator and disclosure.is_active and concern.purged_at is None:  # purged: no more writes
+                mine = withdrawing is not None and withdrawing.prefix == f"d{disclosure.pk}"
+                form = withdrawing if mine else forms.WithdrawDisclosureForm(prefix=f"d{disclosure.pk}")
+                withdrawing = None if mine else withdrawing
+            disclosures.append({"disclosure": disclosure, "form": form})
+    return {
+        "concern": concern,
+        "is_handler": handler,
+        "is_coordinator": coordinator,
+        "needs_child_report": concern.is_open and services.needs_child_report(concern),
+        "disclosures": disclosures,
+        "withdraw_errors": withdrawing,  # a refused withdrawal of a disclosure no longer active
+        "can_hand_over": permissions.can(request.user, Action.HAND_OVER_CONCERN, concern),  # the central queue
+        "in_central_queue": permissions.concern_in_central_queue(concern),
+        "next_state": services.NEXT_STATE.get(concern.state),
+        "events": _chronology(concern, handler=handler),
+        "actions": concern.actions.select_related("district"),
+        "consents": concern.consents.all(),
+        "masked_pnr": personnummer.mask(concern.person_pnr),
+        "days_left": days_left(concern),
+        "state_steps": [(s, s.label) for s in State],
+        **forms_,
+    }
+
+
+@login_required
+@require_safe
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _readable_concern(request, reference)
+    through = _disclosure_read(request, concern)
+    record(
+        action="concern_viewed",
+        request=request,
+        obj=concern,
+        subject_ref=concern.reference,
+        # Read through a disclosure: the log names it, and the membership in the organisation it was
+        # disclosed to (the one that gave the access), not the reader's first one.
+        legal_ground=f"disclosure:{through.pk}" if through else "",
+        **({"organisation_id": through.to_organisation_id} if through else {}),
+    )
+    return render(request, "concerns/detail.html", _detail_context(request, concern))
+
+
+def _disclosure_read(request: HttpRequest, concern: Concern):
+    """The active disclosure through which the user reads ``concern``, or None if they read it otherwise."""
+    if permissions.can(request.user, Action.HANDLE_CONCERN, concern):
+        return None
+    readers = permissions.org_ids_with(request.user, *permissions.DISCLOSURE_READER_ROLES)
+    return concern.disclosures.filter(to_organisation_id__in=readers, revoked_at=None).order_by("pk").first()
+
+
+@login_required
+@require_POST
+def reveal_personnummer(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _readable_concern(request, reference)
+    permissions.require(request.user, Action.HANDLE_CONCERN, concern)
+    # Password (and code) again unless proven in the last minutes; then back to the case page.
+    if response := reauth_redirect(request, back=reverse("concerns:detail", args=[concern.reference])):
+        return response
+    record(action="personnummer_revealed", request=request, obj=concern, subject_ref=concern.reference)
+    context = _detail_context(request, concern)
+    context["revealed_pnr"] = concern.person_pnr
+    return render(request, "concerns/detail.html", context)
