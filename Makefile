@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := VBE_ENV=demo SITE_URL=http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup assets db test lint clean bench
+.PHONY: help run setup assets db test lint clean bench messages mutation
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,9 +53,23 @@ run: db ## Set up and start the portal on http://127.0.0.1:$(PORT) with demo dat
 test: $(VENV)/.installed-dev assets ## Run the whole suite (unit, integration, browser)
 	$(PY) -m pytest
 
-lint: $(VENV)/.installed-dev ## ruff lint and format check
+# Swedish is the source language: the msgids are the Swedish text, so msgstr stays empty in locale/sv.
+messages: $(VENV)/.installed-runtime ## Regenerate locale/sv/LC_MESSAGES/django.po (needs GNU gettext)
+	VBE_ENV=test $(PY) manage.py makemessages --locale sv --add-location file --no-obsolete \
+		--ignore node_modules --ignore static --ignore var --ignore data --ignore tests
+
+lint: $(VENV)/.installed-dev ## ruff, the layer contract between the apps, and the types of the services and rules
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
+
+# Not in .ci/run: it takes a while. mutmut works on a fresh copy in mutants/ (git-ignored), on SQLite:
+# the test database is built once and each mutant's tests run in a forked copy of it.
+mutation: $(VENV)/.installed-dev ## Mutation testing of the permission rules and workflow services (score per module)
+	rm -rf mutants
+	env -u DATABASE_URL $(PY) tools/mutation.py run
+	$(PY) tools/mutation.py score
 
 clean: ## Remove the virtualenv, node_modules, built assets and the demo database
 	rm -rf $(VENV) node_modules static/build static/vendor var

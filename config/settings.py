@@ -81,9 +81,11 @@ INSTALLED_APPS = [
     "vbe.audit",
     "vbe.incidents",
     "vbe.concerns",
+    "vbe.statistics",
     "vbe.plans",
     "vbe.reports",
     "vbe.notifications",
+    "vbe.portal",
     "vbe.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -124,7 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vbe.core.context_processors.portal",
+                "vbe.portal.context_processors.portal",
             ],
         },
     }
@@ -153,7 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts, sign-in and sessions ----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
@@ -207,7 +209,7 @@ if PRODUCTION:
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "vbe.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "vbe.portal.views.csrf_failure"
 
 # --- Language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

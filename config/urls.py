@@ -1,13 +1,15 @@
 from django.urls import include, path
 
-from vbe.core.admin_site import admin_site
+from vbe.accounts.admin_site import admin_site
+from vbe.portal.urls import access_log_patterns, organisation_patterns, portal_patterns
 
 urlpatterns = [
-    path("", include("vbe.core.urls")),
+    path("", include((portal_patterns, "portal"))),
     path("", include("vbe.accounts.urls")),
-    path("organisationer/", include("vbe.organisations.urls")),
+    path("organisationer/", include((organisation_patterns, "organisations"))),
     path("riktlinjer/", include("vbe.guidelines.urls")),
-    path("loggkontroll/", include("vbe.audit.urls")),
+    path("loggkontroll/", include((access_log_patterns, "audit"))),
+    path("handelser/statistik/", include("vbe.statistics.urls")),
     path("handelser/", include("vbe.incidents.urls")),
     path("oro/", include("vbe.concerns.urls")),
     path("planer/", include("vbe.plans.urls")),

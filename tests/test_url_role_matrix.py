@@ -47,9 +47,9 @@ GUIDELINE_KEEPERS = ("admin", "central_coordinator")
 
 CORE_MATRIX: dict[str, Entry] = {
     # The portal's own pages.
-    "core:home": Entry(lambda ctx: "/", expect(OK)),
-    "core:accessibility": Entry(lambda ctx: "/tillganglighet/", expect(OK, anonymous=OK)),
-    "core:health": Entry(lambda ctx: "/halsa/", expect(OK, anonymous=OK)),
+    "portal:home": Entry(lambda ctx: "/", expect(OK)),
+    "portal:accessibility": Entry(lambda ctx: "/tillganglighet/", expect(OK, anonymous=OK)),
+    "portal:health": Entry(lambda ctx: "/halsa/", expect(OK, anonymous=OK)),
     "accounts:sign_in": Entry(lambda ctx: "/logga-in/", expect(REDIRECT, anonymous=OK)),
     "accounts:sign_in_code": Entry(lambda ctx: "/logga-in/kod/", expect(REDIRECT, anonymous=REDIRECT)),
     "accounts:sign_out": Entry(lambda ctx: "/logga-ut/", expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),

@@ -16,9 +16,9 @@ from tests.browser.conftest import (
     sign_in_browser,
 )
 from vbe.accounts import four_eyes_mail, four_eyes_proposals, permissions
+from vbe.accounts.admin_site import admin_site
 from vbe.accounts.models import ChangeKind
 from vbe.concerns.models import Outcome, RetentionPeriod
-from vbe.core.admin_site import admin_site
 from vbe.organisations.models import District, Organisation
 from vbe.reports.models import StatusReport
 
@@ -123,17 +123,14 @@ def test_granting_a_role_uses_the_organisation_autocomplete(page, context, live_
 
 
 def test_four_eyes_pages_are_accessible(page, context, live_server, cast, axe_source, console):
-    four_eyes_proposals.propose(
-        request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
-    )
+    four_eyes_proposals.propose(actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"])
     # A merge (what it moves, who would read it) and a grant whose organisation was renamed since (a warning).
     districts = list(District.objects.filter(name__in=["Farsta", "Skarpnäck"]).order_by("name"))
     four_eyes_proposals.propose(
-        request=None, actor=cast["admin"], kind=ChangeKind.MERGE_DISTRICTS, districts=districts, district=districts[0]
+        actor=cast["admin"], kind=ChangeKind.MERGE_DISTRICTS, districts=districts, district=districts[0]
     )
     board = Organisation.objects.get(slug="utbildningsnamnden")
     four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=cast["staff"],

@@ -47,7 +47,6 @@ def test_a_child_concern_is_closed_with_its_orosanmalan_recorded(
 def test_a_disclosure_is_withdrawn_from_the_case_page(page, context, live_server, cast, reference_data, axe_source):
     concern = submit_test_concern(cast)
     sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=Organisation.objects.get(slug="utbildningsnamnden"),

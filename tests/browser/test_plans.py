@@ -149,7 +149,8 @@ def plans_in_every_state(cast):
         cast, year=LAST_YEAR, state=PlanState.DECIDED, measures=[{"title": "A", "area": 1}, {"title": "B", "area": 4}]
     )
     follow_up(old, cast["coordinator"], LAST_YEAR, {"A": "done", "B": "ongoing"})
-    new = services.new_version(plan_id=old.pk, actor=cast["coordinator"])
+    old.refresh_from_db()
+    new = services.new_version(plan_id=old.pk, actor=cast["coordinator"], lock_version=old.lock_version)
     ready = make_plan(cast, organisation="sodermalm", coordinator="coordinator_other", state=PlanState.READY)
     followed = make_plan(
         cast,

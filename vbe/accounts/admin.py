@@ -15,19 +15,20 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from vbe.accounts import four_eyes, four_eyes_mail, four_eyes_proposals, services
+from vbe.accounts import (
+    admin_organisations,  # noqa: F401  (registers the organisation tree)
+    four_eyes,
+    four_eyes_mail,
+    four_eyes_proposals,
+    services,
+)
+from vbe.accounts.admin_site import PortalInline, PortalModelAdmin, admin_site
+from vbe.accounts.coordinators import watching_coordinators
 from vbe.accounts.models import ChangeKind, Membership, User
 from vbe.accounts.permissions import Action
-from vbe.concerns.orphans import watching_coordinators
-from vbe.core.admin_site import PortalInline, PortalModelAdmin, admin_site
-
-
-def _watching_coordinators(request: HttpRequest, user_ids):
-    """Tells the central coordinators when a change here leaves an organisation with open concerns or
-    incidents and no active coordinator. The admin site composes the apps (as views may); the models and
-    services of vbe.accounts stay below vbe.concerns."""
-    return watching_coordinators(request=request, user_ids=user_ids)
 
 
 class MembershipForm(forms.ModelForm):
@@ -36,7 +37,10 @@ class MembershipForm(forms.ModelForm):
         organisation, unit = data.get("organisation"), data.get("unit")
         if organisation is not None and unit is not None and unit.organisation_id != organisation.pk:
             # A role in a unit is scoped by the unit (incidents of own units): never one of another organisation.
-            raise ValidationError(f"Verksamheten {unit.name} hör inte till {organisation.name}.")
+            raise ValidationError(
+                _("Verksamheten %(unit)s hör inte till %(organisation)s.")
+                % {"unit": unit.name, "organisation": organisation.name}
+            )
         return data
 
 
@@ -50,9 +54,9 @@ class MembershipInline(PortalInline):
 
 class UserForm(forms.ModelForm):
     propose_password_reset = forms.BooleanField(
-        label="Föreslå nytt lösenord",
+        label=gettext_lazy("Föreslå nytt lösenord"),
         required=False,
-        help_text=(
+        help_text=gettext_lazy(
             "När en andra person har godkänt förslaget slutar det nuvarande lösenordet att fungera och "
             "användaren får en engångslänk via e-post för att välja ett nytt. Ingen administratör ser lösenordet."
         ),
@@ -85,13 +89,13 @@ class UserAdmin(PortalModelAdmin):
         # A new account gets a one-time link to choose its own password; an existing one a proposal.
         return ("email", "full_name", "is_active") + (("propose_password_reset",) if obj else ())
 
-    @admin.display(boolean=True, description="Tvåstegsverifiering")
+    @admin.display(boolean=True, description=gettext_lazy("Tvåstegsverifiering"))
     def has_totp(self, obj: User) -> bool:
         return obj.has_totp
 
     def _propose(self, request: HttpRequest, **fields) -> bool:
         try:
-            four_eyes_proposals.propose(request=request, actor=request.user, **fields)
+            four_eyes_proposals.propose(actor=request.user, **fields)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.WARNING)
             return False
@@ -101,10 +105,12 @@ class UserAdmin(PortalModelAdmin):
         self.message_user(
             request,
             format_html(
-                "{} är inte genomfört än: det är ett förslag som en annan administratör eller den centrala "
-                'samordnaren måste godkänna på sidan <a href="{}">Behörighetsförslag</a>.',
-                what,
-                reverse("accounts:access_changes"),
+                _(
+                    "{what} är inte genomfört än: det är ett förslag som en annan administratör eller den centrala "
+                    'samordnaren måste godkänna på sidan <a href="{url}">Behörighetsförslag</a>.'
+                ),
+                what=what,
+                url=reverse("accounts:access_changes"),
             ),
             messages.WARNING,
         )
@@ -114,9 +120,9 @@ class UserAdmin(PortalModelAdmin):
             obj.set_unusable_password()
             obj.created_by = request.user  # shown to whoever decides on this account's roles (four eyes)
             super().save_model(request, obj, form, change)
-            services.log_account_change(request=request, user=obj, was_active=None)
-            transaction.on_commit(lambda: four_eyes_mail.send_password_link(request=None, user_id=obj.pk, reason="new"))
-            self.message_user(request, "Användaren får en länk via e-post för att välja lösenord.", messages.INFO)
+            services.log_account_change(actor=request.user, user=obj, was_active=None)
+            transaction.on_commit(lambda: four_eyes_mail.send_password_link(user_id=obj.pk, reason="new"))
+            self.message_user(request, _("Användaren får en länk via e-post för att välja lösenord."), messages.INFO)
             return
         stored = User.objects.values("is_active", "email").get(pk=obj.pk)
         new_email = obj.email
@@ -125,36 +131,40 @@ class UserAdmin(PortalModelAdmin):
         reactivating = not stored["is_active"] and obj.is_active and bool(four_eyes.personal_data_memberships(obj))
         if reactivating:
             obj.is_active = False
-        with _watching_coordinators(request, [obj.pk]):  # deactivating an organisation's last coordinator
+        with watching_coordinators(
+            actor=request.user, user_ids=[obj.pk]
+        ):  # deactivating an organisation's last coordinator
             super().save_model(request, obj, form, change)
-            services.log_account_change(request=request, user=obj, was_active=stored["is_active"])
+            services.log_account_change(actor=request.user, user=obj, was_active=stored["is_active"])
         if new_email != stored["email"] and self._propose(
             request, kind=ChangeKind.CHANGE_EMAIL, target=obj, new_email=new_email
         ):
-            self._tell_proposed(request, "Den nya e-postadressen")
+            self._tell_proposed(request, _("Den nya e-postadressen"))
         if reactivating and self._propose(request, kind=ChangeKind.REACTIVATE_ACCOUNT, target=obj):
-            self._tell_proposed(request, "Återaktiveringen av kontot")
+            self._tell_proposed(request, _("Återaktiveringen av kontot"))
         if form.cleaned_data.get("propose_password_reset") and self._propose(
             request, kind=ChangeKind.RESET_PASSWORD, target=obj
         ):
-            self._tell_proposed(request, "Det nya lösenordet")
+            self._tell_proposed(request, _("Det nya lösenordet"))
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        with _watching_coordinators(request, [form.instance.pk]):  # removing an organisation's last coordinator
+        with watching_coordinators(
+            actor=request.user, user_ids=[form.instance.pk]
+        ):  # removing an organisation's last coordinator
             self._save_formset(request, form, formset)
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
-        with _watching_coordinators(request, [obj.pk]):
+        with watching_coordinators(actor=request.user, user_ids=[obj.pk]):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        with _watching_coordinators(request, list(queryset.values_list("pk", flat=True))):
+        with watching_coordinators(actor=request.user, user_ids=list(queryset.values_list("pk", flat=True))):
             super().delete_queryset(request, queryset)
 
     def _save_formset(self, request: HttpRequest, form, formset) -> None:
         instances = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            services.log_membership_change(request=request, membership=membership, change="revoked")
+            services.log_membership_change(actor=request.user, membership=membership, change="revoked")
             membership.delete()
         for membership in instances:
             if four_eyes.needs_four_eyes(membership.role):
@@ -169,13 +179,15 @@ class UserAdmin(PortalModelAdmin):
                 )
                 if proposed:
                     self._tell_proposed(
-                        request, f"Rollen {membership.get_role_display()} i {membership.organisation.name}"
+                        request,
+                        _("Rollen %(role)s i %(organisation)s")
+                        % {"role": membership.get_role_display(), "organisation": membership.organisation.name},
                     )
                 continue
             is_new = membership.pk is None
             membership.save()
             services.log_membership_change(
-                request=request, membership=membership, change="granted" if is_new else "changed"
+                actor=request.user, membership=membership, change="granted" if is_new else "changed"
             )
         formset.save_m2m()
         # The admin's own history must not claim that the proposed memberships were added or changed.
@@ -184,8 +196,8 @@ class UserAdmin(PortalModelAdmin):
             (m, fields) for m, fields in formset.changed_objects if not four_eyes.needs_four_eyes(m.role)
         ]
 
-    @admin.action(description="Föreslå nollställd tvåstegsverifiering (en annan person godkänner)")
+    @admin.action(description=gettext_lazy("Föreslå nollställd tvåstegsverifiering (en annan person godkänner)"))
     def propose_second_factor_reset(self, request: HttpRequest, queryset) -> None:
         proposed = sum(self._propose(request, kind=ChangeKind.RESET_SECOND_FACTOR, target=user) for user in queryset)
         if proposed:
-            self._tell_proposed(request, f"Nollställningen för {proposed} konton")
+            self._tell_proposed(request, _("Nollställningen för %(count)s konton") % {"count": proposed})

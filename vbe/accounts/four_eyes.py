@@ -24,46 +24,66 @@ one. Neither administrator ever knows the password. New accounts get the same li
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import Model, QuerySet
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts import permissions
 from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, Membership, Role, User
 from vbe.accounts.permissions import Action
+from vbe.organisations.models import District, Organisation, Unit
+
+M = TypeVar("M", bound=Model)
+
+# The names the decider reads, as stored with the proposal (JSON): texts, lists of texts, an id.
+Snapshot = dict[str, str | int | list[str] | None]
 
 # An administrator may not propose roles for an account they created until it is this old: the
 # set-password link goes to whatever address they typed, so "two people" would otherwise be one.
 NEW_ACCOUNT_DAYS = 30
 
-ALREADY_DECIDED = "Förslaget är redan beslutat. Ladda om sidan för att se beslutet."
-EMAIL_TAKEN = "E-postadressen används redan av ett annat konto."
-ALREADY_PENDING = "Det finns redan ett förslag om samma ändring som väntar på beslut."
-NEW_PROPOSAL = " Lägg fram ett nytt förslag om ändringen fortfarande behövs."
-CHANGED = (
-    "Uppgifterna i förslaget har ändrats sedan förslaget lades fram (namn, e-postadress, organisation, "
-    "verksamhet, roller eller område), så det kan inte godkännas." + NEW_PROPOSAL
+ALREADY_DECIDED = gettext_lazy("Förslaget är redan beslutat. Ladda om sidan för att se beslutet.")
+EMAIL_TAKEN = gettext_lazy("E-postadressen används redan av ett annat konto.")
+ALREADY_PENDING = gettext_lazy("Det finns redan ett förslag om samma ändring som väntar på beslut.")
+# Follows, after a space, every reason a proposal can no longer be approved.
+NEW_PROPOSAL = gettext_lazy("Lägg fram ett nytt förslag om ändringen fortfarande behövs.")
+CHANGED = format_lazy(
+    "{} {}",
+    gettext_lazy(
+        "Uppgifterna i förslaget har ändrats sedan förslaget lades fram (namn, e-postadress, organisation, "
+        "verksamhet, roller eller område), så det kan inte godkännas."
+    ),
+    NEW_PROPOSAL,
 )
-PROPOSER_GONE = "Den som lade fram förslaget är inte längre administratör, så det kan inte godkännas." + NEW_PROPOSAL
-TARGET_GONE = "Kontot som förslaget gäller finns inte längre."
-GAINS_ACCESS = (
+PROPOSER_GONE = format_lazy(
+    "{} {}",
+    gettext_lazy("Den som lade fram förslaget är inte längre administratör, så det kan inte godkännas."),
+    NEW_PROPOSAL,
+)
+TARGET_GONE = gettext_lazy("Kontot som förslaget gäller finns inte längre.")
+GAINS_ACCESS = gettext_lazy(
     "Du är samordnare i den nämnd som händelserna skulle flyttas till och kan därför inte besluta om "
     "sammanslagningen. En annan person beslutar."
 )
-CREATOR_RECENT = (
-    "{who} skapade kontot för mindre än {days} dagar sedan. En annan administratör måste föreslå roller "
+CREATOR_RECENT = gettext_lazy(
+    "%(who)s skapade kontot för mindre än %(days)s dagar sedan. En annan administratör måste föreslå roller "
     "för det, så att två personer står för vem som får åtkomst."
 )
-CREATOR_ADMIN = (
-    "{who} skapade kontot och kan därför inte föreslå administratörsrollen för det. En annan "
+CREATOR_ADMIN = gettext_lazy(
+    "%(who)s skapade kontot och kan därför inte föreslå administratörsrollen för det. En annan "
     "administratör måste föreslå den."
 )
 
 
 def expired_message() -> str:
-    return f"Förslaget har gått ut: det är äldre än {settings.ACCESS_CHANGE_EXPIRY_DAYS} dagar." + NEW_PROPOSAL
+    expired = _("Förslaget har gått ut: det är äldre än %(days)s dagar.") % {"days": settings.ACCESS_CHANGE_EXPIRY_DAYS}
+    return f"{expired} {NEW_PROPOSAL}"
 
 
 def needs_four_eyes(role: str) -> bool:
@@ -86,7 +106,8 @@ def check_email_domain(email: str) -> None:
     domains = settings.ACCOUNT_EMAIL_DOMAINS
     if domains and email.rpartition("@")[2].lower() not in domains:
         raise ValidationError(
-            f"Använd en e-postadress i någon av kommunens domäner: {', '.join(domains)}.", code="email_domain"
+            _("Använd en e-postadress i någon av kommunens domäner: %(domains)s.") % {"domains": ", ".join(domains)},
+            code="email_domain",
         )
 
 
@@ -103,7 +124,12 @@ def _log_detail(proposal: AccessChangeRequest) -> str:
     return detail
 
 
-def _subject(proposal: AccessChangeRequest) -> dict[str, Any]:
+class LogSubject(TypedDict):
+    object_type: str
+    object_id: str
+
+
+def _subject(proposal: AccessChangeRequest) -> LogSubject:
     """What a log row about the proposal points at: the user, or for a merge the target district."""
     if proposal.kind == ChangeKind.MERGE_DISTRICTS:
         return {"object_type": "organisations.district", "object_id": str(proposal.district_id or "")}
@@ -114,22 +140,49 @@ def _subject(proposal: AccessChangeRequest) -> dict[str, Any]:
 
 
 def _membership_label(membership: Membership) -> str:
-    label = f"{membership.get_role_display()} i {membership.organisation.name}"
-    return label + (f", {membership.unit.name}" if membership.unit_id else "")
+    label = _("%(role)s i %(organisation)s") % {
+        "role": membership.get_role_display(),
+        "organisation": membership.organisation.name,
+    }
+    return label + (f", {membership.unit.name}" if membership.unit is not None else "")
 
 
 def _snapshot(
     *,
     kind: str,
     target: User | None,
-    organisation: Any = None,
-    unit: Any = None,
+    organisation: Organisation | None = None,
+    unit: Unit | None = None,
     role: str = "",
-    districts: list[Any] | None = None,
-    district: Any = None,
-) -> dict[str, Any]:
-    """The names shown to the decider, as they are now."""
-    shot: dict[str, Any] = {}
+    districts: list[District] | None = None,
+    district: District | None = None,
+) -> Snapshot:
+    """The names shown to the decider, as they are now. Taken in the portal's own language, whatever
+    the proposer's: approval compares it with one taken again, so the decider's language must not
+    make an unchanged proposal look changed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _names(
+            kind=kind,
+            target=target,
+            organisation=organisation,
+            unit=unit,
+            role=role,
+            districts=districts,
+            district=district,
+        )
+
+
+def _names(
+    *,
+    kind: str,
+    target: User | None,
+    organisation: Organisation | None,
+    unit: Unit | None,
+    role: str,
+    districts: list[District] | None,
+    district: District | None,
+) -> Snapshot:
+    shot: Snapshot = {}
     if target is not None:
         shot.update(target_name=target.full_name, target_email=target.email)
     if kind == ChangeKind.GRANT_ROLE:
@@ -141,8 +194,6 @@ def _snapshot(
     elif kind == ChangeKind.REACTIVATE_ACCOUNT and target is not None:
         shot["memberships"] = sorted(_membership_label(m) for m in personal_data_memberships(target))
     elif kind == ChangeKind.MERGE_DISTRICTS:
-        from vbe.organisations.models import Organisation  # the tree is above accounts: asked lazily
-
         sources = sorted(districts or [], key=lambda d: d.name)
         council = Organisation.objects.filter(district=district).first() if district is not None else None
         shot.update(
@@ -155,15 +206,13 @@ def _snapshot(
     return shot
 
 
-def current_snapshot(proposal: AccessChangeRequest, *, lock: bool = False) -> dict[str, Any]:
+def current_snapshot(proposal: AccessChangeRequest, *, lock: bool = False) -> Snapshot:
     """The proposal's snapshot as it would be taken now; with ``lock``, the rows read stay locked."""
-    from vbe.organisations.models import District, Organisation, Unit
 
-    def get(model: Any, pk: int | None) -> Any:
+    def get(rows: QuerySet[M], pk: int | None) -> M | None:
         if pk is None:
             return None
-        rows = model.objects.select_for_update() if lock else model.objects
-        return rows.filter(pk=pk).first()
+        return (rows.select_for_update() if lock else rows).filter(pk=pk).first()
 
     districts = None
     if proposal.kind == ChangeKind.MERGE_DISTRICTS:
@@ -171,12 +220,12 @@ def current_snapshot(proposal: AccessChangeRequest, *, lock: bool = False) -> di
         districts = list(rows.filter(pk__in=proposal.source_district_ids).order_by("pk"))
     return _snapshot(
         kind=proposal.kind,
-        target=get(User, proposal.target_id),
-        organisation=get(Organisation, proposal.organisation_id),
-        unit=get(Unit, proposal.unit_id),
+        target=get(User.objects.all(), proposal.target_id),
+        organisation=get(Organisation.objects.all(), proposal.organisation_id),
+        unit=get(Unit.objects.all(), proposal.unit_id),
         role=proposal.role,
         districts=districts,
-        district=get(District, proposal.district_id),
+        district=get(District.objects.all(), proposal.district_id),
     )
 
 
@@ -194,9 +243,9 @@ def _creator_refusal(*, proposer_id: int | None, target: User, roles: set[str], 
     if not roles or target.created_by_id is None or target.created_by_id != proposer_id:
         return ""
     if Role.ADMIN in roles:
-        return CREATOR_ADMIN.format(who=who)
+        return CREATOR_ADMIN % {"who": who}
     if at - target.date_joined < datetime.timedelta(days=NEW_ACCOUNT_DAYS):
-        return CREATOR_RECENT.format(who=who, days=NEW_ACCOUNT_DAYS)
+        return CREATOR_RECENT % {"who": who, "days": NEW_ACCOUNT_DAYS}
     return ""
 
 
@@ -221,17 +270,19 @@ def obstacle(proposal: AccessChangeRequest, *, lock: bool = False) -> tuple[str,
     before pressing the button)."""
     if is_expired(proposal):
         return ChangeState.EXPIRED, "expired", expired_message()
-    proposer = User.objects.filter(pk=proposal.proposed_by_id).first()
+    proposer_id = proposal.proposed_by_id
+    proposer = User.objects.filter(pk=proposer_id).first() if proposer_id is not None else None
     needed = Action.MANAGE_ORGANISATIONS if proposal.kind == ChangeKind.MERGE_DISTRICTS else Action.MANAGE_USERS
     if proposer is None or not permissions.can(proposer, needed):
-        return ChangeState.VOID, "proposer", PROPOSER_GONE
+        return ChangeState.VOID, "proposer", str(PROPOSER_GONE)
     if proposal.kind != ChangeKind.MERGE_DISTRICTS and proposal.target_id is None:
-        return ChangeState.VOID, "target", TARGET_GONE
+        return ChangeState.VOID, "target", str(TARGET_GONE)
     if current_snapshot(proposal, lock=lock) != proposal.snapshot:
-        return ChangeState.VOID, "changed", CHANGED
+        return ChangeState.VOID, "changed", str(CHANGED)
     unit = proposal.unit if proposal.kind == ChangeKind.GRANT_ROLE else None
     if unit is not None and unit.organisation_id != proposal.organisation_id:
-        return ChangeState.VOID, "unit", "Verksamheten hör inte längre till organisationen i förslaget." + NEW_PROPOSAL
+        unit_moved = _("Verksamheten hör inte längre till organisationen i förslaget.")
+        return ChangeState.VOID, "unit", f"{unit_moved} {NEW_PROPOSAL}"
     if proposal.target_id is not None:
         target = User.objects.get(pk=proposal.target_id)
         roles = _roles_granted(proposal.kind, proposal.role, target)
@@ -240,7 +291,7 @@ def obstacle(proposal: AccessChangeRequest, *, lock: bool = False) -> tuple[str,
             target=target,
             roles=roles,
             at=proposal.proposed_at,
-            who="Den som lade fram förslaget",
+            who=_("Den som lade fram förslaget"),
         )
         if refusal:
             return ChangeState.VOID, "creator", refusal

@@ -4,12 +4,11 @@ was proposed, rejecting closes it, and an overdue or void one is closed as such.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from vbe.accounts import permissions, services
@@ -28,11 +27,11 @@ from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, Me
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.audit.models import Outcome
+from vbe.organisations.models import District
+from vbe.organisations.services import merge_districts
 
 
-def _close(
-    proposal: AccessChangeRequest, *, state: str, code: str, message: str, actor: User | None, request: Any
-) -> None:
+def _close(proposal: AccessChangeRequest, *, state: str, code: str, message: str, actor: User | None) -> None:
     """Closes a proposal that can no longer be approved (expired or void); nothing else changes. The
     message stays on the proposal (shown on the proposals page); the log gets a code only."""
     proposal.state = state
@@ -42,7 +41,6 @@ def _close(
     proposal.save(update_fields=["state", "decided_by", "decided_at", "reason"])
     record(
         action="access_change_expired" if state == ChangeState.EXPIRED else "access_change_voided",
-        request=request,
         actor=actor,
         outcome=Outcome.DENIED,
         detail=f"{_log_detail(proposal)} ({code})",
@@ -51,14 +49,12 @@ def _close(
     _notify(proposal, "expired" if state == ChangeState.EXPIRED else "void")
 
 
-def _expire(pending: Any) -> None:
+def _expire(pending: QuerySet[AccessChangeRequest]) -> None:
     """Closes the overdue proposals among ``pending`` (inside the caller's transaction)."""
     cutoff = timezone.now() - datetime.timedelta(days=settings.ACCESS_CHANGE_EXPIRY_DAYS)
     for proposal in pending.filter(proposed_at__lt=cutoff).select_for_update():
         if proposal.state == ChangeState.PENDING:
-            _close(
-                proposal, state=ChangeState.EXPIRED, code="expired", message=expired_message(), actor=None, request=None
-            )
+            _close(proposal, state=ChangeState.EXPIRED, code="expired", message=expired_message(), actor=None)
 
 
 def expire_overdue() -> None:
@@ -74,7 +70,7 @@ def expire_overdue() -> None:
 def _closed_message(proposal: AccessChangeRequest) -> str:
     if proposal.state in (ChangeState.EXPIRED, ChangeState.VOID) and proposal.reason:
         return proposal.reason
-    return ALREADY_DECIDED
+    return str(ALREADY_DECIDED)
 
 
 def _locked_pending(*, actor: User, proposal_id: int) -> AccessChangeRequest:
@@ -85,7 +81,7 @@ def _locked_pending(*, actor: User, proposal_id: int) -> AccessChangeRequest:
     return proposal
 
 
-def approve(*, request: Any, actor: User, proposal_id: int) -> AccessChangeRequest:
+def approve(*, actor: User, proposal_id: int) -> AccessChangeRequest:
     """Applies the proposed change, under the lock of the proposal and of what it concerns, if it is
     still what was proposed. Otherwise closes it (expired or void, kept and logged) and raises
     ValidationError saying why."""
@@ -98,15 +94,52 @@ def approve(*, request: Any, actor: User, proposal_id: int) -> AccessChangeReque
             target = User.objects.select_for_update().filter(pk=proposal.target_id).first()
         blocked = obstacle(proposal, lock=True)
         if blocked is None:
-            return _apply(request=request, actor=actor, proposal=proposal, target=target)
+            return _apply(actor=actor, proposal=proposal, target=target)
         state, code, message = blocked
-        _close(proposal, state=state, code=code, message=message, actor=actor, request=request)
+        _close(proposal, state=state, code=code, message=message, actor=actor)
     raise ValidationError(message)  # after the block, so the closing and its log row are kept
 
 
-def _apply(*, request: Any, actor: User, proposal: AccessChangeRequest, target: User | None) -> AccessChangeRequest:
+def _apply(*, actor: User, proposal: AccessChangeRequest, target: User | None) -> AccessChangeRequest:
     reference = f"förslag {proposal.pk}"
     old_email = target.email if target is not None else ""
+    if proposal.kind == ChangeKind.MERGE_DISTRICTS:
+        _merge(actor=actor, proposal=proposal)
+    else:
+        # Every other kind is about an account. obstacle() voids the proposal when its account is gone,
+        # and approve() read the account under its row lock before asking, so it is here.
+        assert target is not None
+        _change_account(actor=actor, proposal=proposal, target=target, reference=reference)
+    proposal.state = ChangeState.APPROVED
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["state", "decided_by", "decided_at"])
+    record(
+        action="access_change_approved",
+        actor=actor,
+        detail=_log_detail(proposal),
+        **_subject(proposal),
+    )
+    if target is not None:
+        target.refresh_from_db()
+        proposal.target = target
+    _notify(proposal, "approved", old_email=old_email)
+    if proposal.kind == ChangeKind.RESET_PASSWORD and target is not None:
+        user_id = target.pk
+        transaction.on_commit(lambda: send_password_link(user_id=user_id, reason="reset"))
+    return proposal
+
+
+def _merge(*, actor: User, proposal: AccessChangeRequest) -> None:
+    # A merge proposal names its target district when it is made, and the district is protected from
+    # deletion while the proposal refers to it.
+    district = proposal.district
+    assert district is not None
+    sources = list(District.objects.filter(pk__in=proposal.source_district_ids))
+    merge_districts(sources=sources, target=district, actor=actor)
+
+
+def _change_account(*, actor: User, proposal: AccessChangeRequest, target: User, reference: str) -> None:
     if proposal.kind == ChangeKind.GRANT_ROLE:
         membership, created = Membership.objects.get_or_create(
             user=target,
@@ -118,14 +151,14 @@ def _apply(*, request: Any, actor: User, proposal: AccessChangeRequest, target: 
             membership.unit = proposal.unit
             membership.save(update_fields=["unit"])
         services.log_membership_change(
-            request=request, membership=membership, change="granted" if created else "changed", detail=reference
+            actor=actor, membership=membership, change="granted" if created else "changed", detail=reference
         )
     elif proposal.kind == ChangeKind.RESET_SECOND_FACTOR:
-        services.reset_second_factor(request=request, user=target, detail=reference)
+        services.reset_second_factor(actor=actor, user=target, detail=reference)
     elif proposal.kind == ChangeKind.RESET_PASSWORD:
         target.set_unusable_password()  # also ends every session: they are bound to the password hash
         target.save(update_fields=["password"])
-        record(action="password_reset", request=request, obj=target, detail=reference)
+        record(action="password_reset", actor=actor, obj=target, detail=reference)
     elif proposal.kind == ChangeKind.CHANGE_EMAIL:
         try:
             with transaction.atomic():  # the unique index decides, even against a simultaneous change
@@ -134,40 +167,15 @@ def _apply(*, request: Any, actor: User, proposal: AccessChangeRequest, target: 
                 )
         except IntegrityError:
             raise ValidationError(EMAIL_TAKEN) from None
-        record(action="email_changed", request=request, obj=target, detail=reference)
-    elif proposal.kind == ChangeKind.REACTIVATE_ACCOUNT:
-        if not target.is_active:
-            target.is_active = True
-            target.save(update_fields=["is_active"])
-            services.log_account_change(request=request, user=target, was_active=False)
-    elif proposal.kind == ChangeKind.MERGE_DISTRICTS:
-        from vbe.organisations.models import District
-        from vbe.organisations.services import merge_districts
-
-        sources = list(District.objects.filter(pk__in=proposal.source_district_ids))
-        merge_districts(sources=sources, target=proposal.district, request=request)
-    proposal.state = ChangeState.APPROVED
-    proposal.decided_by = actor
-    proposal.decided_at = timezone.now()
-    proposal.save(update_fields=["state", "decided_by", "decided_at"])
-    record(
-        action="access_change_approved",
-        request=request,
-        actor=actor,
-        detail=_log_detail(proposal),
-        **_subject(proposal),
-    )
-    if target is not None:
-        target.refresh_from_db()
-        proposal.target = target
-    _notify(proposal, "approved", old_email=old_email)
-    if proposal.kind == ChangeKind.RESET_PASSWORD:
-        transaction.on_commit(lambda: send_password_link(request=None, user_id=target.pk, reason="reset"))
-    return proposal
+        record(action="email_changed", actor=actor, obj=target, detail=reference)
+    elif proposal.kind == ChangeKind.REACTIVATE_ACCOUNT and not target.is_active:
+        target.is_active = True
+        target.save(update_fields=["is_active"])
+        services.log_account_change(actor=actor, user=target, was_active=False)
 
 
 @transaction.atomic
-def reject(*, request: Any, actor: User, proposal_id: int, reason: str = "") -> AccessChangeRequest:
+def reject(*, actor: User, proposal_id: int, reason: str = "") -> AccessChangeRequest:
     """Closes the proposal without any change. The reason stays on the proposal, out of the log."""
     proposal = _locked_pending(actor=actor, proposal_id=proposal_id)
     proposal.state = ChangeState.REJECTED
@@ -177,7 +185,6 @@ def reject(*, request: Any, actor: User, proposal_id: int, reason: str = "") -> 
     proposal.save(update_fields=["state", "decided_by", "decided_at", "reason"])
     record(
         action="access_change_rejected",
-        request=request,
         actor=actor,
         outcome=Outcome.DENIED,
         detail=_log_detail(proposal),

@@ -5,7 +5,6 @@ new accounts)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -14,6 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts.models import AccessChangeRequest, ChangeKind, Role, User
 from vbe.audit.log import record
@@ -30,43 +31,47 @@ def password_link(user: User) -> str:
     return outbox.absolute_url(reverse("accounts:set_password", args=[uid, default_token_generator.make_token(user)]))
 
 
-def send_password_link(*, request: Any, user_id: int, reason: str) -> None:
+def send_password_link(*, user_id: int, reason: str) -> None:
     """E-mails the user, and only the user, the link to choose a password. reason: "new" or "reset".
 
     Sent directly, not through the outbox: a usable link must not sit in the database. A failed send
     is logged (access log ``mail_failed``); the administrator then proposes a new password reset."""
     user = User.objects.get(pk=user_id)
     if reason == "new":
-        intro = "Ett konto i VBE-portalen har skapats åt dig."
+        intro = _("Ett konto i VBE-portalen har skapats åt dig.")
     else:
-        intro = "Lösenordet till ditt konto i VBE-portalen har nollställts efter beslut av två personer."
-    body = (
-        f"{intro}\n\nVälj ett lösenord här (länken fungerar en gång och i "
-        f"{settings.PASSWORD_RESET_TIMEOUT // 3600} timmar):\n{password_link(user)}\n\n"
-        "Har du inte väntat dig detta? Kontakta portalens administratör."
-    )
+        intro = _("Lösenordet till ditt konto i VBE-portalen har nollställts efter beslut av två personer.")
+    choose = _("Välj ett lösenord här (länken fungerar en gång och i %(hours)s timmar):") % {
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600
+    }
+    unexpected = _("Har du inte väntat dig detta? Kontakta portalens administratör.")
+    body = f"{intro}\n\n{choose}\n{password_link(user)}\n\n{unexpected}"
     try:
-        send_mail("Välj lösenord till VBE-portalen", body, None, [user.email], fail_silently=False)
+        send_mail(_("Välj lösenord till VBE-portalen"), body, None, [user.email], fail_silently=False)
     except Exception:  # any failure of the mail system: logged, never passed over in silence
         logger.exception("Länken för att välja lösenord kunde inte skickas till användare %s", user.pk)
-        record(action="mail_failed", request=request, obj=user, outcome=Outcome.FAILED, detail=reason)
+        record(action="mail_failed", actor=None, obj=user, outcome=Outcome.FAILED, detail=reason)
         return
-    record(action="password_link_sent", request=request, obj=user, detail=reason)
+    record(action="password_link_sent", actor=None, obj=user, detail=reason)
 
 
+# What happened to the change, said of it in the messages ("En ändring … har godkänts och gäller nu.").
 EVENT_TEXT = {
-    "proposed": "har föreslagits och väntar på att en andra person godkänner den",
-    "approved": "har godkänts och gäller nu",
-    "rejected": "har avslagits; ingenting har ändrats",
-    "expired": "har gått ut utan beslut; ingenting har ändrats",
-    "void": "kan inte godkännas eftersom förutsättningarna har ändrats sedan den föreslogs; ingenting har ändrats",
+    "proposed": gettext_lazy("har föreslagits och väntar på att en andra person godkänner den"),
+    "approved": gettext_lazy("har godkänts och gäller nu"),
+    "rejected": gettext_lazy("har avslagits; ingenting har ändrats"),
+    "expired": gettext_lazy("har gått ut utan beslut; ingenting har ändrats"),
+    "void": gettext_lazy(
+        "kan inte godkännas eftersom förutsättningarna har ändrats sedan den föreslogs; ingenting har ändrats"
+    ),
 }
+# The same, in a word for the subject line ("Behörighetsförslag 12: godkänd").
 EVENT_SUBJECT = {
-    "proposed": "förslag",
-    "approved": "godkänd",
-    "rejected": "avslagen",
-    "expired": "har gått ut",
-    "void": "ogiltig",
+    "proposed": gettext_lazy("förslag"),
+    "approved": gettext_lazy("godkänd"),
+    "rejected": gettext_lazy("avslagen"),
+    "expired": gettext_lazy("har gått ut"),
+    "void": gettext_lazy("ogiltig"),
 }
 
 
@@ -78,30 +83,42 @@ def _notify(proposal: AccessChangeRequest, event: str, *, old_email: str = "") -
     reference = f"förslag {proposal.pk}"
     auditors = User.objects.filter(is_active=True, memberships__role=Role.AUDITOR).distinct()
     concerns = (
-        f"stadsdelsområde nr {proposal.district_id}"
+        _("stadsdelsområde nr %(number)s") % {"number": proposal.district_id}
         if proposal.kind == ChangeKind.MERGE_DISTRICTS
-        else f"användare nr {proposal.target_id}"
+        else _("användare nr %(number)s") % {"number": proposal.target_id}
     )
+    body = _(
+        "Behörighetsförslag %(number)s (%(what)s) för %(concerns)s, föreslaget av användare nr %(proposer)s, "
+        "%(happened)s."
+    ) % {
+        "number": proposal.pk,
+        "what": what,
+        "concerns": concerns,
+        "proposer": proposal.proposed_by_id,
+        "happened": happened,
+    }
+    if proposal.decided_by_id:
+        body += " " + _("Beslutat av användare nr %(number)s.") % {"number": proposal.decided_by_id}
     outbox.queue(
         recipients=auditors,
         kind=f"access_change_{event}",
         reference=reference,
-        subject=f"Behörighetsförslag {proposal.pk}: {EVENT_SUBJECT[event]}",
-        body=(
-            f"Behörighetsförslag {proposal.pk} ({what}) för {concerns}, föreslaget av "
-            f"användare nr {proposal.proposed_by_id}, {happened}."
-            + (f" Beslutat av användare nr {proposal.decided_by_id}." if proposal.decided_by_id else "")
-            + "\n\nDetaljerna finns i åtkomstloggen (loggkontroll)."
-        ),
+        subject=_("Behörighetsförslag %(number)s: %(event)s") % {"number": proposal.pk, "event": EVENT_SUBJECT[event]},
+        body=body + "\n\n" + _("Detaljerna finns i åtkomstloggen (loggkontroll)."),
     )
     if proposal.target is None:
         return  # a merge, or the account is gone: nobody else to tell
     user_text = (
-        f"En ändring av ditt konto i VBE-portalen ({what}) {happened}.\n\n"
-        "Ändringar som ger åtkomst till personuppgifter eller nollställer inloggningen kräver beslut av två "
-        "personer. Har du inte väntat dig detta? Kontakta portalens administratör."
+        _("En ändring av ditt konto i VBE-portalen (%(what)s) %(happened)s.") % {"what": what, "happened": happened}
+        + "\n\n"
+        + _(
+            "Ändringar som ger åtkomst till personuppgifter eller nollställer inloggningen kräver beslut av två "
+            "personer."
+        )
+        + " "
+        + _("Har du inte väntat dig detta? Kontakta portalens administratör.")
     )
-    subject = f"Ändring av ditt konto: {EVENT_SUBJECT[event]}"
+    subject = _("Ändring av ditt konto: %(event)s") % {"event": EVENT_SUBJECT[event]}
     outbox.queue(
         recipients=[proposal.target],
         kind=f"access_change_{event}",
@@ -111,7 +128,8 @@ def _notify(proposal: AccessChangeRequest, event: str, *, old_email: str = "") -
     )
     if old_email and old_email != proposal.target.email:
         # The outbox writes to the account's address, now the new one; the old one must hear of it too.
-        transaction.on_commit(lambda: _send_to_old_address(old_email, subject, user_text, proposal.target_id))
+        user_id = proposal.target.pk
+        transaction.on_commit(lambda: _send_to_old_address(old_email, subject, user_text, user_id))
 
 
 def _send_to_old_address(address: str, subject: str, body: str, user_id: int) -> None:
@@ -119,4 +137,10 @@ def _send_to_old_address(address: str, subject: str, body: str, user_id: int) ->
         send_mail(subject, body, None, [address], fail_silently=False)
     except Exception:  # logged, never passed over in silence
         logger.exception("Meddelandet till den tidigare e-postadressen för användare %s kunde inte skickas", user_id)
-        record(action="mail_failed", outcome=Outcome.FAILED, object_type="accounts.user", object_id=str(user_id))
+        record(
+            action="mail_failed",
+            actor=None,
+            outcome=Outcome.FAILED,
+            object_type="accounts.user",
+            object_id=str(user_id),
+        )

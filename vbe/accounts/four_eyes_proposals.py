@@ -3,11 +3,10 @@ changes until a second person approves it (vbe.accounts.four_eyes_decisions)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vbe.accounts import permissions
 from vbe.accounts.four_eyes import (
@@ -26,34 +25,38 @@ from vbe.accounts.four_eyes_mail import _notify
 from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
+from vbe.organisations.models import District, Organisation, Unit
+from vbe.organisations.services import check_merge
 
 
 @transaction.atomic
 def propose(
     *,
-    request: Any,
     actor: User,
     kind: str,
     target: User | None = None,
-    organisation: Any = None,
-    unit: Any = None,
+    organisation: Organisation | None = None,
+    unit: Unit | None = None,
     role: str = "",
     new_email: str = "",
-    districts: list[Any] | None = None,
-    district: Any = None,
+    districts: list[District] | None = None,
+    district: District | None = None,
 ) -> AccessChangeRequest:
     """Records a proposal; nothing changes until a second person approves it."""
     if kind == ChangeKind.MERGE_DISTRICTS:
-        return _propose_merge(request=request, actor=actor, districts=districts or [], district=district)
+        return _propose_merge(actor=actor, districts=districts or [], district=district)
     permissions.require(actor, Action.MANAGE_USERS)
     if target is None:
-        raise ValidationError("Förslaget måste gälla ett konto.")
+        raise ValidationError(_("Förslaget måste gälla ett konto."))
     target = User.objects.select_for_update().get(pk=target.pk)  # one pending proposal per change, even under races
     if kind == ChangeKind.GRANT_ROLE:
         if organisation is None or not needs_four_eyes(role):
-            raise ValidationError("Bara roller som ger åtkomst till personuppgifter behöver ett förslag.")
+            raise ValidationError(_("Bara roller som ger åtkomst till personuppgifter behöver ett förslag."))
         if unit is not None and unit.organisation_id != organisation.pk:
-            raise ValidationError(f"Verksamheten {unit.name} hör inte till {organisation.name}.")
+            raise ValidationError(
+                _("Verksamheten %(unit)s hör inte till %(organisation)s.")
+                % {"unit": unit.name, "organisation": organisation.name}
+            )
     if kind == ChangeKind.CHANGE_EMAIL:
         new_email = new_email.strip().lower()
         check_email_domain(new_email)
@@ -61,10 +64,10 @@ def propose(
             raise ValidationError(EMAIL_TAKEN)
     if kind == ChangeKind.REACTIVATE_ACCOUNT and (target.is_active or not personal_data_memberships(target)):
         raise ValidationError(
-            "Bara ett inaktivt konto med roller som ger åtkomst till personuppgifter behöver ett förslag."
+            _("Bara ett inaktivt konto med roller som ger åtkomst till personuppgifter behöver ett förslag.")
         )
     refusal = _creator_refusal(
-        proposer_id=actor.pk, target=target, roles=_roles_granted(kind, role, target), at=timezone.now(), who="Du"
+        proposer_id=actor.pk, target=target, roles=_roles_granted(kind, role, target), at=timezone.now(), who=_("Du")
     )
     if refusal:
         raise ValidationError(refusal)
@@ -84,20 +87,17 @@ def propose(
         proposed_by=actor,
         snapshot=_snapshot(kind=kind, target=target, organisation=organisation, unit=unit, role=role),
     )
-    record(action="access_change_proposed", request=request, actor=actor, obj=target, detail=_log_detail(proposal))
+    record(action="access_change_proposed", actor=actor, obj=target, detail=_log_detail(proposal))
     _notify(proposal, "proposed")
     return proposal
 
 
-def _propose_merge(*, request: Any, actor: User, districts: list[Any], district: Any) -> AccessChangeRequest:
+def _propose_merge(*, actor: User, districts: list[District], district: District | None) -> AccessChangeRequest:
     """A merge moves the old councils' incidents to the target council: personal data changes hands,
     so it waits for a second person like a grant does."""
-    from vbe.organisations.models import District
-    from vbe.organisations.services import check_merge
-
     permissions.require(actor, Action.MANAGE_ORGANISATIONS)
     if district is None:
-        raise ValidationError("Välj det område som de andra ska slås ihop till.")
+        raise ValidationError(_("Välj det område som de andra ska slås ihop till."))
     target = District.objects.select_for_update().get(pk=district.pk)
     sources, _council = check_merge(sources=districts, target=target)
     same = AccessChangeRequest.objects.filter(
@@ -113,6 +113,6 @@ def _propose_merge(*, request: Any, actor: User, districts: list[Any], district:
         proposed_by=actor,
         snapshot=_snapshot(kind=ChangeKind.MERGE_DISTRICTS, target=None, districts=sources, district=target),
     )
-    record(action="access_change_proposed", request=request, actor=actor, obj=target, detail=_log_detail(proposal))
+    record(action="access_change_proposed", actor=actor, obj=target, detail=_log_detail(proposal))
     _notify(proposal, "proposed")
     return proposal

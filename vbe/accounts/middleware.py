@@ -9,12 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vbe.accounts import services
 from vbe.accounts.policy import second_factor_required
 
 # Reachable while a required second factor is still missing.
-OPEN_WHILE_ENROLLING = ("accounts:mfa_setup", "accounts:sign_out", "core:accessibility", "core:health")
+OPEN_WHILE_ENROLLING = ("accounts:mfa_setup", "accounts:sign_out", "portal:accessibility", "portal:health")
 
 
 class SessionPolicyMiddleware:
@@ -28,7 +29,7 @@ class SessionPolicyMiddleware:
             signed_in_at = request.session.get(services.SESSION_SIGNED_IN_AT, 0)
             if timezone.now().timestamp() - signed_in_at > settings.SESSION_ABSOLUTE_HOURS * 3600:
                 logout(request)
-                messages.info(request, "Din session har varat för länge. Logga in igen.")
+                messages.info(request, _("Din session har varat för länge. Logga in igen."))
                 return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
         return self.get_response(request)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vbe.core.fields import EncryptedTextField
+from vbe.organisations.models import Organisation, OrganisationKind
 
 
 class Role(models.TextChoices):
@@ -37,30 +41,28 @@ ROLE_PRECEDENCE = (
 )
 
 
-def most_responsible(memberships):
+def most_responsible(memberships: Iterable[Membership]) -> Membership:
     """The membership with the most responsible role (ROLE_PRECEDENCE), then the first organisation by
     name: the one the header shows and the access log names when no organisation is in scope."""
     return min(memberships, key=lambda m: (ROLE_PRECEDENCE.index(m.role), m.organisation.name))
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
         if not email:
-            raise ValueError("E-postadress krävs.")
+            raise ValueError(gettext("E-postadress krävs."))
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
         """A break-glass administrator: an `admin` membership in the executive board."""
-        from vbe.organisations.models import Organisation, OrganisationKind
-
         board = Organisation.objects.filter(kind=OrganisationKind.EXECUTIVE_BOARD).first()
         if board is None:
-            raise ValueError("Läs in referensdata först (manage.py load_reference_data).")
+            raise ValueError(gettext("Läs in referensdata först (manage.py load_reference_data)."))
         user = self.create_user(email, password, **fields)
         Membership.objects.create(user=user, organisation=board, role=Role.ADMIN)
         return user
@@ -99,6 +101,9 @@ class User(AbstractBaseUser):
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
+    # The user's memberships, cached on this object by permissions.memberships() for the request;
+    # absent until then, so read with getattr.
+    _vbe_memberships: list[Membership]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -132,7 +137,7 @@ class User(AbstractBaseUser):
 
         return permissions.can(self, permissions.Action.USE_ADMIN_SITE)
 
-    def has_perm(self, perm: str, obj=None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         return self.is_staff
 
     def has_module_perms(self, app_label: str) -> bool:
@@ -296,7 +301,7 @@ class AccessChangeRequest(models.Model):
         indexes = [models.Index(fields=["state", "proposed_at"])]
 
     def __str__(self) -> str:
-        return f"Förslag {self.pk}: {self.get_kind_display()}"
+        return gettext("Förslag %(number)s: %(kind)s") % {"number": self.pk, "kind": self.get_kind_display()}
 
     def describe(self) -> str:
         """What the change is, as proposed (the snapshot), without naming the person: for pages and e-mails."""
@@ -305,15 +310,23 @@ class AccessChangeRequest(models.Model):
             where = shot.get("organisation", "")
             if shot.get("unit"):
                 where += f", {shot['unit']}"
-            return f"Rollen {shot.get('role', self.get_role_display())} i {where}"
+            return gettext("Rollen %(role)s i %(where)s") % {
+                "role": shot.get("role", self.get_role_display()),
+                "where": where,
+            }
         if self.kind == ChangeKind.REACTIVATE_ACCOUNT:
             roles = "; ".join(shot.get("memberships", []))
-            return f"{self.get_kind_display()} med rollerna {roles}" if roles else str(self.get_kind_display())
+            if not roles:
+                return str(self.get_kind_display())
+            return gettext("%(kind)s med rollerna %(roles)s") % {"kind": self.get_kind_display(), "roles": roles}
         if self.kind == ChangeKind.MERGE_DISTRICTS:
-            sources = ", ".join(shot.get("districts", []))
-            council = shot.get("target_council", "")
-            return (
-                f"{self.get_kind_display()}: {sources} in i {shot.get('target_district', '')}; "
-                f"händelserna i {', '.join(shot.get('source_councils', [])) or '–'} flyttas till {council or '–'}"
-            )
+            return gettext(
+                "%(kind)s: %(sources)s in i %(target)s; händelserna i %(councils)s flyttas till %(council)s"
+            ) % {
+                "kind": self.get_kind_display(),
+                "sources": ", ".join(shot.get("districts", [])),
+                "target": shot.get("target_district", ""),
+                "councils": ", ".join(shot.get("source_councils", [])) or "–",
+                "council": shot.get("target_council", "") or "–",
+            }
         return str(self.get_kind_display())

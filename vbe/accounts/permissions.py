@@ -10,10 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
+from vbe.accounts.guarded import (
+    ConcernFacts,
+    IncidentFacts,
+    M,
+    P,
+    Person,
+    PlanFacts,
+    ProposalFacts,
+    Routed,
+    Rule,
+    Submission,
+    about,
+    is_concern,
+    is_incident,
+    is_model,
+    is_plan,
+    is_proposal_or_none,
+    is_submission,
+)
 from vbe.accounts.models import Membership, Role, most_responsible
 
 CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
@@ -64,7 +83,7 @@ class Action(StrEnum):
 # --- Role facts --------------------------------------------------------------------------------
 
 
-def memberships(user: Any) -> list[Membership]:
+def memberships(user: Person) -> list[Membership]:
     """The user's memberships, read once per request object and cached on it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -75,24 +94,24 @@ def memberships(user: Any) -> list[Membership]:
     return cached
 
 
-def roles(user: Any) -> set[str]:
+def roles(user: Person) -> set[str]:
     return {m.role for m in memberships(user)}
 
 
-def has_role(user: Any, *wanted: str) -> bool:
+def has_role(user: Person, *wanted: str) -> bool:
     return bool(roles(user) & set(wanted))
 
 
-def org_ids_with(user: Any, *wanted: str) -> set[int]:
+def org_ids_with(user: Person, *wanted: str) -> set[int]:
     """Organisations in which the user holds one of ``wanted`` roles: the scope of a role."""
     return {m.organisation_id for m in memberships(user) if m.role in wanted}
 
 
-def unit_ids_with(user: Any, *wanted: str) -> set[int]:
+def unit_ids_with(user: Person, *wanted: str) -> set[int]:
     return {m.unit_id for m in memberships(user) if m.role in wanted and m.unit_id is not None}
 
 
-def primary_membership(user: Any) -> Membership | None:
+def primary_membership(user: Person) -> Membership | None:
     """The membership shown in the header: the most responsible role, then the first organisation."""
     ms = memberships(user)
     if not ms:
@@ -100,19 +119,19 @@ def primary_membership(user: Any) -> Membership | None:
     return most_responsible(ms)
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: Person) -> bool:
     return has_role(user, *PERSONAL_DATA_ROLES)
 
 
 # --- Rules: action -> predicate(user, obj) ------------------------------------------------------
 
 
-def _signed_in(user: Any, obj: Any = None) -> bool:
+def _signed_in(user: Person, obj: Model | None = None) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
-    def rule(user: Any, obj: Any = None) -> bool:
+def _any_role(*wanted: str) -> Rule:
+    def rule(user: Person, obj: Model | None = None) -> bool:
         return _signed_in(user) and has_role(user, *wanted)
 
     return rule
@@ -138,7 +157,7 @@ def _any_role(*wanted: str) -> Callable[[Any, Any], bool]:
 CLOSED = "closed"  # the closed state of both concerns (State.CLOSED) and incidents (Status.CLOSED)
 
 
-def _active_coordinators(organisation: Any) -> Any:
+def _active_coordinators(organisation: int | OuterRef) -> QuerySet[Membership]:
     """Memberships that make ``organisation`` (an id, or ``OuterRef``) able to receive."""
     return Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR, user__is_active=True)
 
@@ -147,11 +166,9 @@ def has_active_coordinator(organisation_id: int) -> bool:
     return _active_coordinators(organisation_id).exists()
 
 
-def _without_coordinator_q(state_field: str, *, arrived_without: bool) -> Any:
+def _without_coordinator_q(state_field: str, *, arrived_without: bool) -> Q:
     """Open items (``state`` of concerns, ``status`` of incidents) at an organisation without an active
     coordinator now, that arrived without one (the central queue) or not (waiting for a new one)."""
-    from django.db.models import Exists, OuterRef, Q
-
     return (
         ~Q(**{state_field: CLOSED})
         & Q(without_coordinator=arrived_without)
@@ -159,7 +176,7 @@ def _without_coordinator_q(state_field: str, *, arrived_without: bool) -> Any:
     )
 
 
-def _waits(item: Any, state: str, *, arrived_without: bool) -> bool:
+def _waits(item: Routed, state: str, *, arrived_without: bool) -> bool:
     return (
         state != CLOSED
         and bool(item.without_coordinator) is arrived_without
@@ -167,52 +184,54 @@ def _waits(item: Any, state: str, *, arrived_without: bool) -> bool:
     )
 
 
-def concern_in_central_queue(concern: Any) -> bool:
+def concern_in_central_queue(concern: ConcernFacts) -> bool:
     return _waits(concern, concern.state, arrived_without=True)
 
 
-def concern_awaiting_coordinator(concern: Any) -> bool:
+def concern_awaiting_coordinator(concern: ConcernFacts) -> bool:
     return _waits(concern, concern.state, arrived_without=False)
 
 
-def incident_in_central_queue(incident: Any) -> bool:
+def incident_in_central_queue(incident: IncidentFacts) -> bool:
     return _waits(incident, incident.status, arrived_without=True)
 
 
-def incident_awaiting_coordinator(incident: Any) -> bool:
+def incident_awaiting_coordinator(incident: IncidentFacts) -> bool:
     return _waits(incident, incident.status, arrived_without=False)
 
 
-def concerns_in_central_queue() -> Any:
+def concerns_in_central_queue() -> Q:
     """Filter for concerns in the central queue (also to mark them in a list: ``annotate``)."""
     return _without_coordinator_q("state", arrived_without=True)
 
 
-def incidents_in_central_queue() -> Any:
+def incidents_in_central_queue() -> Q:
     return _without_coordinator_q("status", arrived_without=True)
 
 
-def _central(user: Any) -> bool:
+def _central(user: Person) -> bool:
     return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR)
 
 
-def _awaiting(user: Any, queryset: Any, state_field: str, visible_to: Callable[[Any, Any], Any]) -> Any:
+def _awaiting(
+    user: Person, queryset: QuerySet[M], state_field: str, visible_to: Callable[[Person, QuerySet[M]], QuerySet[M]]
+) -> QuerySet[M]:
     if not _central(user):
         return queryset.none()
     # What the user may read some other way (a disclosure to their organisation, say) is not "unread":
     # it is in their own list, and handed over from its page.
-    readable = visible_to(user, queryset.model.objects.all()).values("pk")
+    readable = visible_to(user, queryset.model._default_manager.all()).values("pk")
     return queryset.filter(_without_coordinator_q(state_field, arrived_without=False)).exclude(pk__in=readable)
 
 
-def concerns_awaiting_coordinator(user: Any, queryset: Any) -> Any:
+def concerns_awaiting_coordinator(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     """For the central coordinators: open concerns whose coordinators left after they arrived, which they
     may hand over but not read (``can(HAND_OVER_CONCERN)`` and not ``can(VIEW_CONCERN)``). Not a
     ``*_visible_to`` selector: only the reference, the organisation, the date and the step may be shown."""
     return _awaiting(user, queryset, "state", concerns_visible_to)
 
 
-def incidents_awaiting_coordinator(user: Any, queryset: Any) -> Any:
+def incidents_awaiting_coordinator(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     """The same for incidents (``REROUTE_INCIDENT``): reference, district, date and category may be shown."""
     return _awaiting(user, queryset, "status", incidents_visible_to)
 
@@ -225,18 +244,18 @@ def incidents_awaiting_coordinator(user: Any, queryset: Any) -> Any:
 # or re-route it; one whose council's coordinators left after it arrived they may only re-route.
 
 
-def _incident_central_queue(user: Any, incident: Any) -> bool:
+def _incident_central_queue(user: Person, incident: IncidentFacts) -> bool:
     # The role first: only a central coordinator costs the look-up.
     return _central(user) and incident_in_central_queue(incident)
 
 
-def _incident_rerouter(user: Any, incident: Any) -> bool:
+def _incident_rerouter(user: Person, incident: IncidentFacts) -> bool:
     if not _central(user) or incident.status == CLOSED:
         return False
     return not has_active_coordinator(incident.organisation_id)  # in the queue, or waiting unread
 
 
-def _incident_viewer(user: Any, incident: Any) -> bool:
+def _incident_viewer(user: Person, incident: IncidentFacts) -> bool:
     if not _signed_in(user):
         return False
     coordinating = org_ids_with(user, Role.COORDINATOR)
@@ -247,16 +266,14 @@ def _incident_viewer(user: Any, incident: Any) -> bool:
     return _incident_central_queue(user, incident)
 
 
-def _incident_handler(user: Any, incident: Any) -> bool:
+def _incident_handler(user: Person, incident: IncidentFacts) -> bool:
     if _signed_in(user) and incident.organisation_id in org_ids_with(user, Role.COORDINATOR):
         return True
     return _incident_central_queue(user, incident)
 
 
-def incidents_visible_to(user: Any, queryset: Any) -> Any:
+def incidents_visible_to(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     """The scoped queryset matching ``_incident_viewer``: use it for every list of incidents."""
-    from django.db.models import Q
-
     if not _signed_in(user):
         return queryset.none()
     coordinating = org_ids_with(user, Role.COORDINATOR)
@@ -280,7 +297,7 @@ def incidents_visible_to(user: Any, queryset: Any) -> Any:
 DISCLOSURE_READER_ROLES = (Role.COORDINATOR, Role.CASEWORKER, Role.CENTRAL_COORDINATOR)
 
 
-def _concern_handler(user: Any, concern: Any) -> bool:
+def _concern_handler(user: Person, concern: ConcernFacts) -> bool:
     if not _signed_in(user):
         return False
     if concern.organisation_id in org_ids_with(user, Role.COORDINATOR):
@@ -288,16 +305,16 @@ def _concern_handler(user: Any, concern: Any) -> bool:
     return concern.assigned_to_id == user.pk and concern.organisation_id in org_ids_with(user, Role.CASEWORKER)
 
 
-def _concern_coordinator(user: Any, concern: Any) -> bool:
+def _concern_coordinator(user: Person, concern: ConcernFacts) -> bool:
     return _signed_in(user) and concern.organisation_id in org_ids_with(user, Role.COORDINATOR)
 
 
-def _central_queue(user: Any, concern: Any) -> bool:
+def _central_queue(user: Person, concern: ConcernFacts) -> bool:
     # The role first: only a central coordinator costs the look-up.
     return _central(user) and concern_in_central_queue(concern)
 
 
-def _concern_hand_over(user: Any, concern: Any) -> bool:
+def _concern_hand_over(user: Person, concern: ConcernFacts) -> bool:
     if _concern_coordinator(user, concern):
         return True
     # The central coordinator: any open concern at an organisation without an active coordinator now,
@@ -305,17 +322,15 @@ def _concern_hand_over(user: Any, concern: Any) -> bool:
     return _central(user) and concern.state != CLOSED and not has_active_coordinator(concern.organisation_id)
 
 
-def _concern_reader(user: Any, concern: Any) -> bool:
+def _concern_reader(user: Person, concern: ConcernFacts) -> bool:
     if _concern_handler(user, concern) or _central_queue(user, concern):
         return True
     readers = org_ids_with(user, *DISCLOSURE_READER_ROLES)
     return bool(readers) and concern.disclosures.filter(to_organisation_id__in=readers, revoked_at=None).exists()
 
 
-def concerns_visible_to(user: Any, queryset: Any) -> Any:
+def concerns_visible_to(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:
     """The scoped queryset matching ``_concern_reader``: use it for every list or look-up of concerns."""
-    from django.db.models import Q
-
     if not _signed_in(user):
         return queryset.none()
     readers = org_ids_with(user, *DISCLOSURE_READER_ROLES)
@@ -328,55 +343,55 @@ def concerns_visible_to(user: Any, queryset: Any) -> Any:
     ).distinct()
 
 
-def _own_submission(user: Any, obj: Any) -> bool:
+def _own_submission(user: Person, obj: Submission) -> bool:
     return _signed_in(user) and obj.reporter_id == user.pk
 
 
 # --- Plans: the organisation's coordinators write them; the board reads decided ones -----------------
 # The central coordinator reads every plan (compliance and the status report are built from them).
+# accounts lies below plans and does not import it, so which states count as decided is asked of the
+# plan (``Plan.is_decided``) and of its queryset (``PlanQuerySet.decided``): the state values are
+# spelled once, in the plans' own ``PlanState``.
 
 
-def _plan_reader(user: Any, plan: Any) -> bool:
+def _plan_reader(user: Person, plan: PlanFacts) -> bool:
     if not _signed_in(user):
         return False
     if has_role(user, Role.CENTRAL_COORDINATOR) or plan.organisation_id in org_ids_with(user, Role.COORDINATOR):
         return True
-    return plan.organisation_id in org_ids_with(user, Role.BOARD_READER) and plan.state in ("decided", "followed_up")
+    return plan.organisation_id in org_ids_with(user, Role.BOARD_READER) and plan.is_decided
 
 
-def _plan_editor(user: Any, plan: Any) -> bool:
+def _plan_editor(user: Person, plan: PlanFacts) -> bool:
     return _signed_in(user) and plan.organisation_id in org_ids_with(user, Role.COORDINATOR)
 
 
-def plans_visible_to(user: Any, queryset: Any) -> Any:
+def plans_visible_to(user: Person, queryset: P) -> P:
     """The scoped queryset matching ``_plan_reader``."""
-    from django.db.models import Q
-
     if not _signed_in(user):
         return queryset.none()
     if has_role(user, Role.CENTRAL_COORDINATOR):
         return queryset
-    return queryset.filter(
-        Q(organisation_id__in=org_ids_with(user, Role.COORDINATOR))
-        | Q(organisation_id__in=org_ids_with(user, Role.BOARD_READER), state__in=["decided", "followed_up"])
+    return queryset.filter(organisation_id__in=org_ids_with(user, Role.COORDINATOR)) | queryset.decided().filter(
+        organisation_id__in=org_ids_with(user, Role.BOARD_READER)
     )
 
 
 # --- Four eyes: a second person decides grants of roles with personal data and credential resets ----
 
 
-def _access_change_decider(user: Any, proposal: Any = None) -> bool:
+def _access_change_decider(user: Person, proposal: ProposalFacts | None = None) -> bool:
     """Another administrator or the central coordinator; never the proposer, never the person concerned."""
     if not (_signed_in(user) and has_role(user, Role.ADMIN, Role.CENTRAL_COORDINATOR)):
         return False
     return proposal is None or user.pk not in (proposal.proposed_by_id, proposal.target_id)
 
 
-def _organisation_coordinator(user: Any, organisation: Any) -> bool:
+def _organisation_coordinator(user: Person, organisation: Model) -> bool:
     return _signed_in(user) and organisation.pk in org_ids_with(user, Role.COORDINATOR)
 
 
-RULES: dict[Action, Callable[[Any, Any], bool]] = {
+RULES: dict[Action, Rule] = {
     Action.VIEW_GUIDELINE: _signed_in,
     Action.VIEW_ORGANISATIONS: _signed_in,
     Action.VIEW_COORDINATORS: _signed_in,
@@ -389,41 +404,43 @@ RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.MANAGE_USERS: _any_role(Role.ADMIN),
     Action.MANAGE_GUIDELINE: _any_role(Role.ADMIN, Role.CENTRAL_COORDINATOR),
     Action.REPORT_INCIDENT: _signed_in,
-    Action.VIEW_INCIDENT_RECEIPT: _own_submission,
+    Action.VIEW_INCIDENT_RECEIPT: about(is_submission, _own_submission),
     # The list itself is scoped; the central coordinator's holds the incidents without a coordinator.
     Action.LIST_INCIDENTS: _any_role(Role.COORDINATOR, Role.UNIT_MANAGER, Role.CENTRAL_COORDINATOR),
-    Action.VIEW_INCIDENT: _incident_viewer,
-    Action.HANDLE_INCIDENT: _incident_handler,
+    Action.VIEW_INCIDENT: about(is_incident, _incident_viewer),
+    Action.HANDLE_INCIDENT: about(is_incident, _incident_handler),
     # Send on an incident whose council has no coordinator: from the queue, or unread if it was orphaned.
-    Action.REROUTE_INCIDENT: _incident_rerouter,
+    Action.REROUTE_INCIDENT: about(is_incident, _incident_rerouter),
     # Aggregates only, small counts suppressed outside the handling organisation.
     Action.VIEW_STATISTICS: _signed_in,
     Action.REPORT_CONCERN: _signed_in,
-    Action.VIEW_CONCERN_RECEIPT: _own_submission,  # the reporter sees status only, never the handling
+    # The reporter sees status only, never the handling.
+    Action.VIEW_CONCERN_RECEIPT: about(is_submission, _own_submission),
     Action.LIST_CONCERNS: _any_role(*DISCLOSURE_READER_ROLES),  # the list itself is scoped
-    Action.VIEW_CONCERN: _concern_reader,
-    Action.HANDLE_CONCERN: _concern_handler,
-    Action.COORDINATE_CONCERN: _concern_coordinator,  # assign, disclose, hold
+    Action.VIEW_CONCERN: about(is_concern, _concern_reader),
+    Action.HANDLE_CONCERN: about(is_concern, _concern_handler),
+    Action.COORDINATE_CONCERN: about(is_concern, _concern_coordinator),  # assign, disclose, hold
     # Also the central coordinator, for an open concern at an organisation without a coordinator (read
     # from the central queue, or unread from "Ärenden som väntar på en ny samordnare").
-    Action.HAND_OVER_CONCERN: _concern_hand_over,
+    Action.HAND_OVER_CONCERN: about(is_concern, _concern_hand_over),
     Action.LIST_PLANS: _any_role(Role.COORDINATOR, Role.CENTRAL_COORDINATOR, Role.BOARD_READER),  # scoped list
-    Action.VIEW_PLAN: _plan_reader,
-    Action.EDIT_PLAN: _plan_editor,  # the services refuse changes to a decided (locked) plan
-    Action.REPORT_DUTIES: _organisation_coordinator,
+    Action.VIEW_PLAN: about(is_plan, _plan_reader),
+    Action.EDIT_PLAN: about(is_plan, _plan_editor),  # the services refuse changes to a decided (locked) plan
+    Action.REPORT_DUTIES: about(is_model, _organisation_coordinator),
     Action.VIEW_CALENDAR: _signed_in,
     Action.VIEW_COMPLIANCE: _any_role(Role.CENTRAL_COORDINATOR),
     Action.MANAGE_STATUS_REPORT: _any_role(Role.CENTRAL_COORDINATOR),
-    Action.DECIDE_ACCESS_CHANGE: _access_change_decider,  # list and decide; the proposal itself: MANAGE_USERS
+    # List and decide; the proposal itself: MANAGE_USERS.
+    Action.DECIDE_ACCESS_CHANGE: about(is_proposal_or_none, _access_change_decider),
 }
 
 
-def can(user: Any, action: Action, obj: Any = None) -> bool:
+def can(user: Person, action: Action, obj: Model | None = None) -> bool:
     rule = RULES.get(action)
     return bool(rule and rule(user, obj))
 
 
-def require(user: Any, action: Action, obj: Any = None) -> None:
+def require(user: Person, action: Action, obj: Model | None = None) -> None:
     """Raise PermissionDenied (403, logged by the audit middleware) unless ``user`` may do ``action``."""
     if not can(user, action, obj):
         raise PermissionDenied(action.value)

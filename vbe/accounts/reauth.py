@@ -29,7 +29,7 @@ def reauth_redirect(request: HttpRequest, *, back: str | None = None) -> HttpRes
     if recently_authenticated(request):
         return None
     if back is None:
-        back = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("core:home")
+        back = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("portal:home")
     return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': back})}")
 
 

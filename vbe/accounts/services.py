@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime
 import hmac
-from typing import Any
+from typing import Literal
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts.models import Membership, SignInThrottle, User
 from vbe.audit.log import record
@@ -41,11 +43,11 @@ PENDING_SECONDS = 300  # the code step must follow the password step within five
 TOTP_USER_FREE_FAILURES = 1
 TOTP_CLIENT_FREE_FAILURES = 10
 
-WRONG_CREDENTIALS = "Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen."
-WRONG_CODE = "Koden stämmer inte. Skriv de sex siffror som appen visar just nu."
+WRONG_CREDENTIALS = gettext_lazy("Fel e-postadress eller lösenord. Kontrollera stavningen och försök igen.")
+WRONG_CODE = gettext_lazy("Koden stämmer inte. Skriv de sex siffror som appen visar just nu.")
 # Re-authentication answers the same whichever part was wrong (never a password oracle).
-REAUTH_FAILED = "Lösenordet stämmer inte. Försök igen."
-REAUTH_FAILED_WITH_CODE = "Lösenordet eller engångskoden stämmer inte. Skriv båda igen."
+REAUTH_FAILED = gettext_lazy("Lösenordet stämmer inte. Försök igen.")
+REAUTH_FAILED_WITH_CODE = gettext_lazy("Lösenordet eller engångskoden stämmer inte. Skriv båda igen.")
 
 
 def _lockout_seconds() -> int:
@@ -54,14 +56,21 @@ def _lockout_seconds() -> int:
 
 def _locked_message(locked_until: datetime.datetime) -> str:
     minutes = max(1, int((locked_until - timezone.now()).total_seconds() // 60) + 1)
-    return (
-        f"Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen om {minutes} "
-        f"minuter, eller kontakta portalens administratör."
-    )
+    return _(
+        "Kontot är tillfälligt låst efter för många misslyckade inloggningar. Försök igen om %(minutes)s "
+        "minuter, eller kontakta portalens administratör."
+    ) % {"minutes": minutes}
 
 
 def _throttled_message(seconds: int) -> str:
-    return f"För många felaktiga koder. Vänta {seconds} sekunder och försök igen."
+    return _("För många felaktiga koder. Vänta %(seconds)s sekunder och försök igen.") % {"seconds": seconds}
+
+
+# What a check of a password or a code found, under the user's row lock: right or wrong, or refused
+# unchecked, with the end of the account's lock or the seconds to wait before the next code.
+Check = (
+    tuple[Literal["ok", "wrong"], None] | tuple[Literal["locked"], datetime.datetime] | tuple[Literal["throttled"], int]
+)
 
 
 # --- Failure counters --------------------------------------------------------------------------
@@ -122,16 +131,16 @@ def check_password(*, request: HttpRequest, email: str, password: str) -> User:
         unknown = "" if user is not None else "okänt konto"
         if counter.locked_until:
             locked_until = counter.locked_until
-            record(action="sign_in_refused_locked", request=request, actor=user, outcome=Outcome.DENIED, detail=unknown)
+            record(action="sign_in_refused_locked", actor=user, outcome=Outcome.DENIED, detail=unknown)
             authenticated = None
         else:
             # For an unknown address Django's backend still runs the hasher once, so timing is alike.
             authenticated = authenticate(request, username=email, password=password)
             if authenticated is None:
-                detail = unknown or ("" if user.is_active else "inaktivt konto")
-                record(action="sign_in_failed", request=request, actor=user, outcome=Outcome.FAILED, detail=detail)
+                detail = unknown if user is None else ("" if user.is_active else "inaktivt konto")
+                record(action="sign_in_failed", actor=user, outcome=Outcome.FAILED, detail=detail)
                 if counter.count_failure():
-                    record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED, detail=detail)
+                    record(action="account_locked", actor=user, outcome=Outcome.DENIED, detail=detail)
     # Raised after the block, so the counted failure and its log rows are kept.
     if locked_until is not None:
         raise ValidationError(_locked_message(locked_until))
@@ -163,7 +172,7 @@ def complete_sign_in(*, request: HttpRequest, user: User, mfa_verified: bool) ->
     request.session[SESSION_SIGNED_IN_AT] = timezone.now().timestamp()  # also counts as a recent authentication
     request.session[SESSION_MFA_VERIFIED] = mfa_verified
     _clear_failures(user)
-    record(action="sign_in", request=request, actor=user, detail="med engångskod" if mfa_verified else "")
+    record(action="sign_in", actor=user, detail="med engångskod" if mfa_verified else "")
 
 
 def _clear_failures(user: User) -> None:
@@ -183,14 +192,14 @@ def _forget_stale_counters() -> None:
 
 def sign_out(*, request: HttpRequest) -> None:
     if request.user.is_authenticated:
-        record(action="sign_out", request=request)
+        record(action="sign_out", actor=request.user)
     logout(request)
 
 
 def end_all_sessions(*, request: HttpRequest, user: User) -> None:
     """Invalidates every session of the user, this one included."""
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
-    record(action="sessions_ended", request=request, actor=user)
+    record(action="sessions_ended", actor=user)
     logout(request)
 
 
@@ -217,31 +226,33 @@ def reauthenticate(*, request: HttpRequest, password: str, code: str) -> None:
     throttle: the answer never tells whether the password was right (the person at the keyboard may
     hold only an open session)."""
     user = request.user
-    outcome, detail = _check_reauthentication(request=request, user_id=user.pk, password=password, code=code)
-    if outcome == "locked":
-        raise ValidationError(_locked_message(detail))
-    if outcome == "throttled":
-        raise ValidationError(_throttled_message(detail))
-    if outcome == "wrong":
+    if not user.is_authenticated:
+        raise PermissionDenied  # only a signed-in person can prove it again
+    check = _check_reauthentication(request=request, user_id=user.pk, password=password, code=code)
+    if check[0] == "locked":
+        raise ValidationError(_locked_message(check[1]))
+    if check[0] == "throttled":
+        raise ValidationError(_throttled_message(check[1]))
+    if check[0] == "wrong":
         raise ValidationError(REAUTH_FAILED_WITH_CODE if user.has_totp else REAUTH_FAILED)
     request.session[SESSION_REAUTHENTICATED_AT] = timezone.now().timestamp()
     user.refresh_from_db(fields=["totp_last_step", "failed_sign_ins", "locked_until"])
     _forget_stale_counters()
-    record(action="reauthenticated", request=request, detail="med engångskod" if user.has_totp else "")
+    record(action="reauthenticated", actor=user, detail="med engångskod" if user.has_totp else "")
 
 
-def _check_reauthentication(*, request: HttpRequest, user_id: int, password: str, code: str) -> tuple[str, Any]:
+def _check_reauthentication(*, request: HttpRequest, user_id: int, password: str, code: str) -> Check:
     """("ok"|"wrong"|"throttled"|"locked", detail), the user's row locked for the whole check."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user_id)
         counter = _Counter(user)
         if counter.locked_until:
-            record(action="reauthentication_refused_locked", request=request, actor=user, outcome=Outcome.DENIED)
+            record(action="reauthentication_refused_locked", actor=user, outcome=Outcome.DENIED)
             return "locked", counter.locked_until
         throttles = _totp_throttles(request, user) if user.has_totp else []
         wait = max((_throttle_wait(row, free) for row, free in throttles), default=0)
         if wait:
-            record(action="mfa_throttled", request=request, actor=user, outcome=Outcome.DENIED)
+            record(action="mfa_throttled", actor=user, outcome=Outcome.DENIED)
             return "throttled", wait
         # Both checks run, in this order, every time: the password check (the hasher) dominates the
         # time taken either way.
@@ -262,7 +273,6 @@ def _check_reauthentication(*, request: HttpRequest, user_id: int, password: str
         failed = [part for part, ok in (("lösenord", password_ok), ("kod", code_ok)) if not ok]
         record(
             action="reauthentication_failed",
-            request=request,
             actor=user,
             outcome=Outcome.FAILED,
             detail=" och ".join(failed),
@@ -272,7 +282,7 @@ def _check_reauthentication(*, request: HttpRequest, user_id: int, password: str
             row.last_failure_at = timezone.now()
             row.save(update_fields=["failures", "last_failure_at"])
         if counter.count_failure():
-            record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED)
+            record(action="account_locked", actor=user, outcome=Outcome.DENIED)
         return "wrong", None
 
 
@@ -289,7 +299,7 @@ def new_totp_secret(*, user: User) -> str:
     return secret
 
 
-def replace_totp(*, request: HttpRequest, user: User) -> str:
+def replace_totp(*, user: User) -> str:
     """Starts replacing a confirmed factor (the caller has made sure of a recent authentication).
 
     The new secret waits in ``totp_pending_secret``; the confirmed factor stays in force, for sign-in
@@ -297,35 +307,35 @@ def replace_totp(*, request: HttpRequest, user: User) -> str:
     secret = pyotp.random_base32()
     user.totp_pending_secret = secret
     user.save(update_fields=["totp_pending_secret"])
-    record(action="mfa_replacement_started", request=request, obj=user)
+    record(action="mfa_replacement_started", actor=user, obj=user)
     return secret
 
 
-def confirm_totp_replacement(*, request: HttpRequest, user: User, code: str) -> None:
+def confirm_totp_replacement(*, user: User, code: str) -> None:
     """A code of the pending secret makes it the factor; only now is the old one gone. Like the first
     enrolment's code it proves the app was set up, so it is not throttled (the caller has made sure of
     a recent authentication with the old factor). Raises ValidationError."""
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.totp_pending_secret:
-            raise ValidationError("Det finns ingen ny app som väntar på att bekräftas. Börja om.")
+            raise ValidationError(_("Det finns ingen ny app som väntar på att bekräftas. Börja om."))
         step = _matching_step(locked.totp_pending_secret, 0, "".join(code.split()))
         if step is None:
-            record(action="mfa_failed", request=request, actor=locked, outcome=Outcome.FAILED, detail="ny app")
+            record(action="mfa_failed", actor=locked, outcome=Outcome.FAILED, detail="ny app")
             raise ValidationError(WRONG_CODE)
         locked.totp_secret = locked.totp_pending_secret
         locked.totp_pending_secret = ""
         locked.totp_last_step = step
         locked.totp_confirmed_at = timezone.now()
         locked.save(update_fields=["totp_secret", "totp_pending_secret", "totp_last_step", "totp_confirmed_at"])
-        record(action="mfa_replaced", request=request, obj=locked)
+        record(action="mfa_replaced", actor=locked, obj=locked)
     user.refresh_from_db(fields=["totp_secret", "totp_pending_secret", "totp_last_step", "totp_confirmed_at"])
 
 
-def cancel_totp_replacement(*, request: HttpRequest, user: User) -> None:
+def cancel_totp_replacement(*, user: User) -> None:
     """Drops a pending replacement; the confirmed factor was never touched."""
     if User.objects.filter(pk=user.pk).exclude(totp_pending_secret="").update(totp_pending_secret=""):
-        record(action="mfa_replacement_cancelled", request=request, obj=user)
+        record(action="mfa_replacement_cancelled", actor=user, obj=user)
     user.refresh_from_db(fields=["totp_pending_secret"])
 
 
@@ -378,7 +388,7 @@ def _matching_step(secret: str, last_step: int, code: str) -> int | None:
     return None
 
 
-def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> tuple[str, Any]:
+def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> Check:
     """One code attempt in one transaction, the user's row locked (one step is used at most once).
 
     A confirmed factor is throttled and its failures count toward the account's lock-out; the code
@@ -392,12 +402,12 @@ def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> tupl
         if not enrolling:
             counter = _Counter(user)
             if counter.locked_until:
-                record(action="mfa_refused_locked", request=request, actor=user, outcome=Outcome.DENIED)
+                record(action="mfa_refused_locked", actor=user, outcome=Outcome.DENIED)
                 return "locked", counter.locked_until
             throttles = _totp_throttles(request, user)
             wait = max(_throttle_wait(row, free) for row, free in throttles)
             if wait:
-                record(action="mfa_throttled", request=request, actor=user, outcome=Outcome.DENIED)
+                record(action="mfa_throttled", actor=user, outcome=Outcome.DENIED)
                 return "throttled", wait
         step = _matching_step(user.totp_secret, user.totp_last_step, code)
         if step is not None:
@@ -405,32 +415,32 @@ def _check_totp(*, request: HttpRequest | None, user_id: int, code: str) -> tupl
             user.totp_confirmed_at = user.totp_confirmed_at or timezone.now()
             user.save(update_fields=["totp_last_step", "totp_confirmed_at"])
             if enrolling:
-                record(action="mfa_enrolled", request=request, actor=user)
+                record(action="mfa_enrolled", actor=user)
             for row, _free in throttles:
                 # Both counters start over: a right code shows the client is not guessing (many people
                 # may share its address), and the user's waits end with their right code.
                 row.delete()
             return "ok", None
-        record(action="mfa_failed", request=request, actor=user, outcome=Outcome.FAILED)
+        record(action="mfa_failed", actor=user, outcome=Outcome.FAILED)
         if not enrolling:
             for row, _free in throttles:
                 row.failures += 1
                 row.last_failure_at = timezone.now()
                 row.save(update_fields=["failures", "last_failure_at"])
             if _Counter(user).count_failure():
-                record(action="account_locked", request=request, actor=user, outcome=Outcome.DENIED)
+                record(action="account_locked", actor=user, outcome=Outcome.DENIED)
         return "wrong", None
 
 
 def verify_totp(*, request: HttpRequest | None, user: User, code: str) -> None:
     """Accepts a six-digit code from the current, previous or next 30-second step, each step once.
     Raises ValidationError when the code is wrong, throttled or the account is locked."""
-    outcome, detail = _check_totp(request=request, user_id=user.pk, code="".join(code.split()))
-    if outcome == "locked":
-        raise ValidationError(_locked_message(detail))
-    if outcome == "throttled":
-        raise ValidationError(_throttled_message(detail))
-    if outcome == "wrong":
+    check = _check_totp(request=request, user_id=user.pk, code="".join(code.split()))
+    if check[0] == "locked":
+        raise ValidationError(_locked_message(check[1]))
+    if check[0] == "throttled":
+        raise ValidationError(_throttled_message(check[1]))
+    if check[0] == "wrong":
         raise ValidationError(WRONG_CODE)
     user.refresh_from_db(fields=["totp_last_step", "totp_confirmed_at"])
 
@@ -442,29 +452,29 @@ def _accept_totp(*, request: HttpRequest | None, user_id: int, code: str) -> boo
 # --- Roles and accounts (called by the admin and by the four-eyes decisions) ---------------------
 
 
-def log_membership_change(*, request: HttpRequest, membership: Membership, change: str, detail: str = "") -> None:
+def log_membership_change(*, actor: User, membership: Membership, change: str, detail: str = "") -> None:
     """change: granted, changed or revoked."""
     record(
         action=f"role_{change}",
-        request=request,
+        actor=actor,
         obj=membership.user,
         detail=f"{membership.role} i {membership.organisation.name}"
-        + (f", {membership.unit.name}" if membership.unit_id else "")
+        + (f", {membership.unit.name}" if membership.unit is not None else "")
         + (f" ({detail})" if detail else ""),
     )
 
 
-def log_account_change(*, request: HttpRequest, user: User, was_active: bool | None) -> None:
+def log_account_change(*, actor: User, user: User, was_active: bool | None) -> None:
     if was_active is None:
-        record(action="account_created", request=request, obj=user)
+        record(action="account_created", actor=actor, obj=user)
     elif was_active and not user.is_active:
         User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
-        record(action="account_deactivated", request=request, obj=user)
+        record(action="account_deactivated", actor=actor, obj=user)
     elif not was_active and user.is_active:
-        record(action="account_reactivated", request=request, obj=user)
+        record(action="account_reactivated", actor=actor, obj=user)
 
 
-def reset_second_factor(*, request: HttpRequest, user: User, detail: str = "") -> None:
+def reset_second_factor(*, actor: User, user: User, detail: str = "") -> None:
     """Only ever applied through an approved four-eyes proposal (vbe.accounts.four_eyes)."""
     User.objects.filter(pk=user.pk).update(
         totp_secret="",
@@ -473,4 +483,4 @@ def reset_second_factor(*, request: HttpRequest, user: User, detail: str = "") -
         totp_last_step=0,
         session_generation=F("session_generation") + 1,
     )
-    record(action="mfa_reset", request=request, obj=user, detail=detail)
+    record(action="mfa_reset", actor=actor, obj=user, detail=detail)

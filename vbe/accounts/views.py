@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from vbe.accounts import four_eyes, four_eyes_decisions, permissions, services
+from vbe.accounts import four_eyes, four_eyes_decisions, permissions, recipients, services
 from vbe.accounts.forms import ChoosePasswordForm, CodeForm, DecisionForm, ReauthenticateForm, SignInForm
 from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState
 from vbe.accounts.permissions import Action
@@ -33,7 +34,7 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("portal:home")
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,7 +58,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = services.pending_user(request)
     if user is None:
-        messages.info(request, "Inloggningen tog för lång tid eller har inte påbörjats. Börja om.")
+        messages.info(request, _("Inloggningen tog för lång tid eller har inte påbörjats. Börja om."))
         return redirect("accounts:sign_in")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +75,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.sign_out(request=request)
-    messages.success(request, "Du är utloggad.")
+    messages.success(request, _("Du är utloggad."))
     return redirect("accounts:sign_in")
 
 
@@ -93,20 +94,20 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         return response
     if request.method == "POST" and user.has_totp:
         if "replace" in request.POST:
-            services.replace_totp(request=request, user=user)
+            services.replace_totp(user=user)
             return redirect("accounts:mfa_setup")
         if "cancel" in request.POST:
-            services.cancel_totp_replacement(request=request, user=user)
-            messages.info(request, "Bytet är avbrutet. Den app du redan har gäller som förut.")
+            services.cancel_totp_replacement(user=user)
+            messages.info(request, _("Bytet är avbrutet. Den app du redan har gäller som förut."))
             return redirect("accounts:mfa_setup")
         if form.is_bound and form.is_valid() and user.totp_pending_secret:
             try:
-                services.confirm_totp_replacement(request=request, user=user, code=form.cleaned_data["code"])
+                services.confirm_totp_replacement(user=user, code=form.cleaned_data["code"])
             except ValidationError as exc:
                 form.add_error("code", exc)
             else:
-                messages.success(request, "Den nya appen gäller nu. Den gamla slutar fungera.")
-                return redirect("core:home")
+                messages.success(request, _("Den nya appen gäller nu. Den gamla slutar fungera."))
+                return redirect("portal:home")
     elif form.is_bound and form.is_valid() and user.totp_secret and not user.has_totp:
         try:
             services.verify_totp(request=request, user=user, code=form.cleaned_data["code"])
@@ -114,8 +115,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc)
         else:
             request.session[services.SESSION_MFA_VERIFIED] = True
-            messages.success(request, "Tvåstegsverifiering är påslagen för ditt konto.")
-            return redirect("core:home")
+            messages.success(request, _("Tvåstegsverifiering är påslagen för ditt konto."))
+            return redirect("portal:home")
     replacing = user.has_totp and bool(user.totp_pending_secret)
     context = {
         "form": form,
@@ -127,7 +128,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         secret = user.totp_pending_secret if replacing else (user.totp_secret or services.new_totp_secret(user=user))
         qr = segno.make(services.provisioning_uri(user, secret), error="m")
         context["secret_groups"] = [secret[i : i + 4] for i in range(0, len(secret), 4)]
-        context["qr_svg"] = qr.svg_inline(scale=4, title="QR-kod för autentiseringsappen", svgclass="app-qr")
+        context["qr_svg"] = qr.svg_inline(scale=4, title=_("QR-kod för autentiseringsappen"), svgclass="app-qr")
     return render(request, "accounts/mfa_setup.html", context)
 
 
@@ -148,7 +149,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_sessions(request: HttpRequest) -> HttpResponse:
     services.end_all_sessions(request=request, user=request.user)
-    messages.success(request, "Alla dina sessioner är avslutade. Logga in igen.")
+    messages.success(request, _("Alla dina sessioner är avslutade. Logga in igen."))
     return redirect("accounts:sign_in")
 
 
@@ -166,7 +167,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Du har bekräftat att det är du. Gör om det du höll på med.")
+            messages.success(request, _("Du har bekräftat att det är du. Gör om det du höll på med."))
             return redirect(_next_url(request))
     return render(request, "accounts/reauthenticate.html", {"form": form, "next": _next_url(request)})
 
@@ -197,7 +198,10 @@ def access_changes(request: HttpRequest) -> HttpResponse:
             proposal.merge = merge_effect(
                 sources=list(District.objects.filter(pk__in=proposal.source_district_ids)), target=proposal.district
             )
-    record(action="access_changes_listed", request=request)
+            council = proposal.merge["target_council"]
+            # Who would read what moves: the coordinators there now.
+            proposal.merge["coordinators"] = list(recipients.coordinators_of(council.pk)) if council else []
+    record(action="access_changes_listed", actor=request.user)
     return render(
         request,
         "accounts/access_changes.html",
@@ -219,17 +223,17 @@ def access_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.info(request, "Välj Godkänn eller Avslå.")
+        messages.info(request, _("Välj Godkänn eller Avslå."))
         return redirect("accounts:access_changes")
     try:
         if form.cleaned_data["decision"] == "approve":
-            four_eyes_decisions.approve(request=request, actor=request.user, proposal_id=proposal.pk)
-            messages.success(request, f"Förslag {proposal.pk} är godkänt och gäller nu.")
+            four_eyes_decisions.approve(actor=request.user, proposal_id=proposal.pk)
+            messages.success(request, _("Förslag %(number)s är godkänt och gäller nu.") % {"number": proposal.pk})
         else:
-            four_eyes_decisions.reject(
-                request=request, actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
+            four_eyes_decisions.reject(actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"])
+            messages.success(
+                request, _("Förslag %(number)s är avslaget. Ingenting har ändrats.") % {"number": proposal.pk}
             )
-            messages.success(request, f"Förslag {proposal.pk} är avslaget. Ingenting har ändrats.")
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))
     return redirect("accounts:access_changes")
@@ -247,8 +251,8 @@ class ChoosePasswordView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         user = form.user
         services._clear_failures(user)
-        record(action="password_chosen", request=self.request, actor=user, obj=user)
-        messages.success(self.request, "Ditt lösenord är sparat. Logga in med det.")
+        record(action="password_chosen", actor=user, obj=user)
+        messages.success(self.request, _("Ditt lösenord är sparat. Logga in med det."))
         return response
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vbe.core.env import KEY_ID
 
@@ -92,18 +93,23 @@ def parse_line(line: str, *, line_no: int, source: Path | str, keys: dict[str, b
     """One line, its signature verified; the chain to the line before is the caller's to check."""
     match = LINE.fullmatch(line)
     if match is None:
-        raise CheckpointError(f"{source}, rad {line_no}: raden går inte att läsa som en kontrollpunkt.")
+        raise CheckpointError(
+            _("%(source)s, rad %(line)s: raden går inte att läsa som en kontrollpunkt.")
+            % {"source": source, "line": line_no}
+        )
     key = keys.get(match["key"])
     if key is None:
         raise CheckpointError(
-            f"{source}, rad {line_no}: okänd nyckel {match['key']!r} (finns den kvar i AUDIT_HMAC_KEYS?)."
+            _("%(source)s, rad %(line)s: okänd nyckel %(key)r (finns den kvar i AUDIT_HMAC_KEYS?).")
+            % {"source": source, "line": line_no, "key": match["key"]}
         )
     expected = _signature(
         key, entry_id=int(match["id"]), mac=match["mac"], at=match["at"], key_id=match["key"], prev=match["prev"]
     )
     if not hmac.compare_digest(expected, match["sig"]):
         raise CheckpointError(
-            f"{source}, rad {line_no}: signaturen stämmer inte (raden har ändrats eller skrivits utan nyckeln)."
+            _("%(source)s, rad %(line)s: signaturen stämmer inte (raden har ändrats eller skrivits utan nyckeln).")
+            % {"source": source, "line": line_no}
         )
     at = datetime.strptime(match["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     return Checkpoint(int(match["id"]), match["mac"], at, match["key"], match["prev"], match["sig"], line_no)
@@ -111,15 +117,21 @@ def parse_line(line: str, *, line_no: int, source: Path | str, keys: dict[str, b
 
 def _check_link(checkpoint: Checkpoint, before: Checkpoint | None, source: Path | str) -> None:
     if checkpoint.prev != (before.sig if before else GENESIS_SIG):
-        where = f"rad {before.line_no}" if before else "filens början"
+        where = _("rad %(line)s") % {"line": before.line_no} if before else _("filens början")
         raise CheckpointError(
-            f"{source}, rad {checkpoint.line_no}: kedjan av kontrollpunkter är bruten (raden pekar inte på "
-            f"{where}): rader har tagits bort, flyttats eller lagts till i filen."
+            _(
+                "%(source)s, rad %(line)s: kedjan av kontrollpunkter är bruten (raden pekar inte på %(where)s): "
+                "rader har tagits bort, flyttats eller lagts till i filen."
+            )
+            % {"source": source, "line": checkpoint.line_no, "where": where}
         )
     if before is not None and checkpoint.entry_id < before.entry_id:
         raise CheckpointError(
-            f"{source}, rad {checkpoint.line_no}: kontrollpunkten intygar rad {checkpoint.entry_id}, färre än "
-            f"raden före ({before.entry_id}): loggen har klippts och filen fortsatt ändå."
+            _(
+                "%(source)s, rad %(line)s: kontrollpunkten intygar rad %(row)s, färre än raden före (%(before)s): "
+                "loggen har klippts och filen fortsatt ändå."
+            )
+            % {"source": source, "line": checkpoint.line_no, "row": checkpoint.entry_id, "before": before.entry_id}
         )
 
 
@@ -129,7 +141,9 @@ def _lines_of(raw: bytes, path: Path) -> list[str]:
         return []
     lines = text.split("\n")
     if lines[-1] != "":
-        raise CheckpointError(f"{path}, rad {len(lines)}: raden är ofullständig (saknar radslut).")
+        raise CheckpointError(
+            _("%(path)s, rad %(line)s: raden är ofullständig (saknar radslut).") % {"path": path, "line": len(lines)}
+        )
     return lines[:-1]
 
 
@@ -146,7 +160,9 @@ def read_checkpoints(path: Path | None = None) -> list[Checkpoint]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        raise CheckpointError(f"{path} går inte att läsa: {exc.strerror}.") from exc
+        raise CheckpointError(
+            _("%(path)s går inte att läsa: %(reason)s.") % {"path": path, "reason": exc.strerror}
+        ) from exc
     keys = settings.AUDIT_HMAC_KEYS
     checkpoints: list[Checkpoint] = []
     for n, line in enumerate(_lines_of(raw, path), start=1):
@@ -173,8 +189,11 @@ def append_checkpoint(*, entry_id: int, mac: str, prev: Checkpoint | None, path:
         checkpoint = parse_line(line[:-1], line_no=(prev.line_no if prev else 0) + 1, source=path, keys={key_id: key})
     except CheckpointError as exc:
         raise CheckpointError(
-            f"den nya raden skulle inte gå att läsa tillbaka ({exc}); nyckel-id {key_id!r} i AUDIT_HMAC_KEYS "
-            f"måste bestå av 1–32 tecken av A–Z, a–z, 0–9, _ . -"
+            _(
+                "den nya raden skulle inte gå att läsa tillbaka (%(error)s); nyckel-id %(key)r i AUDIT_HMAC_KEYS "
+                "måste bestå av 1–32 tecken av A–Z, a–z, 0–9, _ . -"
+            )
+            % {"error": exc, "key": key_id}
         ) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
@@ -182,8 +201,11 @@ def append_checkpoint(*, entry_id: int, mac: str, prev: Checkpoint | None, path:
         fcntl.flock(fd, fcntl.LOCK_EX)
         if _last_signature(fd, path) != prev_sig:
             raise CheckpointError(
-                f"{path} har ändrats sedan den lästes (en annan körning skrev en kontrollpunkt under tiden?); "
-                f"kör kontrollen igen."
+                _(
+                    "%(path)s har ändrats sedan den lästes (en annan körning skrev en kontrollpunkt under "
+                    "tiden?); kör kontrollen igen."
+                )
+                % {"path": path}
             )
         os.write(fd, line.encode("ascii"))
         os.fsync(fd)
@@ -200,7 +222,7 @@ def _last_signature(fd: int, path: Path) -> str:
         return GENESIS_SIG
     tail = os.pread(fd, min(size, 4096), max(0, size - 4096)).decode("ascii", errors="replace")
     if not tail.endswith("\n"):
-        raise CheckpointError(f"{path}: sista raden är ofullständig (saknar radslut).")
+        raise CheckpointError(_("%(path)s: sista raden är ofullständig (saknar radslut).") % {"path": path})
     found = re.search(r"sig=([0-9a-f]{64})\n\Z", tail)
     return found[1] if found else ""
 
@@ -222,7 +244,9 @@ def compare_with_copy(copy: Path, local: Sequence[Checkpoint]) -> CopyComparison
     try:
         raw = copy.read_bytes()
     except OSError as exc:
-        raise CheckpointError(f"{copy} går inte att läsa: {exc.strerror}.") from exc
+        raise CheckpointError(
+            _("%(path)s går inte att läsa: %(reason)s.") % {"path": copy, "reason": exc.strerror}
+        ) from exc
     keys = settings.AUDIT_HMAC_KEYS
     local_texts = {checkpoint.text for checkpoint in local}
     found: list[Checkpoint] = []
@@ -232,7 +256,7 @@ def compare_with_copy(copy: Path, local: Sequence[Checkpoint]) -> CopyComparison
             continue
         found.append(parse_line(line[start:].rstrip(), line_no=n, source=copy, keys=keys))
     if not found:
-        raise CheckpointError(f"{copy} innehåller inga kontrollpunkter (fel fil?).")
+        raise CheckpointError(_("%(path)s innehåller inga kontrollpunkter (fel fil?).") % {"path": copy})
     copy_texts = {checkpoint.text for checkpoint in found}
     missing = [checkpoint for checkpoint in found if checkpoint.text not in local_texts]
     return CopyComparison(found, missing, len(local_texts - copy_texts))

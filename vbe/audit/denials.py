@@ -145,6 +145,7 @@ def flush_anonymous_denials(*, before_minute: int | None = None) -> int:
                 if bucket.count > 1:  # the first was logged on its own; a lone refusal needs no summary
                     record(
                         action=SUMMARY_ACTION,
+                        actor=None,
                         outcome=Outcome.DENIED,
                         object_type=CLIENT_OBJECT_TYPE,
                         object_id=bucket.client_ref,
@@ -155,7 +156,12 @@ def flush_anonymous_denials(*, before_minute: int | None = None) -> int:
             total = sum(bucket.count for bucket in buckets if bucket.client_ref == ALL_CLIENTS)
             uncounted = total - sum(bucket.count for bucket in clients)
             if uncounted > 0:
-                record(action=FLOOD_ACTION, outcome=Outcome.DENIED, detail=_flood_summary(oldest, total, uncounted))
+                record(
+                    action=FLOOD_ACTION,
+                    actor=None,
+                    outcome=Outcome.DENIED,
+                    detail=_flood_summary(oldest, total, uncounted),
+                )
                 written += 1
             AnonymousDenialBucket.objects.filter(pk__in=[bucket.pk for bucket in buckets]).delete()
     AnonymousClientSalt.objects.filter(day__lt=_now().astimezone(UTC).date()).delete()
@@ -178,7 +184,7 @@ def note_anonymous_denial(request: HttpRequest, *, detail: str) -> bool:
     if count == 1:
         record(
             action="request_denied",
-            request=request,
+            actor=None,  # anonymous: the client is named by its pseudonym below
             outcome=Outcome.DENIED,
             object_type=CLIENT_OBJECT_TYPE,
             object_id=client,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 TABLE = "audit_accesslogentry"
 TRIGGERS = ("audit_accesslogentry_append_only", "audit_accesslogentry_no_truncate")
 NEEDLESS_PRIVILEGES = ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER")
@@ -37,7 +39,7 @@ def database_guards(connection) -> GuardReport:
         )
         row = cursor.fetchone()
         if row is None:
-            report.errors.append(f"Tabellen {TABLE} finns inte (har migrate körts?).")
+            report.errors.append(_("Tabellen %(table)s finns inte (har migrate körts?).") % {"table": TABLE})
             return report
         cursor.execute(
             "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal", [TABLE]
@@ -48,33 +50,50 @@ def database_guards(connection) -> GuardReport:
     role, superuser, owner, owns, *held = row
     if superuser:
         report.warnings.append(
-            f"Databasrollen {role} är superanvändare: den kan stänga av loggens triggrar och ta bort rader. "
-            f"Låt portalen ansluta med en roll som bara har SELECT och INSERT på {TABLE} (README, Drift)."
+            _(
+                "Databasrollen %(role)s är superanvändare: den kan stänga av loggens triggrar och ta bort rader. "
+                "Låt portalen ansluta med en roll som bara har SELECT och INSERT på %(table)s (README, Drift)."
+            )
+            % {"role": role, "table": TABLE}
         )
     elif owns:
         report.warnings.append(
-            f"Databasrollen {role} äger tabellen {TABLE} (ägare: {owner}) och kan därför stänga av dess "
-            f"triggrar. Kör migrate som ägarrollen och portalen som en roll utan ägarskap (README, Drift)."
+            _(
+                "Databasrollen %(role)s äger tabellen %(table)s (ägare: %(owner)s) och kan därför stänga av dess "
+                "triggrar. Kör migrate som ägarrollen och portalen som en roll utan ägarskap (README, Drift)."
+            )
+            % {"role": role, "table": TABLE, "owner": owner}
         )
     else:
         extra = [name for name, has in zip(NEEDLESS_PRIVILEGES, held, strict=True) if has]
         if extra:
             report.warnings.append(
-                f"Databasrollen {role} har {', '.join(extra)} på {TABLE}; portalen behöver bara SELECT och INSERT."
+                _("Databasrollen %(role)s har %(privileges)s på %(table)s; portalen behöver bara SELECT och INSERT.")
+                % {"role": role, "privileges": ", ".join(extra), "table": TABLE}
             )
     for name in TRIGGERS:
         state = triggers.get(name)
         if state is None:
-            report.errors.append(f"Triggern {name} på {TABLE} saknas: databasen skyddar inte loggen.")
+            report.errors.append(
+                _("Triggern %(trigger)s på %(table)s saknas: databasen skyddar inte loggen.")
+                % {"trigger": name, "table": TABLE}
+            )
         elif state == "D":
             report.errors.append(
-                f"Triggern {name} på {TABLE} är avstängd (ALTER TABLE … DISABLE TRIGGER): databasen skyddar "
-                f"inte loggen. Utred vem som stängde av den och slå på den igen (ENABLE TRIGGER)."
+                _(
+                    "Triggern %(trigger)s på %(table)s är avstängd (ALTER TABLE … DISABLE TRIGGER): databasen "
+                    "skyddar inte loggen. Utred vem som stängde av den och slå på den igen (ENABLE TRIGGER)."
+                )
+                % {"trigger": name, "table": TABLE}
             )
         elif state == "R":
-            report.errors.append(f"Triggern {name} på {TABLE} gäller bara i replikeringsläge (ENABLE REPLICA).")
+            report.errors.append(
+                _("Triggern %(trigger)s på %(table)s gäller bara i replikeringsläge (ENABLE REPLICA).")
+                % {"trigger": name, "table": TABLE}
+            )
     if replication_role != "origin":
         report.errors.append(
-            f"session_replication_role är {replication_role!r} för rollen {role}: loggens triggrar verkar inte."
+            _("session_replication_role är %(value)r för rollen %(role)s: loggens triggrar verkar inte.")
+            % {"value": replication_role, "role": role}
         )
     return report

@@ -14,14 +14,17 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vbe.audit.checkpoints import Checkpoint, read_checkpoints
 from vbe.audit.models import AccessLogEntry, ChainHead, Outcome
+from vbe.core.request_context import current_request_id
 
 GENESIS = "0" * 64
 MAC_FIELDS = (
@@ -45,7 +48,7 @@ MAC_FIELDS = (
 
 
 def _canonical(entry: AccessLogEntry) -> bytes:
-    values: dict[str, Any] = {name: getattr(entry, name) for name in MAC_FIELDS}
+    values: dict[str, object] = {name: getattr(entry, name) for name in MAC_FIELDS}
     values["created_at"] = entry.created_at.astimezone(UTC).isoformat(timespec="microseconds")
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -54,14 +57,30 @@ def compute_mac(entry: AccessLogEntry, key: bytes) -> str:
     return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
 
 
-def _actor_facts(actor: Any, organisation_id: int | None) -> dict[str, Any]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+class Actor(Protocol):
+    """Who acts, as the log needs them: the portal's user (vbe.accounts.models.User). The log sits below
+    accounts and knows the user only through these; an anonymous visitor is logged without a name."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def audit_facts(self, organisation_id: int | None = None) -> tuple[str, str]: ...
+
+
+def _actor_facts(actor: Actor | AnonymousUser | None, organisation_id: int | None) -> dict[str, object]:
+    if actor is None or not actor.is_authenticated:
         return {"actor_id": None, "actor_email": "", "actor_role": "", "actor_organisation": ""}
     role, organisation = actor.audit_facts(organisation_id)
     return {"actor_id": actor.pk, "actor_email": actor.email, "actor_role": role, "actor_organisation": organisation}
 
 
-def _scope_of(obj: Any) -> int | None:
+def _scope_of(obj: models.Model | None) -> int | None:
     """The organisation an object belongs to: its ``organisation_id``, or itself if it is one."""
     if obj is None:
         return None
@@ -73,10 +92,9 @@ def _scope_of(obj: Any) -> int | None:
 def record(
     *,
     action: str,
-    request: Any = None,
-    actor: Any = None,
+    actor: Actor | AnonymousUser | None,
     outcome: str = Outcome.ALLOWED,
-    obj: Any = None,
+    obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
     subject_ref: str = "",
@@ -84,14 +102,14 @@ def record(
     detail: str = "",
     organisation_id: int | None = None,
 ) -> AccessLogEntry:
-    """Append one row. ``actor`` defaults to the request's user; ``obj`` fills type and id.
+    """Append one row. ``actor``: who acted (None for the system itself, e.g. a scheduled job);
+    ``obj`` fills type and id. The row carries the id of the request being answered, if any
+    (vbe.core.request_context).
 
     ``organisation_id`` is the organisation in whose scope the access happened (for a reader who came
     through a disclosure: the disclosure's organisation). It picks which of the actor's memberships
     the row names; without it, the object's organisation is used.
     """
-    if actor is None and request is not None:
-        actor = getattr(request, "user", None)
     if organisation_id is None:
         organisation_id = _scope_of(obj)
     if obj is not None:
@@ -99,7 +117,7 @@ def record(
         object_id = object_id or str(obj.pk)
     key_id, key = next(iter(settings.AUDIT_HMAC_KEYS.items()))
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = ChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AccessLogEntry(
             id=head.last_id + 1,
             created_at=timezone.now(),
@@ -109,7 +127,7 @@ def record(
             object_id=object_id,
             subject_ref=subject_ref,
             legal_ground=legal_ground[:200],
-            request_id=getattr(request, "request_id", "") if request is not None else "",
+            request_id=current_request_id(),
             detail=detail[:500],
             key_id=key_id,
             prev_mac=head.last_mac or GENESIS,
@@ -140,8 +158,11 @@ class Verification:
 def _tail_cut(last_id: int, anchor: Checkpoint) -> Break:
     return Break(
         last_id + 1,
-        f"loggen slutar vid rad {last_id}, men kontrollpunkten från {anchor.at_text} (rad {anchor.line_no} i "
-        f"kontrollpunktsfilen) intygade att den nådde rad {anchor.entry_id}: rader har tagits bort från slutet",
+        _(
+            "loggen slutar vid rad %(last)s, men kontrollpunkten från %(at)s (rad %(line)s i kontrollpunktsfilen) "
+            "intygade att den nådde rad %(row)s: rader har tagits bort från slutet"
+        )
+        % {"last": last_id, "at": anchor.at_text, "line": anchor.line_no, "row": anchor.entry_id},
     )
 
 
@@ -180,7 +201,10 @@ def verify_log(
             last = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
             if last < since.entry_id:
                 return Verification(0, "", _tail_cut(last, since), last, since)
-            reason = f"rad {since.entry_id} saknas, fast kontrollpunkten från {since.at_text} intygade den"
+            reason = _("rad %(row)s saknas, fast kontrollpunkten från %(at)s intygade den") % {
+                "row": since.entry_id,
+                "at": since.at_text,
+            }
             return Verification(0, "", Break(since.entry_id, reason), since.entry_id - 1, since)
         # The checkpointed row is checked as if the chain reached it intact (the checkpoint says it did).
         expected_prev, expected_id = start.prev_mac, start.id
@@ -188,31 +212,36 @@ def verify_log(
 
     for entry in rows.iterator(chunk_size=chunk_size):
         if entry.id != expected_id:
-            return result(Break(expected_id, f"rad {expected_id} saknas (nästa rad är {entry.id})"))
+            missing = _("rad %(row)s saknas (nästa rad är %(next)s)") % {"row": expected_id, "next": entry.id}
+            return result(Break(expected_id, missing))
         if entry.prev_mac != expected_prev:
-            return result(Break(entry.id, "kedjan är bruten: föregående MAC stämmer inte"))
+            return result(Break(entry.id, _("kedjan är bruten: föregående MAC stämmer inte")))
         key = keys.get(entry.key_id)
         if key is None:
-            return result(Break(entry.id, f"okänd nyckel {entry.key_id!r}"))
+            return result(Break(entry.id, _("okänd nyckel %(key)r") % {"key": entry.key_id}))
         if not hmac.compare_digest(compute_mac(entry, key), entry.mac):
-            return result(Break(entry.id, "innehållet har ändrats (MAC stämmer inte)"))
+            return result(Break(entry.id, _("innehållet har ändrats (MAC stämmer inte)")))
         for anchor in anchored.get(entry.id, ()):
             if not hmac.compare_digest(anchor.mac, entry.mac):
                 return result(
                     Break(
                         entry.id,
-                        f"raden är inte den som kontrollpunkten från {anchor.at_text} (rad {anchor.line_no} "
-                        f"i kontrollpunktsfilen) intygade: loggen har skrivits om från hit eller tidigare",
+                        _(
+                            "raden är inte den som kontrollpunkten från %(at)s (rad %(line)s i kontrollpunktsfilen) "
+                            "intygade: loggen har skrivits om från hit eller tidigare"
+                        )
+                        % {"at": anchor.at_text, "line": anchor.line_no},
                     )
                 )
         if head is not None and head.last_id == entry.id and not hmac.compare_digest(head.last_mac, entry.mac):
-            return result(Break(entry.id, "kedjans huvud pekar på en annan MAC än radens"))
+            return result(Break(entry.id, _("kedjans huvud pekar på en annan MAC än radens")))
         expected_prev, expected_id, checked = entry.mac, expected_id + 1, checked + 1
     last_id = expected_id - 1
     if head is None and last_id:
-        return result(Break(last_id, "kedjans huvud saknas, fast loggen har rader"))
+        return result(Break(last_id, _("kedjans huvud saknas, fast loggen har rader")))
     if head is not None and head.last_id > last_id:
-        return result(Break(last_id + 1, f"loggen slutar vid rad {last_id} men ska ha {head.last_id} rader"))
+        cut = _("loggen slutar vid rad %(last)s men ska ha %(rows)s rader") % {"last": last_id, "rows": head.last_id}
+        return result(Break(last_id + 1, cut))
     if anchors:
         newest = max(anchors, key=lambda anchor: anchor.entry_id)
         if newest.entry_id > last_id:

@@ -32,7 +32,7 @@ class DeniedRequestLogMiddleware:
         detail = f"{request.method} {match.view_name if match else request.path}"
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            record(action="request_denied", request=request, outcome=Outcome.DENIED, detail=detail)
+            record(action="request_denied", actor=user, outcome=Outcome.DENIED, detail=detail)
             return response
         if denials.note_anonymous_denial(request, detail=detail):
             return too_many_requests(request)

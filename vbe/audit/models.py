@@ -64,7 +64,7 @@ class AnonymousDenialBucket(models.Model):
     """
 
     client_ref = models.CharField(max_length=64)
-    minute = models.BigIntegerField(help_text="minuter sedan 1970-01-01 00:00 UTC")
+    minute = models.BigIntegerField(help_text=_("minuter sedan 1970-01-01 00:00 UTC"))
     count = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
+from vbe.accounts.admin_site import PortalModelAdmin, admin_site
 from vbe.concerns.models import RetentionPeriod
-from vbe.core.admin_site import PortalModelAdmin, admin_site
 
 
 @admin.register(RetentionPeriod, site=admin_site)

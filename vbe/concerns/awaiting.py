@@ -13,31 +13,28 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from vbe.accounts import permissions
+from vbe.accounts import permissions, recipients
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.concerns import refusals, sharing
 from vbe.concerns.forms import VersionedForm
 from vbe.concerns.models import Concern, State
-from vbe.notifications import recipients
+from vbe.core.submission import submit
 
 PER_PAGE = 25
 PAGE_PARAMETER = "vantar_sida"
 # Only these columns are ever read for the waiting concerns: the encrypted content is not even loaded.
-FACTS = ("pk", "reference", "organisation__name", "created_at", "state", "version")
-NEEDS_COORDINATOR = (
-    "Ärendet kan bara lämnas över till en organisation som har en aktiv lokal samordnare. Välj en annan organisation."
-)
+FACTS = ("pk", "reference", "organisation__name", "created_at", "state", "lock_version")
 
 
 def awaiting(user: Any) -> Any:
@@ -62,7 +59,7 @@ def awaiting_page(request: HttpRequest) -> Page | None:
     if page.object_list:
         record(
             action="concern_awaiting_list_viewed",
-            request=request,
+            actor=request.user,
             detail=f"sida {page.number}: " + ", ".join(f["reference"] for f in page.object_list),
         )
     return page
@@ -74,16 +71,19 @@ class AwaitingHandOverForm(VersionedForm):
 
     to_organisation = forms.ModelChoiceField(
         queryset=None,
-        label="Till organisation",
-        help_text="Bara organisationer som har en aktiv lokal samordnare kan ta emot ärendet.",
-        empty_label="Välj organisation",
-        error_messages={"required": "Välj organisation.", "invalid_choice": "Välj en organisation i listan."},
+        label=gettext_lazy("Till organisation"),
+        help_text=gettext_lazy("Bara organisationer som har en aktiv lokal samordnare kan ta emot ärendet."),
+        empty_label=gettext_lazy("Välj organisation"),
+        error_messages={
+            "required": gettext_lazy("Välj organisation."),
+            "invalid_choice": gettext_lazy("Välj en organisation i listan."),
+        },
     )
     legal_ground = forms.CharField(
-        label="Rättslig grund",
+        label=gettext_lazy("Rättslig grund"),
         max_length=300,
-        help_text="T.ex. sekretessbrytande bestämmelse i offentlighets- och sekretesslagen.",
-        error_messages={"required": "Ange den rättsliga grunden."},
+        help_text=gettext_lazy("T.ex. sekretessbrytande bestämmelse i offentlighets- och sekretesslagen."),
+        error_messages={"required": gettext_lazy("Ange den rättsliga grunden.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,45 +113,40 @@ def hand_over(request: HttpRequest, reference: str) -> HttpResponse:
     """Reference, organisation, date and step, and the hand-over form: never the concern's content."""
     facts = _waiting_facts(request, reference)
     form = AwaitingHandOverForm(
-        request.POST if request.method == "POST" else None, initial={"version": facts["version"]}
+        request.POST if request.method == "POST" else None, initial={"lock_version": facts["lock_version"]}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                # sharing.transfer asks HAND_OVER_CONCERN again under the row lock, and logs the hand-over.
-                concern = sharing.transfer(
-                    request=request,
-                    concern_id=facts["pk"],
-                    actor=request.user,
-                    version=data["version"],
-                    to_organisation=data["to_organisation"],
-                    legal_ground=data["legal_ground"],
-                )
-                # Decided in the hand-over's own transaction: had the receiver lost its coordinator
-                # meanwhile, the concern would arrive in the central queue, readable by the very user who
-                # may not read it. Undo it all instead.
-                if concern.without_coordinator:
-                    raise ValidationError(NEEDS_COORDINATOR)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                f"{concern.reference} är överlämnat till {concern.organisation.name}. "
-                "Ett meddelande skickas till dess lokala samordnare, som hanterar det nu.",
-            )
-            return redirect("concerns:case_list")
-    record(
-        action="concern_awaiting_viewed",
-        request=request,
-        object_type="concerns.concern",
-        object_id=str(facts["pk"]),
-        subject_ref=facts["reference"],
-    )
-    return render(
+
+    def page(form: forms.BaseForm) -> HttpResponse:
+        record(
+            action="concern_awaiting_viewed",
+            actor=request.user,
+            object_type="concerns.concern",
+            object_id=str(facts["pk"]),
+            subject_ref=facts["reference"],
+        )
+        return render(request, "concerns/awaiting_hand_over.html", {"facts": facts, "form": form})
+
+    if request.method != "POST":
+        return page(form)
+    # The service asks HAND_OVER_CONCERN again under the row lock, undoes it all should the receiver
+    # have no coordinator by then, and logs the hand-over.
+    return submit(
         request,
-        "concerns/awaiting_hand_over.html",
-        {"facts": facts, "form": form},
-        status=400 if form.is_bound else 200,
+        form,
+        lambda data: sharing.hand_over_unread(
+            actor=request.user,
+            concern_id=facts["pk"],
+            lock_version=data["lock_version"],
+            to_organisation=data["to_organisation"],
+            legal_ground=data["legal_ground"],
+        ),
+        done=lambda concern: (
+            _(
+                "%(reference)s är överlämnat till %(organisation)s. Ett meddelande skickas till dess lokala "
+                "samordnare, som hanterar det nu."
+            )
+            % {"reference": concern.reference, "organisation": concern.organisation.name}
+        ),
+        next_url=lambda concern: reverse("concerns:case_list"),
+        page_again=page,
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from vbe.accounts import permissions
@@ -60,14 +61,15 @@ def _chronology(concern: Concern, *, handler: bool) -> Any:
     for event in concern.events.filter(kind__in=PROCESS_STEPS).defer("summary", "note", "actor"):
         before, after = STEP_LABELS.get(event.from_state), STEP_LABELS.get(event.to_state)
         if event.kind == "advanced" and before and after:
-            rows.append({"at": event.at, "summary": f"Från {before.lower()} till {after.lower()}"})
+            summary = _("Från %(before)s till %(after)s") % {"before": before.lower(), "after": after.lower()}
+            rows.append({"at": event.at, "summary": summary})
         elif after:
             rows.append({"at": event.at, "summary": after})
     return rows
 
 
 def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dict[str, Any]:
-    initial = {"version": concern.version}
+    initial = {"lock_version": concern.lock_version}
     handler = permissions.can(request.user, Action.HANDLE_CONCERN, concern)
     coordinator = permissions.can(request.user, Action.COORDINATE_CONCERN, concern)
     forms_ = {
@@ -125,7 +127,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     through = _disclosure_read(request, concern)
     record(
         action="concern_viewed",
-        request=request,
+        actor=request.user,
         obj=concern,
         subject_ref=concern.reference,
         # Read through a disclosure: the log names it, and the membership in the organisation it was
@@ -152,7 +154,7 @@ def reveal_personnummer(request: HttpRequest, reference: str) -> HttpResponse:
     # Password (and code) again unless proven in the last minutes; then back to the case page.
     if response := reauth_redirect(request, back=reverse("concerns:detail", args=[concern.reference])):
         return response
-    record(action="personnummer_revealed", request=request, obj=concern, subject_ref=concern.reference)
+    record(action="personnummer_revealed", actor=request.user, obj=concern, subject_ref=concern.reference)
     context = _detail_context(request, concern)
     context["revealed_pnr"] = concern.person_pnr
     return render(request, "concerns/detail.html", context)

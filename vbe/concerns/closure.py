@@ -4,11 +4,12 @@ afterwards, and keeping it for a legal reason. Every write goes through vbe.conc
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
@@ -26,7 +27,7 @@ def retention_days(outcome: str) -> int:
 
 CHILD_REPORT_MADE = "made"
 CHILD_REPORT_NOT_MADE = "not_made"
-CHILD_REPORT_MISSING = (
+CHILD_REPORT_MISSING = gettext_lazy(
     "Oron gäller ett barn, eller kan göra det, och ingen orosanmälan är registrerad. Ange vem som gjorde "
     "orosanmälan och när, eller skriv varför ingen orosanmälan har gjorts (till exempel att personen är vuxen)."
 )
@@ -35,10 +36,9 @@ CHILD_REPORT_MISSING = (
 @transaction.atomic
 def close(
     *,
-    request: Any,
-    concern_id: int,
     actor: User,
-    version: int,
+    concern_id: int,
+    lock_version: int,
     outcome: str,
     reason: str = "",
     child_report: str = "",
@@ -50,14 +50,13 @@ def close(
     """Closes the concern. One about a child without an orosanmälan on record is closed only together
     with recording one (``child_report="made"``: by whom, when, to which district's social services)
     or a written reason why none was made (``child_report="not_made"``)."""
-    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, version=version)
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, lock_version=lock_version)
     _open(concern)
     if outcome == Outcome.NO_FURTHER_ACTION and not reason.strip():
-        raise ValidationError("Skriv varför ingen vidare åtgärd behövs.")
+        raise ValidationError(_("Skriv varför ingen vidare åtgärd behövs."))
     if needs_child_report(concern):
         if child_report == CHILD_REPORT_MADE:
             _record_action(
-                request=request,
                 concern=concern,
                 actor=actor,
                 kind=ActionKind.CHILD_WELFARE_REPORT,
@@ -74,19 +73,24 @@ def close(
     concern.state, concern.outcome, concern.closure_reason = State.CLOSED, outcome, reason.strip()
     concern.closed_at = timezone.now()
     concern.retain_until = timezone.localdate() + datetime.timedelta(days=retention_days(outcome))
-    _save(concern, actor=actor, kind="closed", from_state=before, summary=f"Avslutad: {Outcome(outcome).label}")
-    _log(request, actor, "concern_closed", concern, detail=outcome)
+    _save(
+        concern,
+        actor=actor,
+        kind="closed",
+        from_state=before,
+        summary=_("Avslutad: %(outcome)s") % {"outcome": Outcome(outcome).label},
+    )
+    _log(actor=actor, action="concern_closed", concern=concern, detail=outcome)
     return concern
 
 
 @transaction.atomic
-def set_legal_hold(
-    *, request: Any, concern_id: int, actor: User, version: int, hold: bool, reason: str = ""
-) -> Concern:
-    concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, version=version)
+def set_legal_hold(*, actor: User, concern_id: int, lock_version: int, hold: bool, reason: str = "") -> Concern:
+    concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, lock_version=lock_version)
     if hold and not reason.strip():
-        raise ValidationError("Ange skälet till att ärendet ska bevaras.")
+        raise ValidationError(_("Ange skälet till att ärendet ska bevaras."))
     concern.legal_hold, concern.legal_hold_reason = hold, reason.strip() if hold else ""
-    _save(concern, actor=actor, kind="legal_hold", summary="Bevaras av rättsligt skäl" if hold else "Bevarandet hävt")
-    _log(request, actor, "concern_legal_hold" if hold else "concern_legal_hold_lifted", concern)
+    summary = _("Bevaras av rättsligt skäl") if hold else _("Bevarandet hävt")
+    _save(concern, actor=actor, kind="legal_hold", summary=summary)
+    _log(actor=actor, action="concern_legal_hold" if hold else "concern_legal_hold_lifted", concern=concern)
     return concern

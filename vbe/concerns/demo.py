@@ -50,7 +50,6 @@ def seed_concerns(*, seed: int = 2026) -> int:
             reporter = reporters[n % len(reporters)]
             with_person = n % 3 != 2
             concern = intake.submit_concern(
-                request=None,
                 reporter=reporter.user,
                 reporter_organisation=organisation,
                 organisation=organisation,
@@ -73,22 +72,20 @@ def seed_concerns(*, seed: int = 2026) -> int:
 def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
     today = timezone.localdate()
     while concern.state != target and concern.state in services.NEXT_STATE and target != State.CLOSED:
-        concern = services.advance(request=None, concern_id=concern.pk, actor=actor, version=concern.version)
+        concern = services.advance(actor=actor, concern_id=concern.pk, lock_version=concern.lock_version)
         if concern.state == State.ASSESSMENT:
             concern = services.record_assessment(
-                request=None,
                 concern_id=concern.pk,
                 actor=actor,
-                version=concern.version,
+                lock_version=concern.lock_version,
                 areas=rng.sample(["family", "school_work", "peers", "online", "protective"], 2),
                 text="Samlad bedömning efter samtal med skolan och vårdnadshavare. Skyddsfaktorer finns i familjen.",
             )
         if concern.state == State.MEASURES:
             services.record_action(
-                request=None,
                 concern_id=concern.pk,
                 actor=actor,
-                version=concern.version,
+                lock_version=concern.lock_version,
                 kind=rng.choice([ActionKind.SIP, ActionKind.RELATIVES_SUPPORT, ActionKind.JOBBTORG]),
                 done_on=today - datetime.timedelta(days=3),
             )
@@ -97,10 +94,9 @@ def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
         outcome = rng.choice([Outcome.NO_FURTHER_ACTION, Outcome.HANDED_OVER])
         # A child concern is closed with its orosanmälan on record, as the routine requires.
         closure.close(
-            request=None,
             concern_id=concern.pk,
             actor=actor,
-            version=concern.version,
+            lock_version=concern.lock_version,
             outcome=outcome,
             reason="Samtal med vårdnadshavare visade att oron inte gällde våldsbejakande extremism."
             if outcome == Outcome.NO_FURTHER_ACTION

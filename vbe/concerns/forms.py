@@ -6,20 +6,21 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from vbe.accounts import recipients
 from vbe.concerns.models import ActionKind, AssessmentArea, Outcome, YesNoUnknown
 from vbe.core import personnummer
 from vbe.guidelines.vocabulary import Environment
-from vbe.notifications import recipients
 from vbe.organisations.models import District, Organisation, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": "Skriv datumet som ÅÅÅÅ-MM-DD.", "required": "Ange ett datum."}
+DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange ett datum.")}
 
 
 def _not_future(value):
     if value and value > timezone.localdate():
-        raise ValidationError("Datumet kan inte ligga i framtiden.")
+        raise ValidationError(_("Datumet kan inte ligga i framtiden."))
     return value
 
 
@@ -29,10 +30,14 @@ def receiving_organisations():
 
 def without_coordinator_label(organisation: Organisation, *, central_exists: bool | None) -> str:
     if central_exists is None:  # a hand-over: the help text says where it waits
-        return f"{organisation.name} (saknar lokal samordnare)"
+        return _("%(organisation)s (saknar lokal samordnare)") % {"organisation": organisation.name}
     if central_exists:
-        return f"{organisation.name} (saknar lokal samordnare: tas emot av den centrala samordnaren)"
-    return f"{organisation.name} (saknar lokal samordnare, och ingen central samordnare finns)"
+        return _("%(organisation)s (saknar lokal samordnare: tas emot av den centrala samordnaren)") % {
+            "organisation": organisation.name
+        }
+    return _("%(organisation)s (saknar lokal samordnare, och ingen central samordnare finns)") % {
+        "organisation": organisation.name
+    }
 
 
 class ReceiverChoiceField(forms.ModelChoiceField):
@@ -65,7 +70,7 @@ def receivers(*, own_ids: list[int], field: ReceiverChoiceField) -> Receivers:
         (own if mine else others).append((organisation.pk, field.label_from_instance(organisation)))
         if mine and not organisation.has_coordinator:
             uncovered.append(organisation)
-    choices = [("Dina organisationer", own), ("Andra organisationer", others)] if own else others
+    choices = [(_("Dina organisationer"), own), (_("Andra organisationer"), others)] if own else others
     return Receivers(choices=choices, without_coordinator=uncovered, central_exists=field.central_exists)
 
 
@@ -74,70 +79,72 @@ class ReportForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     observation = forms.CharField(
-        label="Vad har du sett eller hört?",
-        help_text="Beskriv vad som hände och vad som oroar dig. Tro eller politiska åsikter är i sig inte tecken på våldsbejakande extremism.",
+        label=_("Vad har du sett eller hört?"),
+        help_text=_(
+            "Beskriv vad som hände och vad som oroar dig. Tro eller politiska åsikter är i sig inte tecken på våldsbejakande extremism."
+        ),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
-        error_messages={"required": "Beskriv vad du har sett eller hört."},
+        error_messages={"required": _("Beskriv vad du har sett eller hört.")},
     )
     observed_on = forms.DateField(
-        label="När hände det?", widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future]
+        label=_("När hände det?"), widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future]
     )
     district = forms.ModelChoiceField(
         queryset=District.objects.filter(is_active=True).defer("geometry"),
         required=False,
-        label="Var hände det? Stadsdelsområde (om du vet)",
-        empty_label="Vet inte / inte i ett område",
+        label=_("Var hände det? Stadsdelsområde (om du vet)"),
+        empty_label=_("Vet inte / inte i ett område"),
     )
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.none(),
         required=False,
-        label="I vilken verksamhet? (om det gäller din verksamhet)",
-        empty_label="Ingen särskild verksamhet",
+        label=_("I vilken verksamhet? (om det gäller din verksamhet)"),
+        empty_label=_("Ingen särskild verksamhet"),
     )
     environment = forms.ChoiceField(
-        label="Vilken miljö tror du att det handlar om?",
-        help_text="Bara om du har en uppfattning. Det är din bedömning, inte ett faktum.",
+        label=_("Vilken miljö tror du att det handlar om?"),
+        help_text=_("Bara om du har en uppfattning. Det är din bedömning, inte ett faktum."),
         choices=Environment.choices,
         initial=Environment.UNKNOWN,
         widget=forms.RadioSelect,
     )
     concerns_child = forms.ChoiceField(
-        label="Gäller oron ett barn (under 18 år)?",
+        label=_("Gäller oron ett barn (under 18 år)?"),
         choices=YesNoUnknown.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Svara på om oron gäller ett barn."},
+        error_messages={"required": _("Svara på om oron gäller ett barn.")},
     )
     child_report_made = forms.ChoiceField(
-        label="Har en orosanmälan redan gjorts till socialtjänsten?",
-        help_text="Svara om oron gäller ett barn.",
+        label=_("Har en orosanmälan redan gjorts till socialtjänsten?"),
+        help_text=_("Svara om oron gäller ett barn."),
         choices=YesNoUnknown.choices,
         widget=forms.RadioSelect,
         required=False,
     )
     organisation = ReceiverChoiceField(
         queryset=Organisation.objects.filter(is_active=True),
-        label="Vilken organisation ska ta emot rapporten?",
-        help_text=(
+        label=_("Vilken organisation ska ta emot rapporten?"),
+        help_text=_(
             "Normalt din egen organisations lokala samordnare. Välj till exempel stadsdelsnämnden där personen bor "
             "om den är bättre placerad att agera. En organisation som saknar lokal samordnare är markerad: "
             "dit tas rapporten emot av den centrala samordnaren."
         ),
         error_messages={
-            "required": "Välj vilken organisation som ska ta emot rapporten.",
-            "invalid_choice": "Välj en organisation i listan.",
+            "required": _("Välj vilken organisation som ska ta emot rapporten."),
+            "invalid_choice": _("Välj en organisation i listan."),
         },
     )
-    person_name = forms.CharField(label="Personens namn", required=False, max_length=200)
+    person_name = forms.CharField(label=_("Personens namn"), required=False, max_length=200)
     person_pnr = forms.CharField(
-        label="Personnummer eller samordningsnummer",
-        help_text="ÅÅÅÅMMDD-NNNN",
+        label=_("Personnummer eller samordningsnummer"),
+        help_text=_("ÅÅÅÅMMDD-NNNN"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"}),
     )
     person_contact = forms.CharField(
-        label="Kontaktuppgifter", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Kontaktuppgifter"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, organisation_ids: list[int], default_organisation: Organisation | None, **kwargs):
@@ -156,85 +163,87 @@ class ReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("concerns_child") == YesNoUnknown.YES and not data.get("child_report_made"):
-            self.add_error("child_report_made", "Svara på om en orosanmälan redan har gjorts.")
+            self.add_error("child_report_made", _("Svara på om en orosanmälan redan har gjorts."))
         return data
 
 
 class VersionedForm(forms.Form):
     """Carries the version of the concern the user saw, so a concurrent change is never overwritten."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AdvanceForm(VersionedForm):
     note = forms.CharField(
-        label="Anteckning (frivillig)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Anteckning (frivillig)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class AssessmentForm(VersionedForm):
     areas = forms.MultipleChoiceField(
-        label="Vilka områden har du beaktat?",
-        help_text="En minneslista för din professionella bedömning. Portalen räknar inte fram något och rangordnar ingen.",
+        label=_("Vilka områden har du beaktat?"),
+        help_text=_(
+            "En minneslista för din professionella bedömning. Portalen räknar inte fram något och rangordnar ingen."
+        ),
         choices=AssessmentArea.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     text = forms.CharField(
-        label="Din bedömning",
+        label=_("Din bedömning"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=10000,
-        error_messages={"required": "Skriv din bedömning."},
+        error_messages={"required": _("Skriv din bedömning.")},
     )
 
 
 class ActionForm(VersionedForm):
     kind = forms.ChoiceField(
-        label="Åtgärd",
+        label=_("Åtgärd"),
         choices=ActionKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Välj vilken åtgärd som har vidtagits."},
+        error_messages={"required": _("Välj vilken åtgärd som har vidtagits.")},
     )
-    done_on = forms.DateField(label="Datum", widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future])
+    done_on = forms.DateField(label=_("Datum"), widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future])
     district = forms.ModelChoiceField(
         queryset=District.objects.filter(is_active=True).defer("geometry"),
         required=False,
-        label="Till vilket stadsdelsområdes socialtjänst (för orosanmälan)",
-        empty_label="Välj område",
+        label=_("Till vilket stadsdelsområdes socialtjänst (för orosanmälan)"),
+        empty_label=_("Välj område"),
     )
     made_by = forms.CharField(
-        label="Vem gjorde orosanmälan? (för orosanmälan)",
-        help_text="Namn eller befattning, till exempel ”mentor” eller ”rektor”.",
+        label=_("Vem gjorde orosanmälan? (för orosanmälan)"),
+        help_text=_("Namn eller befattning, till exempel ”mentor” eller ”rektor”."),
         required=False,
         max_length=200,
     )
     note = forms.CharField(
-        label="Anteckning (frivillig)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Anteckning (frivillig)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == ActionKind.CHILD_WELFARE_REPORT:
             if not data.get("district"):
-                self.add_error("district", "Ange vilket område orosanmälan skickades till.")
+                self.add_error("district", _("Ange vilket område orosanmälan skickades till."))
             if not (data.get("made_by") or "").strip():
-                self.add_error("made_by", "Ange vem som gjorde orosanmälan (namn eller befattning).")
+                self.add_error("made_by", _("Ange vem som gjorde orosanmälan (namn eller befattning)."))
         return data
 
 
 class ConsentForm(VersionedForm):
-    purpose = forms.CharField(label="Samtycke till", initial="Social insatsgrupp (SIG)", max_length=200)
+    purpose = forms.CharField(label=_("Samtycke till"), initial=_("Social insatsgrupp (SIG)"), max_length=200)
     given_by = forms.CharField(
-        label="Lämnat av",
-        help_text="Personen själv, eller vårdnadshavare för ett barn.",
+        label=_("Lämnat av"),
+        help_text=_("Personen själv, eller vårdnadshavare för ett barn."),
         max_length=200,
-        error_messages={"required": "Ange vem som lämnade samtycket."},
+        error_messages={"required": _("Ange vem som lämnade samtycket.")},
     )
-    given_on = forms.DateField(label="Datum", widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future])
+    given_on = forms.DateField(label=_("Datum"), widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future])
 
 
 class AssignForm(VersionedForm):
-    caseworker = forms.ModelChoiceField(queryset=None, required=False, label="Handläggare", empty_label="Ingen")
+    caseworker = forms.ModelChoiceField(queryset=None, required=False, label=_("Handläggare"), empty_label=_("Ingen"))
 
     def __init__(self, *args, caseworkers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,61 +253,69 @@ class AssignForm(VersionedForm):
 class TransferForm(VersionedForm):
     to_organisation = ReceiverChoiceField(
         queryset=receiving_organisations(),
-        label="Till organisation",
-        help_text="En organisation som saknar lokal samordnare är markerad: där väntar ärendet hos den centrala samordnaren.",
-        error_messages={"required": "Välj organisation.", "invalid_choice": "Välj en organisation i listan."},
+        label=_("Till organisation"),
+        help_text=_(
+            "En organisation som saknar lokal samordnare är markerad: där väntar ärendet hos den centrala samordnaren."
+        ),
+        error_messages={"required": _("Välj organisation."), "invalid_choice": _("Välj en organisation i listan.")},
     )
     legal_ground = forms.CharField(
-        label="Rättslig grund",
+        label=_("Rättslig grund"),
         max_length=300,
-        help_text="T.ex. sekretessbrytande bestämmelse i offentlighets- och sekretesslagen.",
-        error_messages={"required": "Ange den rättsliga grunden."},
+        help_text=_("T.ex. sekretessbrytande bestämmelse i offentlighets- och sekretesslagen."),
+        error_messages={"required": _("Ange den rättsliga grunden.")},
     )
 
 
 class DisclosureForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(is_active=True),
-        label="Visa för organisation",
-        error_messages={"required": "Välj organisation."},
+        label=_("Visa för organisation"),
+        error_messages={"required": _("Välj organisation.")},
     )
     legal_ground = forms.CharField(
-        label="Rättslig grund", max_length=300, error_messages={"required": "Ange den rättsliga grunden."}
+        label=_("Rättslig grund"), max_length=300, error_messages={"required": _("Ange den rättsliga grunden.")}
     )
     decided_by = forms.CharField(
-        label="Beslutat av (namn och befattning)",
+        label=_("Beslutat av (namn och befattning)"),
         max_length=200,
-        error_messages={"required": "Ange vem som har fattat beslutet."},
+        error_messages={"required": _("Ange vem som har fattat beslutet.")},
     )
 
 
 class CloseForm(VersionedForm):
     outcome = forms.ChoiceField(
-        label="Utfall", choices=Outcome.choices, widget=forms.RadioSelect, error_messages={"required": "Välj utfall."}
+        label=_("Utfall"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Välj utfall.")},
     )
     reason = forms.CharField(
-        label="Motivering",
+        label=_("Motivering"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Krävs när ingen vidare åtgärd vidtas.",
+        help_text=_("Krävs när ingen vidare åtgärd vidtas."),
     )
     # Only for a concern about a child without an orosanmälan on record (``child_report=True``).
     child_report = forms.ChoiceField(
-        label="Har en orosanmälan gjorts till socialtjänsten?",
-        choices=[("made", "Ja, en orosanmälan har gjorts"), ("not_made", "Nej, ingen orosanmälan har gjorts")],
+        label=_("Har en orosanmälan gjorts till socialtjänsten?"),
+        choices=[
+            ("made", _("Ja, en orosanmälan har gjorts")),
+            ("not_made", _("Nej, ingen orosanmälan har gjorts")),
+        ],
         widget=forms.RadioSelect,
         required=False,
     )
     child_report_made_by = forms.CharField(
-        label="Vem gjorde orosanmälan?",
-        help_text="Om en orosanmälan har gjorts. Namn eller befattning, till exempel ”rektor”.",
+        label=_("Vem gjorde orosanmälan?"),
+        help_text=_("Om en orosanmälan har gjorts. Namn eller befattning, till exempel ”rektor”."),
         required=False,
         max_length=200,
     )
     child_report_made_on = forms.DateField(
-        label="När gjordes orosanmälan?",
-        help_text="Om en orosanmälan har gjorts. ÅÅÅÅ-MM-DD",
+        label=_("När gjordes orosanmälan?"),
+        help_text=_("Om en orosanmälan har gjorts. ÅÅÅÅ-MM-DD"),
         widget=DATE,
         required=False,
         error_messages=DATE_ERRORS,
@@ -307,12 +324,12 @@ class CloseForm(VersionedForm):
     child_report_district = forms.ModelChoiceField(
         queryset=District.objects.filter(is_active=True).defer("geometry"),
         required=False,
-        label="Till vilket stadsdelsområdes socialtjänst?",
-        empty_label="Välj område",
+        label=_("Till vilket stadsdelsområdes socialtjänst?"),
+        empty_label=_("Välj område"),
     )
     child_report_reason = forms.CharField(
-        label="Varför har ingen orosanmälan gjorts?",
-        help_text="Om ingen orosanmälan har gjorts.",
+        label=_("Varför har ingen orosanmälan gjorts?"),
+        help_text=_("Om ingen orosanmälan har gjorts."),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -335,21 +352,23 @@ class CloseForm(VersionedForm):
     def clean(self):
         data = super().clean()
         if data.get("outcome") == Outcome.NO_FURTHER_ACTION and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Skriv varför ingen vidare åtgärd behövs.")
+            self.add_error("reason", _("Skriv varför ingen vidare åtgärd behövs."))
         if self.asks_child_report:
             choice = data.get("child_report")
             if choice == "made":
                 if not (data.get("child_report_made_by") or "").strip():
-                    self.add_error("child_report_made_by", "Ange vem som gjorde orosanmälan (namn eller befattning).")
+                    self.add_error(
+                        "child_report_made_by", _("Ange vem som gjorde orosanmälan (namn eller befattning).")
+                    )
                 if not data.get("child_report_made_on") and "child_report_made_on" not in self.errors:
-                    self.add_error("child_report_made_on", "Ange när orosanmälan gjordes.")
+                    self.add_error("child_report_made_on", _("Ange när orosanmälan gjordes."))
                 if not data.get("child_report_district"):
-                    self.add_error("child_report_district", "Ange vilket område orosanmälan skickades till.")
+                    self.add_error("child_report_district", _("Ange vilket område orosanmälan skickades till."))
             elif choice == "not_made":
                 if not (data.get("child_report_reason") or "").strip():
-                    self.add_error("child_report_reason", "Skriv varför ingen orosanmälan har gjorts.")
+                    self.add_error("child_report_reason", _("Skriv varför ingen orosanmälan har gjorts."))
             else:
-                self.add_error("child_report", "Ange om en orosanmälan har gjorts till socialtjänsten.")
+                self.add_error("child_report", _("Ange om en orosanmälan har gjorts till socialtjänsten."))
         return data
 
 
@@ -357,32 +376,32 @@ class WithdrawDisclosureForm(forms.Form):
     """One per disclosure on the page (prefix ``d<id>``), so each has its own field ids and errors."""
 
     reason = forms.CharField(
-        label="Varför återkallas röjandet?",
-        help_text="Sparas krypterat i ärendet. Skrivs inte i loggen.",
+        label=_("Varför återkallas röjandet?"),
+        help_text=_("Sparas krypterat i ärendet. Skrivs inte i loggen."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Skriv varför röjandet återkallas."},
+        error_messages={"required": _("Skriv varför röjandet återkallas.")},
     )
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise ValidationError("Skriv varför röjandet återkallas.")
+            raise ValidationError(_("Skriv varför röjandet återkallas."))
         return reason
 
 
 class LegalHoldForm(VersionedForm):
-    hold = forms.BooleanField(required=False, label="Bevara ärendet trots gallringsfristen")
-    reason = forms.CharField(label="Skäl", required=False, max_length=300)
+    hold = forms.BooleanField(required=False, label=_("Bevara ärendet trots gallringsfristen"))
+    reason = forms.CharField(label=_("Skäl"), required=False, max_length=300)
 
 
 class PersonnummerSearchForm(forms.Form):
     pnr = forms.CharField(
-        label="Personnummer",
+        label=_("Personnummer"),
         max_length=20,
-        help_text="ÅÅÅÅMMDD-NNNN",
+        help_text=_("ÅÅÅÅMMDD-NNNN"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-        error_messages={"required": "Skriv ett personnummer."},
+        error_messages={"required": _("Skriv ett personnummer.")},
     )
 
     def clean_pnr(self) -> str:

@@ -4,17 +4,18 @@ has none, to the central coordinators' queue, and the handlers told."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from vbe.accounts import recipients
 from vbe.accounts.models import User
 from vbe.audit.log import record
 from vbe.concerns.models import Concern, Event, State
 from vbe.concerns.writes import _log
 from vbe.core import personnummer, sequences
-from vbe.notifications import outbox, recipients
+from vbe.notifications import outbox
 from vbe.organisations.models import Organisation
 
 REFERENCE_PREFIX = "ORO"
@@ -29,7 +30,6 @@ CENTRAL_QUEUE_KINDS = (RECEIVED_CENTRALLY, RECEIVED_BY_NOBODY, HANDED_TO_CENTRAL
 
 def submit_concern(
     *,
-    request: Any,
     reporter: User,
     reporter_organisation: Organisation,
     organisation: Organisation,
@@ -82,11 +82,11 @@ def submit_concern(
                 concern=concern,
                 actor=reporter,
                 kind="submitted",
-                summary=f"Oron rapporterades till {organisation.name}",
+                summary=_("Oron rapporterades till %(organisation)s") % {"organisation": organisation.name},
                 to_state=State.RECEIVED,
             )
-            _log(request, reporter, "concern_submitted", concern)
-            _routed(request=request, concern=concern, actor=reporter, coordinators=coordinators, handed_over=False)
+            _log(actor=reporter, action="concern_submitted", concern=concern)
+            _routed(concern=concern, actor=reporter, coordinators=coordinators, handed_over=False)
             if notify:
                 notify_handlers(concern=concern, coordinators=coordinators, handed_over=False)
     except IntegrityError:
@@ -99,23 +99,25 @@ def submit_concern(
     return concern
 
 
-def _routed(*, request: Any, concern: Concern, actor: User, coordinators: list[User], handed_over: bool) -> None:
+def _routed(*, concern: Concern, actor: User, coordinators: list[User], handed_over: bool) -> None:
     """When nobody at the concern's organisation can receive it: the chronology and the access log say
     so, with the reason in fixed words (never free text), in the transaction that routed it."""
     if coordinators:
         return
     central = recipients.central_coordinators().exists()
-    name = concern.organisation.name
+    names = {"organisation": concern.organisation.name}
     if handed_over:
-        kind, summary = HANDED_TO_CENTRAL_QUEUE, f"Väntar hos den centrala samordnaren: {name} saknar lokal samordnare"
+        kind = HANDED_TO_CENTRAL_QUEUE
+        summary = _("Väntar hos den centrala samordnaren: %(organisation)s saknar lokal samordnare") % names
     elif central:
-        kind, summary = RECEIVED_CENTRALLY, f"Mottagen av den centrala samordnaren: {name} saknar lokal samordnare"
+        kind = RECEIVED_CENTRALLY
+        summary = _("Mottagen av den centrala samordnaren: %(organisation)s saknar lokal samordnare") % names
     else:
-        kind, summary = RECEIVED_BY_NOBODY, f"{name} saknar lokal samordnare och det finns ingen central samordnare"
+        kind = RECEIVED_BY_NOBODY
+        summary = _("%(organisation)s saknar lokal samordnare och det finns ingen central samordnare") % names
     Event.objects.create(concern=concern, actor=actor, kind=kind, summary=summary[:300])
     record(
         action="concern_routed_to_central",
-        request=request,
         actor=actor,
         obj=concern,
         subject_ref=concern.reference,
@@ -141,27 +143,44 @@ def notify_handlers(*, concern: Concern, coordinators: list[User] | None = None,
     and no free text: the reference, the organisation and a link."""
     if coordinators is None:
         coordinators = list(recipients.coordinators_of(concern.organisation_id))
-    name, reference = concern.organisation.name, concern.reference
+    reference = concern.reference
+    names = {"reference": reference, "organisation": concern.organisation.name}
     link = outbox.absolute_url(concern.get_absolute_url())
-    footer = f"Logga in i VBE-portalen för att läsa den:\n{link}\n\nMeddelandet innehåller inga uppgifter om personen, av sekretesskäl."
-    came = "har lämnats över till" if handed_over else "har kommit till"
+    footer = (
+        _("Logga in i VBE-portalen för att läsa den:")
+        + f"\n{link}\n\n"
+        + _("Meddelandet innehåller inga uppgifter om personen, av sekretesskäl.")
+    )
     if coordinators:
+        if handed_over:
+            subject = _("Överlämnad oro att hantera: %(reference)s") % names
+            came = _("En rapport om oro (%(reference)s) har lämnats över till %(organisation)s.") % names
+        else:
+            subject = _("Ny oro att hantera: %(reference)s") % names
+            came = _("En rapport om oro (%(reference)s) har kommit till %(organisation)s.") % names
         outbox.queue(
             recipients=coordinators,
             kind="concern_handed_over" if handed_over else "concern_received",
             reference=reference,
-            subject=f"{'Överlämnad oro' if handed_over else 'Ny oro'} att hantera: {reference}",
-            body=f"En rapport om oro ({reference}) {came} {name}.\n\n{footer}\n",
+            subject=subject,
+            body=f"{came}\n\n{footer}\n",
         )
         return
+    if handed_over:
+        came = _(
+            "En rapport om oro (%(reference)s) har lämnats över till %(organisation)s, som saknar aktiv lokal samordnare."
+        )
+    else:
+        came = _(
+            "En rapport om oro (%(reference)s) har kommit till %(organisation)s, som saknar aktiv lokal samordnare."
+        )
+    waits = _(
+        "Den väntar i den centrala samordnarens kö tills den lämnas över till en organisation som kan ta emot den."
+    )
     outbox.queue(
         recipients=recipients.central_coordinators(),
         kind="concern_central_queue",
         reference=reference,
-        subject=f"Oro utan lokal samordnare: {reference}",
-        body=(
-            f"En rapport om oro ({reference}) {came} {name}, som saknar aktiv lokal samordnare. "
-            "Den väntar i den centrala samordnarens kö tills den lämnas över till en organisation "
-            f"som kan ta emot den.\n\n{footer}\n"
-        ),
+        subject=_("Oro utan lokal samordnare: %(reference)s") % names,
+        body=f"{came % names} {waits}\n\n{footer}\n",
     )

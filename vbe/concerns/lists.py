@@ -28,7 +28,7 @@ PER_PAGE = 25
 def my_reports(request: HttpRequest) -> HttpResponse:
     concerns = Concern.objects.filter(reporter=request.user).select_related("reported_to").order_by("-created_at")
     page = Paginator(concerns, PER_PAGE).get_page(request.GET.get("sida"))
-    record(action="concern_own_list_viewed", request=request, detail=f"sida {page.number}")
+    record(action="concern_own_list_viewed", actor=request.user, detail=f"sida {page.number}")
     return render(request, "concerns/mine.html", {"page": page})
 
 
@@ -54,14 +54,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # never the number itself.
         record(
             action="concern_personnummer_search",
-            request=request,
+            actor=request.user,
             subject_ref=f"pnr:{index}",
             detail="sökning på personnummer",
         )
     page = Paginator(concerns.select_related("organisation", "assigned_to").order_by("-created_at"), PER_PAGE).get_page(
         request.GET.get("sida")
     )
-    record(action="concern_list_viewed", request=request, detail=f"sida {page.number}")
+    record(action="concern_list_viewed", actor=request.user, detail=f"sida {page.number}")
     rows = [{"concern": c, "masked_pnr": personnummer.mask(c.person_pnr), "days_left": days_left(c)} for c in page]
     return render(
         request,

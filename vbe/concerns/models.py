@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vbe.core.fields import EncryptedTextField
@@ -57,7 +58,7 @@ class AssessmentArea(models.TextChoices):
 class Concern(models.Model):
     reference = models.CharField(_("referensnummer"), max_length=20, unique=True)
     state = models.CharField(_("steg"), max_length=32, choices=State.choices, default=State.RECEIVED, db_index=True)
-    version = models.PositiveIntegerField(default=1)  # optimistic lock: forms carry the version they saw
+    lock_version = models.PositiveIntegerField(default=1)  # optimistic lock: forms carry the version they saw
 
     # Cleared when the concern is purged: the reporter's link is personal data too.
     reporter = models.ForeignKey(
@@ -165,8 +166,8 @@ class Concern(models.Model):
     def reporter_status(self) -> str:
         """All the reporter ever learns: received, being handled, or closed."""
         if self.state == State.RECEIVED:
-            return "Mottagen"
-        return "Avslutad" if self.state == State.CLOSED else "Under hantering"
+            return gettext("Mottagen")
+        return gettext("Avslutad") if self.state == State.CLOSED else gettext("Under hantering")
 
 
 class Event(models.Model):
@@ -294,7 +295,7 @@ class RetentionPeriod(models.Model):
         verbose_name_plural = _("gallringsfrister")
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()}: {self.days} dagar"
+        return gettext("%(outcome)s: %(days)s dagar") % {"outcome": self.get_outcome_display(), "days": self.days}
 
 
 class PurgeRecord(models.Model):

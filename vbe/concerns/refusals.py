@@ -21,7 +21,7 @@ REFERENCE_FORM = re.compile(re.escape(intake.REFERENCE_PREFIX) + r"-[0-9]{4}-[0-
 def log_refused(request: HttpRequest, reference: str, concern: Concern | None) -> None:
     record(
         action="concern_access_refused",
-        request=request,
+        actor=request.user,
         object_type="concerns.concern",
         object_id=str(concern.pk) if concern is not None else "",
         subject_ref=reference if REFERENCE_FORM.fullmatch(reference) else "",

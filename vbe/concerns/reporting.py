@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from vbe.accounts import permissions
@@ -18,6 +19,7 @@ from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.concerns import forms, intake
 from vbe.concerns.models import Concern
+from vbe.core.submission import submit
 from vbe.organisations.models import District, Organisation
 
 
@@ -46,7 +48,7 @@ def report(request: HttpRequest) -> HttpResponse:
     own = permissions.memberships(request.user)
     if not own:
         messages.info(
-            request, "Du behöver vara kopplad till en organisation för att rapportera. Kontakta administratören."
+            request, _("Du behöver vara kopplad till en organisation för att rapportera. Kontakta administratören.")
         )
         return redirect("concerns:guide")
     home = permissions.primary_membership(request.user).organisation
@@ -55,31 +57,33 @@ def report(request: HttpRequest) -> HttpResponse:
         organisation_ids=[m.organisation_id for m in own],
         default_organisation=home,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            concern = intake.submit_concern(
-                request=request,
-                reporter=request.user,
-                reporter_organisation=home,
-                organisation=data["organisation"],
-                idempotency_key=data["idempotency_key"],
-                observation=data["observation"],
-                observed_on=data["observed_on"],
-                concerns_child=data["concerns_child"],
-                child_report_made=data.get("child_report_made") or "unknown",
-                environment=data["environment"],
-                district_id=data["district"].pk if data["district"] else None,
-                unit_id=data["unit"].pk if data["unit"] else None,
-                person_name=data["person_name"],
-                person_pnr=data["person_pnr"],
-                person_contact=data["person_contact"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return redirect("concerns:receipt", reference=concern.reference)
-    return render(request, "concerns/report.html", {"form": form, "receivers": form.receivers})
+
+    def send(data: dict) -> Concern:
+        return intake.submit_concern(
+            reporter=request.user,
+            reporter_organisation=home,
+            organisation=data["organisation"],
+            idempotency_key=data["idempotency_key"],
+            observation=data["observation"],
+            observed_on=data["observed_on"],
+            concerns_child=data["concerns_child"],
+            child_report_made=data.get("child_report_made") or "unknown",
+            environment=data["environment"],
+            district_id=data["district"].pk if data["district"] else None,
+            unit_id=data["unit"].pk if data["unit"] else None,
+            person_name=data["person_name"],
+            person_pnr=data["person_pnr"],
+            person_contact=data["person_contact"],
+        )
+
+    return submit(
+        request,
+        form,
+        send,
+        done=None,  # the receipt says what happened
+        next_url=lambda concern: reverse("concerns:receipt", args=[concern.reference]),
+        page_again=lambda form: render(request, "concerns/report.html", {"form": form, "receivers": form.receivers}),
+    )
 
 
 def _own_concern(request: HttpRequest, reference: str) -> Concern:
@@ -94,5 +98,5 @@ def _own_concern(request: HttpRequest, reference: str) -> Concern:
 @require_safe
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _own_concern(request, reference)
-    record(action="concern_receipt_viewed", request=request, obj=concern, subject_ref=concern.reference)
+    record(action="concern_receipt_viewed", actor=request.user, obj=concern, subject_ref=concern.reference)
     return render(request, "concerns/receipt.html", {"concern": concern, "received_by": intake.intake_route(concern)})

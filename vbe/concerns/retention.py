@@ -73,6 +73,7 @@ def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) 
     )
     record(
         action="concerns_purge_dry_run" if dry_run else "concerns_purged",
+        actor=None,  # the scheduled purge
         obj=protocol,
         detail=f"{len(to_purge)} gallrade, {held} bevaras",
     )

@@ -1,4 +1,6 @@
-"""The handling POSTs of the concern routine's case page: one view per service, all through ``_write``.
+"""The handling POSTs of the concern routine's case page: one view per service, each turned into a
+response by vbe.core.submission.submit (form → service → message and redirect, or the case page again
+with the form's errors and what the user typed, 400).
 
 Every write of a concern writes the access log. Concerns outside the user's scope answer 404, so
 their existence is not revealed.
@@ -7,298 +9,355 @@ their existence is not revealed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
-from django.contrib import messages
+from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vbe.accounts import permissions
+from vbe.accounts import permissions, recipients
 from vbe.accounts.permissions import Action
 from vbe.concerns import closure, forms, services, sharing
 from vbe.concerns.case_page import _caseworkers, _detail_context, _readable_concern
 from vbe.concerns.models import Concern, Consent, Disclosure
-from vbe.notifications import recipients
+from vbe.core.submission import submit
+
+Result = TypeVar("Result")
+Service = Callable[[dict[str, object]], Result]
 
 
-def _write(
-    request: HttpRequest,
-    reference: str,
-    *,
-    action: Action,
-    form_name: str,
-    make_form: Callable[[Concern], Any],
-    call: Callable[[Concern, dict], Any],
-    done: str | Callable[[Any], str],
-    then: str = "",
-) -> HttpResponse:
-    """Shared shape of every handling POST: access check → form → service → redirect, or the page
-    again with the form's errors and what the user typed."""
+def _handled(request: HttpRequest, reference: str, action: Action) -> Concern:
+    """The access helper: the concern if the user may read it (else 404, logged) and do ``action`` on it
+    (else 403)."""
     concern = _readable_concern(request, reference)
     permissions.require(request.user, action, concern)
-    form = make_form(concern)
-    if form.is_valid():
+    return concern
+
+
+def _rechecked(request: HttpRequest, reference: str, service: Service[Result]) -> Service[Result]:
+    """``service``, whose right ended under its row lock (a colleague handed the concern over, say),
+    answered as the check before it would answer now: 404 (logged) if the user can no longer read the
+    concern, else 403."""
+
+    def call(data: dict[str, object]) -> Result:
         try:
-            result = call(concern, form.cleaned_data)
+            return service(data)
         except PermissionDenied:
-            # The service asks again under the row lock, and the right ended in between (a colleague
-            # handed the concern over, say): answer as the check above would answer now, 404 (logged)
-            # if the user can no longer read the concern, else 403.
             _readable_concern(request, reference)
             raise
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            # ``done`` may be built from the service's result: what happened, not what usually happens.
-            messages.success(request, done(result) if callable(done) else done)
-            return redirect(then or concern.get_absolute_url())
-    concern.refresh_from_db()
-    return render(request, "concerns/detail.html", _detail_context(request, concern, **{form_name: form}), status=400)
+
+    return call
+
+
+def _page_again(
+    request: HttpRequest, concern: Concern, form_name: str
+) -> Callable[[django_forms.BaseForm], HttpResponse]:
+    """The case page as it is now, with the refused form bound in the place of ``form_name``."""
+
+    def page(form: django_forms.BaseForm) -> HttpResponse:
+        concern.refresh_from_db()
+        return render(request, "concerns/detail.html", _detail_context(request, concern, **{form_name: form}))
+
+    return page
+
+
+def _back_to(concern: Concern) -> Callable[[object], str]:
+    return lambda result: concern.get_absolute_url()
 
 
 @login_required
 @require_POST
 def advance(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HANDLE_CONCERN,
-        form_name="advance_form",
-        make_form=lambda c: forms.AdvanceForm(request.POST),
-        call=lambda c, d: services.advance(
-            request=request, concern_id=c.pk, actor=request.user, version=d["version"], note=d["note"]
+        forms.AdvanceForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: services.advance(
+                actor=request.user, concern_id=concern.pk, lock_version=d["lock_version"], note=d["note"]
+            ),
         ),
-        done="Ärendet har gått vidare till nästa steg.",
+        done=_("Ärendet har gått vidare till nästa steg."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "advance_form"),
     )
 
 
 @login_required
 @require_POST
 def assess(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HANDLE_CONCERN,
-        form_name="assessment_form",
-        make_form=lambda c: forms.AssessmentForm(request.POST),
-        call=lambda c, d: services.record_assessment(
-            request=request, concern_id=c.pk, actor=request.user, version=d["version"], areas=d["areas"], text=d["text"]
+        forms.AssessmentForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: services.record_assessment(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                areas=d["areas"],
+                text=d["text"],
+            ),
         ),
-        done="Bedömningen är sparad.",
+        done=_("Bedömningen är sparad."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "assessment_form"),
     )
 
 
 @login_required
 @require_POST
 def add_action(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HANDLE_CONCERN,
-        form_name="action_form",
-        make_form=lambda c: forms.ActionForm(request.POST),
-        call=lambda c, d: services.record_action(
-            request=request,
-            concern_id=c.pk,
-            actor=request.user,
-            version=d["version"],
-            kind=d["kind"],
-            done_on=d["done_on"],
-            district_id=d["district"].pk if d["district"] else None,
-            made_by=d["made_by"],
-            note=d["note"],
+        forms.ActionForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: services.record_action(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                kind=d["kind"],
+                done_on=d["done_on"],
+                district_id=d["district"].pk if d["district"] else None,
+                made_by=d["made_by"],
+                note=d["note"],
+            ),
         ),
-        done="Åtgärden är registrerad.",
+        done=_("Åtgärden är registrerad."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "action_form"),
     )
 
 
 @login_required
 @require_POST
 def add_consent(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HANDLE_CONCERN,
-        form_name="consent_form",
-        make_form=lambda c: forms.ConsentForm(request.POST),
-        call=lambda c, d: sharing.record_consent(
-            request=request,
-            concern_id=c.pk,
-            actor=request.user,
-            version=d["version"],
-            purpose=d["purpose"],
-            given_by=d["given_by"],
-            given_on=d["given_on"],
+        forms.ConsentForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: sharing.record_consent(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                purpose=d["purpose"],
+                given_by=d["given_by"],
+                given_on=d["given_on"],
+            ),
         ),
-        done="Samtycket är registrerat.",
+        done=_("Samtycket är registrerat."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "consent_form"),
     )
 
 
 @login_required
 @require_POST
 def withdraw_consent(request: HttpRequest, reference: str, consent_id: int) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HANDLE_CONCERN,
-        form_name="withdraw_form",
-        make_form=lambda c: forms.VersionedForm(request.POST),
-        call=lambda c, d: sharing.withdraw_consent(
-            request=request,
-            concern_id=c.pk,
-            consent_id=get_object_or_404(Consent, pk=consent_id, concern=c).pk,
-            actor=request.user,
-            version=d["version"],
+        forms.VersionedForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: sharing.withdraw_consent(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                consent_id=get_object_or_404(Consent, pk=consent_id, concern=concern).pk,
+            ),
         ),
-        done="Samtycket är återkallat.",
+        done=_("Samtycket är återkallat."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "withdraw_form"),
     )
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HANDLE_CONCERN,
-        form_name="close_form",
-        make_form=lambda c: forms.CloseForm(request.POST, child_report=services.needs_child_report(c)),
-        call=lambda c, d: closure.close(
-            request=request,
-            concern_id=c.pk,
-            actor=request.user,
-            version=d["version"],
-            outcome=d["outcome"],
-            reason=d["reason"],
-            child_report=d.get("child_report", ""),
-            child_report_made_by=d.get("child_report_made_by", ""),
-            child_report_made_on=d.get("child_report_made_on"),
-            child_report_district_id=d["child_report_district"].pk if d.get("child_report_district") else None,
-            child_report_reason=d.get("child_report_reason", ""),
+        forms.CloseForm(request.POST, child_report=services.needs_child_report(concern)),
+        _rechecked(
+            request,
+            reference,
+            lambda d: closure.close(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                outcome=d["outcome"],
+                reason=d["reason"],
+                child_report=d.get("child_report", ""),
+                child_report_made_by=d.get("child_report_made_by", ""),
+                child_report_made_on=d.get("child_report_made_on"),
+                child_report_district_id=d["child_report_district"].pk if d.get("child_report_district") else None,
+                child_report_reason=d.get("child_report_reason", ""),
+            ),
         ),
-        done="Ärendet är avslutat.",
+        done=_("Ärendet är avslutat."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "close_form"),
     )
 
 
 @login_required
 @require_POST
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.COORDINATE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.COORDINATE_CONCERN,
-        form_name="assign_form",
-        make_form=lambda c: forms.AssignForm(request.POST, caseworkers=_caseworkers(c)),
-        call=lambda c, d: services.assign(
-            request=request, concern_id=c.pk, actor=request.user, version=d["version"], caseworker=d["caseworker"]
+        forms.AssignForm(request.POST, caseworkers=_caseworkers(concern)),
+        _rechecked(
+            request,
+            reference,
+            lambda d: services.assign(
+                actor=request.user, concern_id=concern.pk, lock_version=d["lock_version"], caseworker=d["caseworker"]
+            ),
         ),
-        done="Handläggaren är ändrad.",
+        done=_("Handläggaren är ändrad."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "assign_form"),
     )
 
 
 @login_required
 @require_POST
 def transfer(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    # HAND_OVER_CONCERN: the central coordinator too, for a concern in the central queue.
+    concern = _handled(request, reference, Action.HAND_OVER_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.HAND_OVER_CONCERN,  # the central coordinator too, for a concern in the central queue
-        form_name="transfer_form",
-        make_form=lambda c: forms.TransferForm(request.POST),
-        call=lambda c, d: sharing.transfer(
-            request=request,
-            concern_id=c.pk,
-            actor=request.user,
-            version=d["version"],
-            to_organisation=d["to_organisation"],
-            legal_ground=d["legal_ground"],
+        forms.TransferForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: sharing.transfer(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                to_organisation=d["to_organisation"],
+                legal_ground=d["legal_ground"],
+            ),
         ),
         done=_handed_over,
-        then=reverse("concerns:case_list"),  # the concern has left us: we can no longer open it
+        next_url=lambda handed: reverse("concerns:case_list"),  # the concern has left us: we can no longer open it
+        page_again=_page_again(request, concern, "transfer_form"),
     )
 
 
 def _handed_over(concern: Concern) -> str:
     """Who has the concern now that it is handed over: the truth in each of the three cases."""
-    name = concern.organisation.name
+    names = {"reference": concern.reference, "organisation": concern.organisation.name}
     if permissions.has_active_coordinator(concern.organisation_id):
         return (
-            f"{concern.reference} är överlämnat till {name}. "
-            "Ett meddelande skickas till dess lokala samordnare, som hanterar det nu."
+            _(
+                "%(reference)s är överlämnat till %(organisation)s. Ett meddelande skickas till dess lokala "
+                "samordnare, som hanterar det nu."
+            )
+            % names
         )
     if recipients.central_coordinators().exists():
         return (
-            f"{concern.reference} är överlämnat till {name}, som saknar lokal samordnare. Ärendet väntar i den "
-            "centrala samordnarens kö tills det lämnas vidare, och ett meddelande skickas till de centrala samordnarna."
+            _(
+                "%(reference)s är överlämnat till %(organisation)s, som saknar lokal samordnare. Ärendet väntar i den "
+                "centrala samordnarens kö tills det lämnas vidare, och ett meddelande skickas till de centrala samordnarna."
+            )
+            % names
         )
     return (
-        f"{concern.reference} är överlämnat till {name}, som saknar lokal samordnare, och det finns ingen central "
-        "samordnare. Ingen har fått något meddelande om ärendet: det väntar tills en samordnare utses. "
-        "Kontakta administratören."
+        _(
+            "%(reference)s är överlämnat till %(organisation)s, som saknar lokal samordnare, och det finns ingen central "
+            "samordnare. Ingen har fått något meddelande om ärendet: det väntar tills en samordnare utses. "
+            "Kontakta administratören."
+        )
+        % names
     )
 
 
 @login_required
 @require_POST
 def disclose(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.COORDINATE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.COORDINATE_CONCERN,
-        form_name="disclosure_form",
-        make_form=lambda c: forms.DisclosureForm(request.POST),
-        call=lambda c, d: sharing.disclose(
-            request=request,
-            concern_id=c.pk,
-            actor=request.user,
-            to_organisation=d["to_organisation"],
-            legal_ground=d["legal_ground"],
-            decided_by=d["decided_by"],
+        forms.DisclosureForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: sharing.disclose(
+                actor=request.user,
+                concern_id=concern.pk,
+                to_organisation=d["to_organisation"],
+                legal_ground=d["legal_ground"],
+                decided_by=d["decided_by"],
+            ),
         ),
-        done="Röjandet är registrerat. Organisationens handläggare kan nu läsa ärendet.",
+        done=_("Röjandet är registrerat. Organisationens handläggare kan nu läsa ärendet."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "disclosure_form"),
     )
 
 
 @login_required
 @require_POST
 def withdraw_disclosure(request: HttpRequest, reference: str, disclosure_id: int) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.COORDINATE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.COORDINATE_CONCERN,
-        form_name="withdraw_disclosure_form",
-        make_form=lambda c: forms.WithdrawDisclosureForm(request.POST, prefix=f"d{disclosure_id}"),
-        call=lambda c, d: sharing.withdraw_disclosure(
-            request=request,
-            concern_id=c.pk,
-            disclosure_id=get_object_or_404(Disclosure, pk=disclosure_id, concern=c).pk,
-            actor=request.user,
-            reason=d["reason"],
+        forms.WithdrawDisclosureForm(request.POST, prefix=f"d{disclosure_id}"),
+        _rechecked(
+            request,
+            reference,
+            lambda d: sharing.withdraw_disclosure(
+                actor=request.user,
+                concern_id=concern.pk,
+                disclosure_id=get_object_or_404(Disclosure, pk=disclosure_id, concern=concern).pk,
+                reason=d["reason"],
+            ),
         ),
-        done="Röjandet är återkallat. Den andra organisationen kan inte längre läsa ärendet.",
+        done=_("Röjandet är återkallat. Den andra organisationen kan inte längre läsa ärendet."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "withdraw_disclosure_form"),
     )
 
 
 @login_required
 @require_POST
 def legal_hold(request: HttpRequest, reference: str) -> HttpResponse:
-    return _write(
+    concern = _handled(request, reference, Action.COORDINATE_CONCERN)
+    return submit(
         request,
-        reference,
-        action=Action.COORDINATE_CONCERN,
-        form_name="hold_form",
-        make_form=lambda c: forms.LegalHoldForm(request.POST),
-        call=lambda c, d: closure.set_legal_hold(
-            request=request,
-            concern_id=c.pk,
-            actor=request.user,
-            version=d["version"],
-            hold=d["hold"],
-            reason=d["reason"],
+        forms.LegalHoldForm(request.POST),
+        _rechecked(
+            request,
+            reference,
+            lambda d: closure.set_legal_hold(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                hold=d["hold"],
+                reason=d["reason"],
+            ),
         ),
-        done="Bevarandet är ändrat.",
+        done=_("Bevarandet är ändrat."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "hold_form"),
     )

@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template import loader
 
+from vbe.core import request_context
+
 # No inline script or style, no other origin: every asset is the portal's own.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,7 +35,11 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = secrets.token_hex(8)
-        response = self.get_response(request)
+        token = request_context.begin(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.end(token)
         response["X-Request-ID"] = request.request_id
         return response
 

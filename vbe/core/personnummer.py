@@ -14,6 +14,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
 
@@ -107,21 +108,21 @@ def normalise(value: str, *, today: datetime.date | None = None) -> str:
     today = today or datetime.date.today()
     match = _SHAPE.match(fold(value).replace(" ", ""))
     if not match:
-        raise ValidationError("Skriv personnumret med 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN.")
+        raise ValidationError(_("Skriv personnumret med 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN."))
     century, yymmdd, separator, last4 = match.groups()
     century = century or _century(yymmdd, separator == "+", today)
     digits = century + yymmdd + last4
     if not luhn_ok(digits[2:]):
-        raise ValidationError("Personnumret stämmer inte: kontrollsiffran är fel. Kontrollera siffrorna.")
+        raise ValidationError(_("Personnumret stämmer inte: kontrollsiffran är fel. Kontrollera siffrorna."))
     year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
     if day > 60:  # samordningsnummer: the day of birth plus 60
         day -= 60
     try:
         born = datetime.date(year, month, day)
     except ValueError:
-        raise ValidationError("Personnumret stämmer inte: datumet finns inte.") from None
+        raise ValidationError(_("Personnumret stämmer inte: datumet finns inte.")) from None
     if born > today:
-        raise ValidationError("Personnumret stämmer inte: födelsedatumet ligger i framtiden.")
+        raise ValidationError(_("Personnumret stämmer inte: födelsedatumet ligger i framtiden."))
     return digits
 
 

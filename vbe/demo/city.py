@@ -15,7 +15,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from vbe.accounts.models import Membership, Role, User
+from vbe.concerns.demo import seed_concerns
+from vbe.incidents.demo import seed_incidents
 from vbe.organisations.models import Neighbourhood, Organisation, OrganisationKind, Unit, UnitKind
+from vbe.plans.demo import seed_plans
 
 DEMO_PASSWORD = "vbe-demo-2026"  # noqa: S105 - the documented shared password of the demo accounts
 DEMO_DOMAIN = "vbe.example"
@@ -236,10 +239,6 @@ def create_colleagues(seed: int = 2026) -> int:
 
 @transaction.atomic
 def seed() -> dict[str, int]:
-    from vbe.concerns.demo import seed_concerns
-    from vbe.incidents.demo import seed_incidents
-    from vbe.plans.demo import seed_plans
-
     counts = {"units": create_units(), "demo_accounts": create_accounts(), "colleagues": create_colleagues()}
     counts["concerns"] = seed_concerns()
     counts["incidents"] = seed_incidents()

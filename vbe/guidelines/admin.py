@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from vbe.accounts.admin_site import PortalInline, PortalModelAdmin, admin_site
 from vbe.accounts.permissions import Action
-from vbe.core.admin_site import PortalInline, PortalModelAdmin, admin_site
 from vbe.guidelines.models import (
     CoordinatorDuty,
     FocusArea,

@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from vbe.accounts.models import User
+from vbe.accounts.recipients import coordinators_of
 from vbe.guidelines.duties import DueDocument
 from vbe.guidelines.models import ReminderSent, ReportingDuty
 from vbe.notifications import outbox
-from vbe.notifications.recipients import coordinators_of
 from vbe.organisations.models import Organisation
 
 FEED_SALT = "vbe.guidelines.calendar-feed"
@@ -80,7 +81,7 @@ def icalendar(items: list[tuple[Organisation, DueDocument]], *, now: datetime.da
         "VERSION:2.0",
         f"PRODID:-//{settings.SERVICE_NAME}//Planeringscykeln//SV",
         "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{settings.SERVICE_NAME}: att rapportera",
+        "X-WR-CALNAME:" + _("%(service)s: att rapportera") % {"service": settings.SERVICE_NAME},
     ]
     for organisation, item in items:
         day = item.due.strftime("%Y%m%d")
@@ -91,7 +92,11 @@ def icalendar(items: list[tuple[Organisation, DueDocument]], *, now: datetime.da
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{day}",
             f"DTEND;VALUE=DATE:{following}",
-            f"SUMMARY:{_escape(f'{item.label} ({organisation.display_name}) ska vara klar')}",
+            "SUMMARY:"
+            + _escape(
+                _("%(document)s (%(organisation)s) ska vara klar")
+                % {"document": item.label, "organisation": organisation.display_name}
+            ),
             f"DESCRIPTION:{_escape(item.duty.description)}",
             "END:VEVENT",
         ]
@@ -123,12 +128,22 @@ def send_reminders(*, today: datetime.date, days_before: Iterable[int]) -> int:
                     recipients=recipients,
                     kind="reminder",
                     reference=f"{item.duty.document}-{item.year}"[:30],
-                    subject=f"Påminnelse: {item.label} ska vara klar {item.due:%Y-%m-%d}",
+                    subject=_("Påminnelse: %(document)s ska vara klar %(due)s")
+                    % {"document": item.label, "due": f"{item.due:%Y-%m-%d}"},
                     body=(
-                        f"{organisation.name} ska enligt riktlinjerna ha {item.label.lower()} klar senast "
-                        f"{item.due:%Y-%m-%d} ({n} dagar kvar).\n\n{item.duty.description}\n\n"
-                        f"Se vad som återstår i {settings.SERVICE_NAME}: "
-                        f"{outbox.absolute_url(reverse('guidelines:calendar'))}"
+                        _(
+                            "%(organisation)s ska enligt riktlinjerna ha %(document)s klar senast %(due)s "
+                            "(%(days)s dagar kvar)."
+                        )
+                        % {
+                            "organisation": organisation.name,
+                            "document": item.label.lower(),
+                            "due": f"{item.due:%Y-%m-%d}",
+                            "days": n,
+                        }
+                        + f"\n\n{item.duty.description}\n\n"
+                        + _("Se vad som återstår i %(service)s: %(url)s")
+                        % {"service": settings.SERVICE_NAME, "url": outbox.absolute_url(reverse("guidelines:calendar"))}
                     ),
                 )
         except IntegrityError:

@@ -8,21 +8,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from vbe.accounts import permissions
+from vbe.accounts.coordinators import coordinators_prefetch
 from vbe.accounts.permissions import Action
 from vbe.guidelines.calendar import due_between, feed_token, icalendar, user_for_token
 from vbe.guidelines.duties import duties_for
 from vbe.guidelines.models import FocusArea, Guideline, Method
-from vbe.organisations.coordinators import coordinators_prefetch
 from vbe.organisations.models import Organisation
 
 
 def _current_guideline() -> Guideline:
     guideline = Guideline.objects.filter(is_current=True).first()
     if guideline is None:
-        raise Http404("Ingen gällande riktlinje är inläst.")
+        raise Http404(_("Ingen gällande riktlinje är inläst."))
     return guideline
 
 
@@ -119,7 +120,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The user's iCalendar feed, read by calendar programs without a session: the token is the key."""
     user = user_for_token(token)
     if user is None:
-        raise Http404("Kalenderlänken gäller inte längre.")
+        raise Http404(_("Kalenderlänken gäller inte längre."))
     today = timezone.localdate()
     own_ids = {m.organisation_id for m in permissions.memberships(user)}
     organisations = Organisation.objects.filter(pk__in=own_ids)

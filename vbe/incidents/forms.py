@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from vbe.accounts import recipients
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import uploads
 from vbe.incidents.models import TRANSITIONS, Category, Status
 from vbe.incidents.textcheck import reject_personnummer
-from vbe.notifications import recipients
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -39,7 +39,7 @@ class PhotosField(forms.FileField):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         files = [f for f in files if f]
         if len(files) > uploads.MAX_PHOTOS:
-            raise ValidationError(f"Välj högst {uploads.MAX_PHOTOS} bilder.", code="too_many")
+            raise ValidationError(_("Välj högst %(n)s bilder.") % {"n": uploads.MAX_PHOTOS}, code="too_many")
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
@@ -278,7 +278,13 @@ class ReportForm(forms.Form):
         )
 
 
-class StatusForm(forms.Form):
+class VersionedForm(forms.Form):
+    """Carries the version of the incident the handler saw, so a concurrent change is never overwritten."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StatusForm(VersionedForm):
     """A handler acknowledges or closes an incident, with a comment (required to close)."""
 
     to_status = forms.ChoiceField(
@@ -325,25 +331,16 @@ class ListFilterForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
-    """Statistics: the last twelve months, or one calendar year."""
-
-    ar = forms.TypedChoiceField(label=_("Period"), required=False, coerce=int, empty_value=None)
-
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["ar"].choices = [("", _("De senaste tolv månaderna")), *((y, str(y)) for y in years)]
-        self.fields["ar"].error_messages["invalid_choice"] = _("Välj ett av åren i listan.")
-
-
 class OrganisationWithCoordinatorField(forms.ModelChoiceField):
     """An organisation to send an incident to; one without an active coordinator says so."""
 
     def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name if getattr(obj, "has_coordinator", True) else f"{obj.name} (saknar lokal samordnare)"
+        if getattr(obj, "has_coordinator", True):
+            return obj.name
+        return _("%(organisation)s (saknar lokal samordnare)") % {"organisation": obj.name}
 
 
-class RerouteForm(forms.Form):
+class RerouteForm(VersionedForm):
     """The central coordinator sends on an incident whose council has no coordinator."""
 
     to_organisation = OrganisationWithCoordinatorField(
@@ -358,7 +355,7 @@ class RerouteForm(forms.Form):
     )
 
 
-class AwaitingRerouteForm(forms.Form):
+class AwaitingRerouteForm(VersionedForm):
     """The central coordinator sends on an incident that waits, unread, for a new coordinator: only to an
     organisation that has one (arriving anywhere else would put it in the central queue, readable)."""
 

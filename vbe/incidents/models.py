@@ -109,6 +109,8 @@ class Incident(models.Model):
     description = models.TextField(_("beskrivning"))
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    # Optimistic lock: the handling forms carry the version the handler saw (vbe.incidents.services).
+    lock_version = models.PositiveIntegerField(default=1)
     # Not auto_now_add: the demo city back-dates its incidents.
     created_at = models.DateTimeField(_("rapporterad"), default=timezone.now)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)

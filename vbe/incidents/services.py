@@ -1,18 +1,24 @@
-"""Reporting, routing and handling incidents. Every write goes through here and is logged."""
+"""Reporting, routing and handling incidents. Every write goes through here and is logged.
+
+A write from a handler's page locks the row, then checks under the lock the actor's right, the version
+the handler saw (``lock_version``, carried by the form) and the state; it writes the row, one access-log
+row, and tells whoever must act now through the outbox (sent after commit)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, time
-from typing import Any
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from vbe.accounts import permissions
+from vbe.accounts import permissions, recipients
 from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
@@ -32,7 +38,7 @@ from vbe.incidents.models import (
     StatusChange,
 )
 from vbe.incidents.textcheck import reject_personnummer
-from vbe.notifications import outbox, recipients
+from vbe.notifications import outbox
 from vbe.notifications.models import Notification
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
@@ -49,7 +55,8 @@ def council_for(district: District) -> Organisation:
         return Organisation.objects.get(district=district)
     except Organisation.DoesNotExist:
         raise ValidationError(
-            f"{district.name} har ingen stadsdelsnämnd som händelsen kan skickas till. Kontakta administratören."
+            _("%(district)s har ingen stadsdelsnämnd som händelsen kan skickas till. Kontakta administratören.")
+            % {"district": district.name}
         ) from None
 
 
@@ -69,20 +76,25 @@ def _check_report(
     """The invariants, whichever caller: the form says the same things to the reporter first."""
     permissions.require(reporter, Action.REPORT_INCIDENT)
     if category not in Category.values or environment not in Environment.values:
-        raise ValidationError("Välj typ av händelse och miljö i listorna.")
+        raise ValidationError(_("Välj typ av händelse och miljö i listorna."))
     if occurred_on > timezone.localdate():
-        raise ValidationError("Datumet kan inte vara i framtiden.")
+        raise ValidationError(_("Datumet kan inte vara i framtiden."))
     if not district.is_active:
-        raise ValidationError(f"{district.name} är inte längre ett aktivt stadsdelsområde.")
+        raise ValidationError(
+            _("%(district)s är inte längre ett aktivt stadsdelsområde.") % {"district": district.name}
+        )
     if neighbourhood is not None and neighbourhood.district_id != district.pk:
-        raise ValidationError(f"{neighbourhood.name} ligger inte i {district.name}.")
+        raise ValidationError(
+            _("%(neighbourhood)s ligger inte i %(district)s.")
+            % {"neighbourhood": neighbourhood.name, "district": district.name}
+        )
     own = {m.organisation_id for m in permissions.memberships(reporter)}
     if reporter_organisation is not None and reporter_organisation.pk not in own:
-        raise ValidationError("Du kan bara rapportera för en organisation du tillhör.")
+        raise ValidationError(_("Du kan bara rapportera för en organisation du tillhör."))
     if unit is not None and unit.organisation_id not in own:
-        raise ValidationError("Välj en verksamhet i din egen organisation.")
+        raise ValidationError(_("Välj en verksamhet i din egen organisation."))
     if not TOKEN_PATTERN.match(submission_token or ""):
-        raise ValidationError("Formuläret saknar sin engångskod. Ladda om sidan och försök igen.")
+        raise ValidationError(_("Formuläret saknar sin engångskod. Ladda om sidan och försök igen."))
     for text in texts:
         reject_personnummer(text)
 
@@ -103,7 +115,6 @@ def report_incident(
     description: str,
     photos: Sequence[uploads.CleanImage] = (),
     submission_token: str,
-    request: Any = None,
 ) -> tuple[Incident, bool]:
     """Record an incident, route it to the district's council and notify its coordinators.
 
@@ -126,7 +137,7 @@ def report_incident(
         submission_token=submission_token,
     )
     if len(photos) > uploads.MAX_PHOTOS:
-        raise ValidationError(f"Högst {uploads.MAX_PHOTOS} bilder.")
+        raise ValidationError(_("Högst %(n)s bilder.") % {"n": uploads.MAX_PHOTOS})
     council = council_for(district)
     # Nobody at the council to receive it: it waits with the central coordinators instead of with nobody.
     coordinators = list(recipients.coordinators_of(council.pk))
@@ -184,12 +195,11 @@ def report_incident(
         # Only facts of the routing in the log: never the free text.
         record(
             action="incident_reported",
-            request=request,
             actor=reporter,
             obj=incident,
             detail=f"{incident.reference} till {council.name}; {len(rows)} bilder",
         )
-        _routed(incident=incident, actor=reporter, coordinators=coordinators, request=request, how="inrapporterad")
+        _routed(incident=incident, actor=reporter, coordinators=coordinators, how="inrapporterad")
         notify_council(incident=incident, coordinators=coordinators)
     except BaseException:
         for name in stored:
@@ -199,14 +209,13 @@ def report_incident(
     return incident, True
 
 
-def _routed(*, incident: Incident, actor: User, coordinators: list[User], request: Any, how: str) -> None:
+def _routed(*, incident: Incident, actor: User, coordinators: list[User], how: str) -> None:
     """The access log says when an incident went to the central coordinators, and why, in fixed words."""
     if coordinators:
         return
     central = recipients.central_coordinators().exists()
     record(
         action="incident_routed_to_central",
-        request=request,
         actor=actor,
         obj=incident,
         detail=(
@@ -248,51 +257,71 @@ def notify_council(
     )
 
 
+STALE = gettext_lazy(
+    "Händelsen har ändrats av någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen igen."
+)
+
+
+def _locked(incident_id: int, *, actor: User, action: Action, lock_version: int) -> Incident:
+    """Lock the row, then, under the lock, check the actor's right to ``action`` (it may have ended
+    since the page checked it) and the version the handler saw. Only the incident's row is locked,
+    not the organisation and district read with it."""
+    locked = (
+        Incident.objects.select_for_update(of=("self",)).select_related("organisation", "district").get(pk=incident_id)
+    )
+    permissions.require(actor, action, locked)
+    if locked.lock_version != lock_version:
+        raise ValidationError(STALE, code="stale")
+    return locked
+
+
 @transaction.atomic
-def reroute_incident(
-    *, incident: Incident, actor: User, to_organisation: Organisation, request: Any = None
-) -> Incident:
+def reroute_incident(*, actor: User, incident_id: int, lock_version: int, to_organisation: Organisation) -> Incident:
     """The central coordinator sends an incident that waits for lack of a coordinator on to an
     organisation that can receive it: from the central queue, or unread, while it waits for a new
     coordinator, to an organisation that has one. (Once its own council has a coordinator again that
     coordinator has it, without a re-routing.)"""
-    locked = Incident.objects.select_for_update().select_related("organisation", "district").get(pk=incident.pk)
-    permissions.require(actor, Action.REROUTE_INCIDENT, locked)
+    locked = _locked(incident_id, actor=actor, action=Action.REROUTE_INCIDENT, lock_version=lock_version)
     if not to_organisation.is_active:
-        raise ValidationError(f"{to_organisation.name} är inte längre en aktiv organisation.")
+        raise ValidationError(
+            _("%(organisation)s är inte längre en aktiv organisation.") % {"organisation": to_organisation.name}
+        )
     coordinators = list(recipients.coordinators_of(to_organisation.pk))
     # Still in the queue means its council still has no coordinator (the rule above asked just now).
     if to_organisation.pk == locked.organisation_id:
         raise ValidationError(
-            f"{to_organisation.name} saknar fortfarande lokal samordnare. Välj en organisation som har en.",
+            _("%(organisation)s saknar fortfarande lokal samordnare. Välj en organisation som har en.")
+            % {"organisation": to_organisation.name},
             code="still_without_coordinator",
         )
     if not locked.without_coordinator and not coordinators:
         # It waits unread (its coordinators left after it arrived): arriving at an organisation without a
         # coordinator would put it in the central queue, readable by the very user who may not read it.
         raise ValidationError(
-            f"{to_organisation.name} saknar lokal samordnare. Välj en organisation som har en.",
+            _("%(organisation)s saknar lokal samordnare. Välj en organisation som har en.")
+            % {"organisation": to_organisation.name},
             code="needs_coordinator",
         )
     before = locked.organisation
     # How it arrived (see the model); whether it waits in the central queue is decided when asked.
     locked.organisation, locked.without_coordinator = to_organisation, not coordinators
-    locked.save(update_fields=["organisation", "without_coordinator", "updated_at"])
+    locked.lock_version += 1
+    locked.save(update_fields=["organisation", "without_coordinator", "lock_version", "updated_at"])
     StatusChange.objects.create(
         incident=locked,
         from_status=locked.status,
         to_status=locked.status,
-        comment=f"Skickad vidare från {before.name} till {to_organisation.name}.",
+        comment=_("Skickad vidare från %(before)s till %(after)s.")
+        % {"before": before.name, "after": to_organisation.name},
         changed_by=actor,
     )
     record(
         action="incident_rerouted",
-        request=request,
         actor=actor,
         obj=locked,
         detail=f"{locked.reference} från {before.name} till {to_organisation.name}",
     )
-    _routed(incident=locked, actor=actor, coordinators=coordinators, request=request, how="skickad vidare")
+    _routed(incident=locked, actor=actor, coordinators=coordinators, how="skickad vidare")
     notify_council(incident=locked, coordinators=coordinators, rerouted=True)
     return locked
 
@@ -301,33 +330,34 @@ def reroute_incident(
 
 
 @transaction.atomic
-def _change_status(*, incident: Incident, actor: User, to_status: Status, comment: str, request: Any) -> Incident:
-    """Lock the row, check the actor and the current state, write the change and log it."""
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    permissions.require(actor, Action.HANDLE_INCIDENT, locked)
+def _change_status(*, actor: User, incident_id: int, lock_version: int, to_status: Status, comment: str) -> Incident:
+    """Lock the row, check the actor, the version the handler saw and the current state, write the
+    change and log it."""
+    locked = _locked(incident_id, actor=actor, action=Action.HANDLE_INCIDENT, lock_version=lock_version)
     if to_status not in TRANSITIONS[locked.status]:
         current = Status(locked.status).label.lower()
         raise ValidationError(
-            f"Händelsen är redan {current} och kan inte bli {to_status.label.lower()}. Ladda om sidan.",
+            _("Händelsen är redan %(current)s och kan inte bli %(wanted)s. Ladda om sidan.")
+            % {"current": current, "wanted": to_status.label.lower()},
             code="wrong_state",
         )
     comment = comment.strip()
     reject_personnummer(comment)
     if to_status == Status.CLOSED and not comment:
-        raise ValidationError("Skriv en kommentar om varför händelsen avslutas.", code="comment_required")
+        raise ValidationError(_("Skriv en kommentar om varför händelsen avslutas."), code="comment_required")
     from_status = locked.status
     locked.status = to_status
     # Handled while its council has a coordinator: taken over there, so it no longer counts as arrived
     # without one, and the central queue does not reopen to that handling if the coordinators go.
     if locked.without_coordinator and permissions.has_active_coordinator(locked.organisation_id):
         locked.without_coordinator = False
-    locked.save(update_fields=["status", "without_coordinator", "updated_at"])
+    locked.lock_version += 1
+    locked.save(update_fields=["status", "without_coordinator", "lock_version", "updated_at"])
     StatusChange.objects.create(
         incident=locked, from_status=from_status, to_status=to_status, comment=comment, changed_by=actor
     )
     record(
         action="incident_status_changed",
-        request=request,
         actor=actor,
         obj=locked,
         detail=f"{locked.reference}: {from_status} → {to_status}",
@@ -335,16 +365,25 @@ def _change_status(*, incident: Incident, actor: User, to_status: Status, commen
     return locked
 
 
-def acknowledge_incident(*, incident: Incident, actor: User, comment: str = "", request: Any = None) -> Incident:
+def acknowledge_incident(*, actor: User, incident_id: int, lock_version: int, comment: str = "") -> Incident:
     """The council has received the incident and is looking into it."""
     return _change_status(
-        incident=incident, actor=actor, to_status=Status.ACKNOWLEDGED, comment=comment, request=request
+        actor=actor, incident_id=incident_id, lock_version=lock_version, to_status=Status.ACKNOWLEDGED, comment=comment
     )
 
 
-def close_incident(*, incident: Incident, actor: User, comment: str, request: Any = None) -> Incident:
+def close_incident(*, actor: User, incident_id: int, lock_version: int, comment: str) -> Incident:
     """The council is done with the incident; the comment says why or what was done."""
-    return _change_status(incident=incident, actor=actor, to_status=Status.CLOSED, comment=comment, request=request)
+    return _change_status(
+        actor=actor, incident_id=incident_id, lock_version=lock_version, to_status=Status.CLOSED, comment=comment
+    )
 
 
-STATUS_SERVICES = {Status.ACKNOWLEDGED: acknowledge_incident, Status.CLOSED: close_incident}
+class StatusService(Protocol):
+    def __call__(self, *, actor: User, incident_id: int, lock_version: int, comment: str) -> Incident: ...
+
+
+STATUS_SERVICES: dict[Status, StatusService] = {
+    Status.ACKNOWLEDGED: acknowledge_incident,
+    Status.CLOSED: close_incident,
+}

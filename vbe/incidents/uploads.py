@@ -30,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -125,27 +126,30 @@ def declared_size(head: bytes, kind: ImageType) -> tuple[int, int] | None:
 
 
 def _too_many_pixels(kind: ImageType) -> str:
-    return (
-        f"Bilden har för många pixlar: högst {pixel_limit(kind) // 1_000_000} megapixlar går att ladda upp "
-        f"som {'WebP' if kind is WEBP else kind.pillow_format} ({MAX_PIXELS // 1_000_000} som JPEG). "
-        "Ta en ny bild med lägre upplösning eller förminska den."
-    )
+    return _(
+        "Bilden har för många pixlar: högst %(limit)s megapixlar går att ladda upp som %(format)s (%(jpeg)s som "
+        "JPEG). Ta en ny bild med lägre upplösning eller förminska den."
+    ) % {
+        "limit": pixel_limit(kind) // 1_000_000,
+        "format": "WebP" if kind is WEBP else kind.pillow_format,
+        "jpeg": MAX_PIXELS // 1_000_000,
+    }
 
 
 def _size_problem(width: int, height: int, kind: ImageType, file_size: int) -> str | None:
     """Why a picture of this size may not be decoded, in Swedish, or None."""
     if width < 1 or height < 1:
-        return "Bilden går inte att läsa. Den kan vara skadad."
+        return _("Bilden går inte att läsa. Den kan vara skadad.")
     pixels = width * height
     if pixels > pixel_limit(kind):
         return _too_many_pixels(kind)
     if max(width, height) > MAX_ASPECT * min(width, height):
-        return (
-            f"Bilden är för smal: den längsta sidan får vara högst {MAX_ASPECT} gånger den kortaste. "
+        return _(
+            "Bilden är för smal: den längsta sidan får vara högst %(ratio)s gånger den kortaste. "
             "Beskär bilden och skicka igen."
-        )
+        ) % {"ratio": MAX_ASPECT}
     if pixels >= PACKING_CHECKED_FROM and pixels > MAX_PIXELS_PER_BYTE * file_size:
-        return (
+        return _(
             "Bilden är packad på ett sätt som inte liknar ett foto eller en skärmbild (nästan en enda färg "
             "på en stor yta). Beskär den till det som ska synas, eller spara den som JPEG, och skicka igen."
         )
@@ -159,14 +163,14 @@ def _refuse(name: str, message: str) -> ValidationError:
 
 def sanitise(upload: UploadedFile) -> CleanImage:
     """Check one uploaded file and return it re-encoded, or raise ValidationError in Swedish."""
-    name = os.path.basename(upload.name or "bilden")[:80]
+    name = os.path.basename(upload.name or _("bilden"))[:80]
     if upload.size is None or upload.size > MAX_BYTES:
-        raise _refuse(name, f"Filen är för stor. Den får vara högst {MAX_BYTES // (1024 * 1024)} MB.")
+        raise _refuse(name, _("Filen är för stor. Den får vara högst %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     upload.seek(0)
     head = upload.read(30)
     kind = sniff(head)
     if kind is None:
-        raise _refuse(name, "Filen är inte en bild i formatet JPEG, PNG eller WebP.")
+        raise _refuse(name, _("Filen är inte en bild i formatet JPEG, PNG eller WebP."))
     size = declared_size(head, kind)
     if size is not None and (problem := _size_problem(*size, kind, upload.size)):
         raise _refuse(name, problem)  # before Pillow has seen the file
@@ -196,7 +200,7 @@ def sanitise(upload: UploadedFile) -> CleanImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(name, _too_many_pixels(kind)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise _refuse(name, "Bilden går inte att läsa. Den kan vara skadad.") from None
+        raise _refuse(name, _("Bilden går inte att läsa. Den kan vara skadad.")) from None
     return CleanImage(data, kind, picture.width, picture.height)
 
 
@@ -209,7 +213,7 @@ def _stored_size(size: tuple[int, int]) -> tuple[int, int]:
 @contextlib.contextmanager
 def _decode_slot(name: str) -> Iterator[None]:
     if not DECODE_SLOTS.acquire(timeout=DECODE_WAIT):
-        raise _refuse(name, "Bilden kunde inte behandlas just nu. Vänta en stund och skicka igen.")
+        raise _refuse(name, _("Bilden kunde inte behandlas just nu. Vänta en stund och skicka igen."))
     try:
         yield
     finally:

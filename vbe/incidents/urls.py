@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vbe.incidents import views, views_handling, views_statistics
+from vbe.incidents import views, views_handling
 
 app_name = "incidents"
 urlpatterns = [
@@ -8,8 +8,6 @@ urlpatterns = [
     path("rapportera/", views.report, name="report"),
     path("kvitto/<str:reference>/", views.receipt, name="receipt"),
     path("mina/", views.mine, name="mine"),
-    path("statistik/", views_statistics.city_statistics, name="statistics"),
-    path("statistik/<slug:code>/", views_statistics.district_statistics, name="district_statistics"),
     path("<int:pk>/", views_handling.detail, name="detail"),
     path("<int:pk>/status/", views_handling.change_status, name="change_status"),
     path("<int:pk>/skicka-vidare/", views_handling.reroute, name="reroute"),

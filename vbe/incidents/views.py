@@ -1,5 +1,5 @@
-"""Reporting an incident, the reporter's receipt and own list. Handling is in ``views_handling``,
-statistics in ``views_statistics``."""
+"""Reporting an incident, the reporter's receipt and own list. Handling is in ``views_handling``;
+the statistics pages are ``vbe.statistics.views``."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.core import svg
+from vbe.core.submission import submit
 from vbe.incidents import services
 from vbe.incidents.forms import ReportForm, new_token
 from vbe.incidents.models import REFERENCE_PREFIX, Incident, IntakeRoute
@@ -57,7 +58,8 @@ def _place_map(selected_code: str) -> str:
             geometry=d.geometry,
             label=d.name.replace("-", "-\n").replace(" ", "\n"),
             href=f"{base}?omrade={d.code}#plats",
-            link_label=f"Välj {d.name}" + (" (valt)" if d.code == selected_code else ""),
+            link_label=(_("Välj %(district)s (valt)") if d.code == selected_code else _("Välj %(district)s"))
+            % {"district": d.name},
             selected=d.code == selected_code,
         )
         for d in districts
@@ -65,8 +67,8 @@ def _place_map(selected_code: str) -> str:
     return svg.area_map(
         areas,
         chart_id="report-map",
-        title="Karta över stadsdelsområdena",
-        description="Välj området där händelsen hände. Samma val finns i listan Stadsdelsområde.",
+        title=_("Karta över stadsdelsområdena"),
+        description=_("Välj området där händelsen hände. Samma val finns i listan Stadsdelsområde."),
     )
 
 
@@ -77,29 +79,6 @@ def report(request: HttpRequest) -> HttpResponse:
     organisations, units = _reporting_choices(request.user)
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, organisations=organisations, units=units)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                incident, _created = services.report_incident(
-                    reporter=request.user,
-                    reporter_organisation=data["reporter_organisation"],
-                    district=data["resolved_district"],
-                    neighbourhood=data["resolved_neighbourhood"],
-                    unit=data["resolved_unit"],
-                    place_description=data["place_description"],
-                    category=data["category"],
-                    environment=data["environment"],
-                    occurred_on=data["occurred_on"],
-                    occurred_at=data["occurred_at"],
-                    description=data["description"],
-                    photos=data["photos"],
-                    submission_token=data["token"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect(incident.get_receipt_url())
     else:
         code = request.GET.get("omrade", "")
         chosen = (
@@ -108,13 +87,42 @@ def report(request: HttpRequest) -> HttpResponse:
             else None
         )
         form = ReportForm(initial={"token": new_token(), "district": chosen}, organisations=organisations, units=units)
-    context = {
-        "form": form,
-        "place_map": _place_map(str(form["district"].value() or "")),
-        "photos_dropped": request.method == "POST" and bool(request.FILES) and bool(form.errors),
-        "today": timezone.localdate(),
-    }
-    return render(request, "incidents/report.html", context)
+
+    def send(data: dict) -> Incident:
+        incident, _created = services.report_incident(
+            reporter=request.user,
+            reporter_organisation=data["reporter_organisation"],
+            district=data["resolved_district"],
+            neighbourhood=data["resolved_neighbourhood"],
+            unit=data["resolved_unit"],
+            place_description=data["place_description"],
+            category=data["category"],
+            environment=data["environment"],
+            occurred_on=data["occurred_on"],
+            occurred_at=data["occurred_at"],
+            description=data["description"],
+            photos=data["photos"],
+            submission_token=data["token"],
+        )
+        return incident
+
+    def page(form: ReportForm) -> HttpResponse:
+        context = {
+            "form": form,
+            "place_map": _place_map(str(form["district"].value() or "")),
+            "photos_dropped": form.is_bound and bool(request.FILES) and bool(form.errors),
+            "today": timezone.localdate(),
+        }
+        return render(request, "incidents/report.html", context)
+
+    return submit(
+        request,
+        form,
+        send,
+        done=None,  # the receipt says what happened
+        next_url=lambda incident: incident.get_receipt_url(),
+        page_again=page,
+    )
 
 
 @require_safe
@@ -122,7 +130,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     """Only the reporter's own: reference, when, where it was sent, and the status."""
     if not REFERENCE_PATTERN.fullmatch(reference):
-        raise Http404("Kvittot finns inte.")
+        raise Http404(_("Kvittot finns inte."))
     # Only what the reporter was told at intake (``reported_to``, ``intake_route``): never where the
     # incident is now, nor who has it since.
     incident = get_object_or_404(

@@ -3,19 +3,21 @@ the central coordinators' queue of incidents waiting for a new coordinator."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
+from vbe.core.submission import submit
 from vbe.incidents import services, uploads
 from vbe.incidents.forms import AwaitingRerouteForm, ListFilterForm, RerouteForm, StatusForm
 from vbe.incidents.models import TRANSITIONS, Category, Incident, Status
@@ -86,7 +88,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 AWAITING_PARAMETER = "vantar_sida"
 # Only these columns are read: not the description, the place, the reporter or the photos.
-AWAITING_FACTS = ("pk", "reference", "district__name", "created_at", "category")
+AWAITING_FACTS = ("pk", "reference", "district__name", "created_at", "category", "lock_version")
 
 
 def _awaiting(request: HttpRequest) -> QuerySet:
@@ -110,7 +112,7 @@ def _awaiting_page(request: HttpRequest):
     if page.object_list:
         record(
             action="incident_awaiting_list_viewed",
-            request=request,
+            actor=request.user,
             detail=f"sida {page.number}: " + ", ".join(f["reference"] for f in page.object_list),
         )
     return page
@@ -124,40 +126,46 @@ def reroute_awaiting(request: HttpRequest, pk: int) -> HttpResponse:
     incident = Incident.objects.only("pk", "organisation_id", "status").filter(pk=pk).first()
     if facts is None or not permissions.can(request.user, Action.REROUTE_INCIDENT, incident):
         if incident is not None:
-            record(action="incident_access_refused", request=request, obj=incident, outcome="denied")
-        raise Http404("Händelsen finns inte.")
-    form = AwaitingRerouteForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        to_organisation = form.cleaned_data["to_organisation"]
-        try:
-            # The service asks REROUTE_INCIDENT again under the row lock, refuses an organisation without
-            # a coordinator for an incident that waits unread, and logs the re-routing.
-            services.reroute_incident(
-                incident=incident, actor=request.user, to_organisation=to_organisation, request=request
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{facts['reference']} är skickad vidare till {to_organisation.name}.")
-            return redirect("incidents:list")
-    record(action="incident_awaiting_viewed", request=request, obj=incident, detail=facts["reference"])
-    return render(
+            record(action="incident_access_refused", actor=request.user, obj=incident, outcome="denied")
+        raise Http404(_("Händelsen finns inte."))
+    form = AwaitingRerouteForm(
+        request.POST if request.method == "POST" else None, initial={"lock_version": facts["lock_version"]}
+    )
+
+    def page(form: forms.BaseForm) -> HttpResponse:
+        record(action="incident_awaiting_viewed", actor=request.user, obj=incident, detail=facts["reference"])
+        return render(request, "incidents/awaiting_reroute.html", {"facts": _with_label(facts), "form": form})
+
+    if request.method != "POST":
+        return page(form)
+    # The service asks REROUTE_INCIDENT again under the row lock, refuses an organisation without a
+    # coordinator for an incident that waits unread, and logs the re-routing.
+    return submit(
         request,
-        "incidents/awaiting_reroute.html",
-        {"facts": _with_label(facts), "form": form},
-        status=400 if form.is_bound else 200,
+        form,
+        lambda data: services.reroute_incident(
+            actor=request.user,
+            incident_id=pk,
+            lock_version=data["lock_version"],
+            to_organisation=data["to_organisation"],
+        ),
+        done=lambda moved: (
+            _("%(reference)s är skickad vidare till %(organisation)s.")
+            % {"reference": facts["reference"], "organisation": moved.organisation.name}
+        ),
+        next_url=lambda moved: reverse("incidents:list"),
+        page_again=page,
     )
 
 
 def _render_detail(
     request: HttpRequest,
     incident: Incident,
-    status_form: StatusForm | None,
-    reroute_form: RerouteForm | None = None,
-    *,
-    status: int = 200,
+    status_form: forms.BaseForm | None,
+    reroute_form: forms.BaseForm | None = None,
 ) -> HttpResponse:
-    record(action="incident_viewed", request=request, obj=incident, detail=incident.reference)
+    """The incident's page; a form refused by its service comes back bound, with its errors."""
+    record(action="incident_viewed", actor=request.user, obj=incident, detail=incident.reference)
     can_handle = permissions.can(request.user, Action.HANDLE_INCIDENT, incident)
     can_reroute = permissions.can(request.user, Action.REROUTE_INCIDENT, incident)
     context = {
@@ -166,10 +174,12 @@ def _render_detail(
         "changes": list(incident.status_changes.select_related("changed_by")),
         "can_handle": can_handle,
         "status_form": status_form,
-        "reroute_form": (reroute_form or RerouteForm()) if can_reroute else None,
+        "reroute_form": (reroute_form or RerouteForm(initial={"lock_version": incident.lock_version}))
+        if can_reroute
+        else None,
         "in_central_queue": permissions.incident_in_central_queue(incident),
     }
-    return render(request, "incidents/detail.html", context, status=status)
+    return render(request, "incidents/detail.html", context)
 
 
 @require_safe
@@ -177,8 +187,23 @@ def _render_detail(
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _visible_incident(request, pk)
     handles = permissions.can(request.user, Action.HANDLE_INCIDENT, incident)
-    status_form = StatusForm(current=incident.status) if handles and TRANSITIONS[incident.status] else None
-    return _render_detail(request, incident, status_form)
+    return _render_detail(request, incident, _status_form(incident) if handles else None)
+
+
+def _status_form(incident: Incident) -> StatusForm | None:
+    """The form for the next status, carrying the version shown; None once there is no next status."""
+    if not TRANSITIONS[incident.status]:
+        return None
+    return StatusForm(current=incident.status, initial={"lock_version": incident.lock_version})
+
+
+def _next_page(request: HttpRequest, incident: Incident) -> str:
+    """After a write: the incident, or the list once the user may no longer open it (closed, an incident
+    leaves the central queue; re-routed to a council with a coordinator, it is no longer the central
+    coordinator's)."""
+    if permissions.can(request.user, Action.VIEW_INCIDENT, incident):
+        return incident.get_absolute_url()
+    return reverse("incidents:list")
 
 
 @login_required
@@ -186,24 +211,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(_visible(request).select_related("district", "neighbourhood", "unit"), pk=pk)
     permissions.require(request.user, Action.HANDLE_INCIDENT, incident)
-    form = StatusForm(request.POST, current=incident.status)
-    if form.is_valid():
-        change = services.STATUS_SERVICES[Status(form.cleaned_data["to_status"])]
-        try:
-            change(incident=incident, actor=request.user, comment=form.cleaned_data["comment"], request=request)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, f"{incident.reference} är {Status(form.cleaned_data['to_status']).label.lower()}."
-            )
-            # Closed, an incident leaves the central queue: the central coordinator goes back to the list.
-            incident.refresh_from_db()
-            if permissions.can(request.user, Action.VIEW_INCIDENT, incident):
-                return redirect(incident.get_absolute_url())
-            return redirect("incidents:list")
-    incident.refresh_from_db()  # another handler may have changed it: show what it is now
-    return _render_detail(request, incident, form)
+
+    def again(form: forms.BaseForm) -> HttpResponse:
+        incident.refresh_from_db()  # another handler may have changed it: show what it is now
+        return _render_detail(request, incident, form)
+
+    return submit(
+        request,
+        StatusForm(request.POST, current=incident.status),
+        lambda data: services.STATUS_SERVICES[Status(data["to_status"])](
+            actor=request.user, incident_id=incident.pk, lock_version=data["lock_version"], comment=data["comment"]
+        ),
+        done=lambda changed: (
+            _("%(reference)s är %(status)s.")
+            % {"reference": changed.reference, "status": Status(changed.status).label.lower()}
+        ),
+        next_url=lambda changed: _next_page(request, changed),
+        page_again=again,
+    )
 
 
 @login_required
@@ -212,25 +237,27 @@ def reroute(request: HttpRequest, pk: int) -> HttpResponse:
     """The central coordinator sends an incident that waits for lack of a coordinator on."""
     incident = _visible_incident(request, pk)
     permissions.require(request.user, Action.REROUTE_INCIDENT, incident)
-    form = RerouteForm(request.POST)
-    if form.is_valid():
-        to_organisation = form.cleaned_data["to_organisation"]
-        try:
-            services.reroute_incident(
-                incident=incident, actor=request.user, to_organisation=to_organisation, request=request
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{incident.reference} är skickad vidare till {to_organisation.name}.")
-            # Once it has a coordinator the incident is no longer ours to open: back to the list.
-            incident.refresh_from_db()
-            if permissions.can(request.user, Action.VIEW_INCIDENT, incident):
-                return redirect(incident.get_absolute_url())
-            return redirect("incidents:list")
-    incident.refresh_from_db()
-    status_form = StatusForm(current=incident.status) if TRANSITIONS[incident.status] else None
-    return _render_detail(request, incident, status_form, form, status=400)
+
+    def again(form: forms.BaseForm) -> HttpResponse:
+        incident.refresh_from_db()
+        return _render_detail(request, incident, _status_form(incident), form)
+
+    return submit(
+        request,
+        RerouteForm(request.POST),
+        lambda data: services.reroute_incident(
+            actor=request.user,
+            incident_id=incident.pk,
+            lock_version=data["lock_version"],
+            to_organisation=data["to_organisation"],
+        ),
+        done=lambda moved: (
+            _("%(reference)s är skickad vidare till %(organisation)s.")
+            % {"reference": moved.reference, "organisation": moved.organisation.name}
+        ),
+        next_url=lambda moved: _next_page(request, moved),
+        page_again=again,
+    )
 
 
 @require_safe
@@ -241,13 +268,16 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     photos = list(incident.photos.all())
     index, picture = next(((i, p) for i, p in enumerate(photos, 1) if p.pk == photo_pk), (0, None))
     if picture is None:
-        raise Http404("Bilden finns inte.")
+        raise Http404(_("Bilden finns inte."))
     try:
         handle = uploads.path_for(picture.stored_name).open("rb")
     except (OSError, ValueError):
-        raise Http404("Bilden finns inte.") from None
+        raise Http404(_("Bilden finns inte.")) from None
     record(
-        action="incident_photo_downloaded", request=request, obj=incident, detail=f"{incident.reference} bild {index}"
+        action="incident_photo_downloaded",
+        actor=request.user,
+        obj=incident,
+        detail=f"{incident.reference} bild {index}",
     )
     extension = picture.stored_name.rsplit(".", 1)[-1]
     response = FileResponse(

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 
 def check_claim_outlasts_a_send(timeout: object) -> None:
@@ -18,7 +19,7 @@ def check_claim_outlasts_a_send(timeout: object) -> None:
 class NotificationsConfig(AppConfig):
     name = "vbe.notifications"
     label = "notifications"
-    verbose_name = "Meddelanden"
+    verbose_name = _("Meddelanden")
 
     def ready(self) -> None:
         from django.conf import settings

@@ -20,12 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from vbe.accounts.models import User
 from vbe.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -56,13 +56,14 @@ def absolute_url(path: str) -> str:
 
 
 def queue(
-    *, recipients: Iterable[User], kind: str, reference: str, subject: str, body: str, html_body: str = ""
+    *, recipients: Iterable[AbstractBaseUser], kind: str, reference: str, subject: str, body: str, html_body: str = ""
 ) -> list[Notification]:
     """One notification per recipient (nobody sees anyone else's address), saved with the caller's
     transaction and sent after it commits. Call it inside the transaction that makes the news."""
+    # By id: the recipient model is the portal's user (settings.AUTH_USER_MODEL), which lies above this app.
     rows = [
-        Notification(recipient=user, kind=kind, reference=reference, subject=subject, body=body, html_body=html_body)
-        for user in {user.pk: user for user in recipients}.values()
+        Notification(recipient_id=pk, kind=kind, reference=reference, subject=subject, body=body, html_body=html_body)
+        for pk in dict.fromkeys(user.pk for user in recipients)  # each recipient once, in order
     ]
     if not rows:
         return []

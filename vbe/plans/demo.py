@@ -3,7 +3,9 @@
 Every district council has plans for the last two years and this one; every specialist board with a
 named mission has its handlingsplan. On purpose: Skärholmen has no decided plan this year (a draft),
 Farsta's waits for its board, and Idrottsnämnden is late with last year's follow-up. Some duty
-self-reports are missing. Everything is written through the services, as a coordinator would.
+self-reports are missing. Everything is written through the services, as a coordinator would: an
+organisation without a coordinator now had one who wrote its plans and has since left (a colleague
+holds the role while the plans are written, and gives it up afterwards).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from django.utils import timezone
 from vbe.accounts.models import Membership, Role, User
 from vbe.guidelines.models import CoordinatorDuty, FocusArea
 from vbe.organisations.models import Organisation, OrganisationKind
-from vbe.plans import services
-from vbe.plans.models import FollowUpStatus, Plan
+from vbe.plans import cycle, self_report, services
+from vbe.plans.models import FollowUpStatus, Plan, PlanKind, PlanState
 
 DRAFT_THIS_YEAR = {"skarholmen"}
 READY_THIS_YEAR = {"farsta"}
@@ -42,9 +44,27 @@ MEASURE_TITLES = {
 }
 
 
-def _coordinator(organisation: Organisation, fallback: User) -> User:
-    membership = Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).select_related("user")
-    return membership.first().user if membership.exists() else fallback
+class _Coordinators:
+    """Who writes each organisation's plans: its coordinator, or a former one (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.former: list[Membership] = []
+
+    def of(self, organisation: Organisation) -> User | None:
+        membership = Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).first()
+        if membership is None:
+            colleague = Membership.objects.filter(organisation=organisation).exclude(role=Role.COORDINATOR).first()
+            if colleague is None:
+                return None
+            membership = Membership.objects.create(
+                user=colleague.user, organisation=organisation, role=Role.COORDINATOR
+            )
+            self.former.append(membership)
+        return User.objects.get(pk=membership.user_id)  # a fresh user: no memberships read before
+
+    def leave(self) -> None:
+        for membership in self.former:
+            membership.delete()
 
 
 def _plan(organisation: Organisation, year: int, actor: User, rng: random.Random, *, until: str) -> Plan:
@@ -59,21 +79,19 @@ def _plan(organisation: Organisation, year: int, actor: User, rng: random.Random
             plan_id=plan.pk,
             actor=actor,
             lock_version=plan.lock_version,
-            fields={
-                "title": rng.choice(MEASURE_TITLES[area.number]),
-                "description": "Genomförs tillsammans med berörda verksamheter.",
-                "focus_area": area,
-                "starts_on": datetime.date(year, 2, 1),
-                "ends_on": datetime.date(plan.end_year, 12, 31),
-            },
+            title=rng.choice(MEASURE_TITLES[area.number]),
+            description="Genomförs tillsammans med berörda verksamheter.",
+            focus_area=area,
+            starts_on=datetime.date(year, 2, 1),
+            ends_on=datetime.date(plan.end_year, 12, 31),
             methods=list(area.methods.all()[:1]),
             indicators=[("Antal deltagare", str(rng.choice([20, 50, 100])))],
         )
-    if until == "draft":
+    if until == PlanState.DRAFT:
         return plan
     plan.refresh_from_db()
     plan = services.submit_for_decision(plan_id=plan.pk, actor=actor, lock_version=plan.lock_version)
-    if until == "ready":
+    if until == PlanState.READY:
         return plan
     decided_on = min(datetime.date(year, 4, 20), timezone.localdate())
     return services.record_decision(
@@ -86,15 +104,17 @@ def _plan(organisation: Organisation, year: int, actor: User, rng: random.Random
 
 
 def _follow_up(plan: Plan, year: int, actor: User, rng: random.Random, *, complete: bool) -> None:
-    for measure in plan.measures.all():
-        services.record_follow_up(
+    entries = [
+        services.FollowUpEntry(
             measure_id=measure.pk,
-            actor=actor,
-            year=year,
             status=rng.choice([FollowUpStatus.DONE, FollowUpStatus.ONGOING, FollowUpStatus.DELAYED]),
             comment="Genomfört enligt plan med några förseningar under hösten.",
             indicator_values={str(i.pk): str(rng.randint(10, 120)) for i in measure.indicators.all()},
         )
+        for measure in plan.measures.all()
+    ]
+    plan.refresh_from_db()
+    services.record_follow_ups(actor=actor, plan_id=plan.pk, lock_version=plan.lock_version, year=year, entries=entries)
     if complete:
         plan.refresh_from_db()
         services.complete_follow_up(plan_id=plan.pk, actor=actor, lock_version=plan.lock_version, year=year)
@@ -105,43 +125,66 @@ def seed_plans(*, seed: int = 2026) -> int:
         return 0
     rng = random.Random(seed)
     this_year = timezone.localdate().year
-    fallback = User.objects.filter(memberships__role=Role.CENTRAL_COORDINATOR).first()
-    if fallback is None:
-        return 0
+    coordinators = _Coordinators()
+    created = _seed_plans(rng, this_year, coordinators)
+    _seed_self_reports(rng, this_year, coordinators)
+    coordinators.leave()
+    return created
+
+
+def _seed_plans(rng: random.Random, this_year: int, coordinators: _Coordinators) -> int:
     created = 0
+    district_cycle = cycle.plan_cycle(PlanKind.DISTRICT)
     for council in Organisation.objects.filter(kind=OrganisationKind.DISTRICT_COUNCIL, is_active=True):
-        actor = _coordinator(council, fallback)
-        for year in (this_year - 2, this_year - 1):
-            plan = _plan(council, year, actor, rng, until="decided")
-            _follow_up(plan, year, actor, rng, complete=year < this_year - 1 or rng.random() < 0.6)
+        actor = coordinators.of(council)
+        if actor is None:
+            continue
+        for year in district_cycle.years(this_year - 2, this_year - 1):
+            plan = _plan(council, year, actor, rng, until=PlanState.DECIDED)
+            for follow_year in cycle.follow_up_years(plan, district_cycle):
+                if follow_year <= this_year - 1:
+                    complete = follow_year < this_year - 1 or rng.random() < 0.6
+                    _follow_up(plan, follow_year, actor, rng, complete=complete)
             created += 1
         until = (
-            "draft" if council.slug in DRAFT_THIS_YEAR else "ready" if council.slug in READY_THIS_YEAR else "decided"
+            PlanState.DRAFT
+            if council.slug in DRAFT_THIS_YEAR
+            else PlanState.READY
+            if council.slug in READY_THIS_YEAR
+            else PlanState.DECIDED
         )
-        _plan(council, this_year, actor, rng, until=until)
-        created += 1
+        if district_cycle.applies_in(this_year):
+            _plan(council, this_year, actor, rng, until=until)
+            created += 1
+    board_cycle = cycle.plan_cycle(PlanKind.BOARD)
     for slug in BOARDS:
         board = Organisation.objects.get(slug=slug)
-        actor = _coordinator(board, fallback)
-        for year in range(this_year - 2, this_year + 1):
-            if year % 2:
-                continue
-            plan = _plan(board, year, actor, rng, until="decided")
+        actor = coordinators.of(board)
+        if actor is None:
+            continue
+        for year in board_cycle.years(this_year - 2, this_year):
+            plan = _plan(board, year, actor, rng, until=PlanState.DECIDED)
             created += 1
-            for follow_year in range(year, min(plan.end_year, this_year - 1) + 1):
-                if slug in LATE_FOLLOW_UP and follow_year == this_year - 1:
+            for follow_year in cycle.follow_up_years(plan, board_cycle):
+                if follow_year > this_year - 1 or (slug in LATE_FOLLOW_UP and follow_year == this_year - 1):
                     continue
                 _follow_up(plan, follow_year, actor, rng, complete=False)
+    return created
+
+
+def _seed_self_reports(rng: random.Random, this_year: int, coordinators: _Coordinators) -> None:
     duties = list(CoordinatorDuty.objects.filter(guideline__is_current=True))
     for organisation in Organisation.objects.filter(requires_coordinator=True, is_active=True):
         if organisation.slug in NO_DUTY_REPORT:
             continue
-        actor = _coordinator(organisation, fallback)
+        actor = coordinators.of(organisation)
+        if actor is None:
+            continue
         for year in (this_year - 1, this_year):
-            services.report_duties(
+            self_report.report_duties(
+                actor=actor,
                 organisation=organisation,
                 year=year,
-                actor=actor,
+                lock_version=self_report.current_lock_version(organisation, year),
                 answers={d.pk: (rng.choice(["done", "done", "partly", "not_done"]), "") for d in duties},
             )
-    return created

@@ -6,16 +6,21 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vbe.core.textcheck import reject_identifying_numbers
+from vbe.guidelines.cycle import Cycle
 from vbe.guidelines.models import FocusArea, Method
 from vbe.organisations.models import Organisation, Unit
+from vbe.plans.cycle import cycle_text, off_cycle_error
 from vbe.plans.models import DutyAnswer, FollowUp, FollowUpStatus, Measure, MeasureStatus, Plan, PlanKind
-from vbe.plans.services import kind_for
+from vbe.plans.services import FollowUpEntry, kind_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": "Skriv datumet som ÅÅÅÅ-MM-DD.", "required": "Ange ett datum."}
+DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange ett datum.")}
 MAX_INDICATORS = 3
+RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
+RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
 
 
 class LockForm(forms.Form):
@@ -28,71 +33,75 @@ class FilterForm(forms.Form):
     """The plan list's filters (GET). Choices are the years and organisations the user can see."""
 
     ar = forms.TypedChoiceField(
-        label="År",
+        label=_("År"),
         required=False,
         coerce=int,
         empty_value=None,
-        error_messages={"invalid_choice": "Välj ett av åren i listan."},
+        error_messages={"invalid_choice": _("Välj ett av åren i listan.")},
     )
     organisation = forms.TypedChoiceField(
-        label="Organisation",
+        label=_("Organisation"),
         required=False,
         coerce=int,
         empty_value=None,
-        error_messages={"invalid_choice": "Välj en av organisationerna i listan."},
+        error_messages={"invalid_choice": _("Välj en av organisationerna i listan.")},
     )
 
     def __init__(self, *args, years: list[int], organisations: list[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ar"].choices = [("", "Alla år"), *((y, str(y)) for y in years)]
-        self.fields["organisation"].choices = [("", "Alla organisationer"), *((o.pk, o.name) for o in organisations)]
+        self.fields["ar"].choices = [("", _("Alla år")), *((y, str(y)) for y in years)]
+        self.fields["organisation"].choices = [
+            ("", _("Alla organisationer")),
+            *((o.pk, o.name) for o in organisations),
+        ]
 
 
 class CreatePlanForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
-        label="Organisation",
+        label=_("Organisation"),
         empty_label=None,
-        error_messages={"required": "Välj organisation.", "invalid_choice": "Välj en av dina organisationer."},
+        error_messages={"required": _("Välj organisation."), "invalid_choice": _("Välj en av dina organisationer.")},
     )
     year = forms.TypedChoiceField(
-        label="År",
+        label=_("År"),
         coerce=int,
-        error_messages={"required": "Välj år.", "invalid_choice": "Välj ett av åren i listan."},
+        error_messages={"required": _("Välj år."), "invalid_choice": _("Välj ett av åren i listan.")},
     )
     title = forms.CharField(
-        label="Rubrik (frivillig)",
-        help_text="Lämna tomt för en rubrik med planens typ, organisation och år.",
+        label=_("Rubrik (frivillig)"),
+        help_text=_("Lämna tomt för en rubrik med planens typ, organisation och år."),
         required=False,
         max_length=200,
     )
 
-    def __init__(self, *args, organisations: list[Organisation], years: list[int], **kwargs):
+    def __init__(self, *args, organisations: list[Organisation], years: list[int], cycles: dict[str, Cycle], **kwargs):
+        """``cycles``: the cycle of each kind of plan (``cycle.plan_cycle``), read once by the view."""
         super().__init__(*args, **kwargs)
+        self.cycles = cycles
         self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
         self.fields["year"].choices = [(y, str(y)) for y in years]
-        kinds = {kind_for(o) for o in organisations}
-        if PlanKind.BOARD in kinds:
-            self.fields["year"].help_text = (
-                "En stadsdelsnämnd gör en åtgärdsplan varje år. En facknämnd gör en handlingsplan "
-                "för ett jämnt år, och den gäller i två år."
-                if PlanKind.DISTRICT in kinds
-                else "En handlingsplan görs för ett jämnt år och gäller i två år."
-            )
+        kinds = [kind for kind in PlanKind if kind in {kind_for(o) for o in organisations}]
+        if any(cycles[kind].period > 1 for kind in kinds):
+            self.fields["year"].help_text = " ".join(cycle_text(kind, cycles[kind]) for kind in kinds)
 
     def clean(self):
         data = super().clean()
         organisation, year = data.get("organisation"), data.get("year")
-        if organisation and year and kind_for(organisation) == PlanKind.BOARD and year % 2:
-            self.add_error("year", "En handlingsplan görs för ett jämnt år. Välj ett jämnt år.")
+        if organisation and year:
+            kind = kind_for(organisation)
+            if not self.cycles[kind].applies_in(year):
+                self.add_error("year", off_cycle_error(kind, self.cycles[kind], year))
         return data
 
 
 class PlanForm(LockForm):
-    title = forms.CharField(label="Rubrik", max_length=200, error_messages={"required": "Skriv en rubrik."})
+    title = forms.CharField(label=_("Rubrik"), max_length=200, error_messages={"required": _("Skriv en rubrik.")})
     situation_analysis = forms.CharField(
-        label="Lägesbild",
-        help_text="Vad ser ni i er verksamhet och ert område? Var, hos vilka och varför? Skriv om läget, inte om enskilda personer.",
+        label=_("Lägesbild"),
+        help_text=_(
+            "Vad ser ni i er verksamhet och ert område? Var, hos vilka och varför? Skriv om läget, inte om enskilda personer."
+        ),
         required=False,
         max_length=30000,
         widget=forms.Textarea(attrs={"rows": 14}),
@@ -101,26 +110,28 @@ class PlanForm(LockForm):
 
 
 class DecisionForm(LockForm):
-    decided_on = forms.DateField(label="Beslutsdatum", widget=DATE, error_messages=DATE_ERRORS)
+    decided_on = forms.DateField(label=_("Beslutsdatum"), widget=DATE, error_messages=DATE_ERRORS)
     minute_reference = forms.CharField(
-        label="Protokollsparagraf",
-        help_text="Till exempel § 12 i nämndens protokoll.",
+        label=_("Protokollsparagraf"),
+        help_text=_("Till exempel § 12 i nämndens protokoll."),
         max_length=100,
-        error_messages={"required": "Ange protokollsparagrafen för beslutet."},
+        error_messages={"required": _("Ange protokollsparagrafen för beslutet.")},
     )
 
     def clean_decided_on(self):
         value = self.cleaned_data["decided_on"]
         if value > timezone.localdate():
-            raise ValidationError("Beslutsdatumet kan inte ligga i framtiden.")
+            raise ValidationError(_("Beslutsdatumet kan inte ligga i framtiden."))
         return value
 
 
 class MeasureForm(LockForm):
-    title = forms.CharField(label="Åtgärd", max_length=200, error_messages={"required": "Skriv vad åtgärden heter."})
+    title = forms.CharField(
+        label=_("Åtgärd"), max_length=200, error_messages={"required": _("Skriv vad åtgärden heter.")}
+    )
     description = forms.CharField(
-        label="Beskrivning",
-        help_text="Vad ska göras, för vilka och varför?",
+        label=_("Beskrivning"),
+        help_text=_("Vad ska göras, för vilka och varför?"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -128,36 +139,39 @@ class MeasureForm(LockForm):
     )
     focus_area = forms.ModelChoiceField(
         queryset=FocusArea.objects.none(),
-        label="Vilket område i riktlinjerna hör åtgärden till?",
+        label=_("Vilket område i riktlinjerna hör åtgärden till?"),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
-            "required": "Välj vilket område i riktlinjerna åtgärden hör till.",
-            "invalid_choice": "Välj ett av riktlinjernas områden.",
+            "required": _("Välj vilket område i riktlinjerna åtgärden hör till."),
+            "invalid_choice": _("Välj ett av riktlinjernas områden."),
         },
     )
     methods = forms.ModelMultipleChoiceField(
         queryset=Method.objects.none(),
-        label="Metoder och arbetssätt",
-        help_text="Välj bara metoder under det område du valde ovan.",
+        label=_("Metoder och arbetssätt"),
+        help_text=_("Välj bara metoder under det område du valde ovan."),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Välj metoder ur listan.", "invalid_pk_value": "Välj metoder ur listan."},
+        error_messages={
+            "invalid_choice": _("Välj metoder ur listan."),
+            "invalid_pk_value": _("Välj metoder ur listan."),
+        },
     )
     responsible_unit = forms.ModelChoiceField(
         queryset=Unit.objects.none(),
-        label="Ansvarig verksamhet",
+        label=_("Ansvarig verksamhet"),
         required=False,
-        empty_label="Ingen särskild verksamhet (hela organisationen)",
+        empty_label=_("Ingen särskild verksamhet (hela organisationen)"),
     )
-    starts_on = forms.DateField(label="Start", required=False, widget=DATE, error_messages=DATE_ERRORS)
-    ends_on = forms.DateField(label="Slut", required=False, widget=DATE, error_messages=DATE_ERRORS)
+    starts_on = forms.DateField(label=_("Start"), required=False, widget=DATE, error_messages=DATE_ERRORS)
+    ends_on = forms.DateField(label=_("Slut"), required=False, widget=DATE, error_messages=DATE_ERRORS)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=MeasureStatus.choices,
         initial=MeasureStatus.PLANNED,
         widget=forms.RadioSelect,
-        error_messages={"required": "Välj status.", "invalid_choice": "Välj en av statusarna."},
+        error_messages={"required": _("Välj status."), "invalid_choice": _("Välj en av statusarna.")},
     )
 
     def __init__(self, data=None, *, plan: Plan, measure: Measure | None = None, initial: dict | None = None):
@@ -179,10 +193,10 @@ class MeasureForm(LockForm):
         ) | Unit.objects.filter(pk=getattr(measure, "responsible_unit_id", None) or 0)
         for i in range(1, MAX_INDICATORS + 1):
             self.fields[f"indicator_{i}_name"] = forms.CharField(
-                label=f"Vad mäts? (indikator {i})", required=False, max_length=200
+                label=_("Vad mäts? (indikator %(n)s)") % {"n": i}, required=False, max_length=200
             )
             self.fields[f"indicator_{i}_target"] = forms.CharField(
-                label=f"Målvärde för indikator {i}", required=False, max_length=100
+                label=_("Målvärde för indikator %(n)s") % {"n": i}, required=False, max_length=100
             )
 
     def method_groups(self) -> list[tuple[FocusArea, list[Any]]]:
@@ -205,33 +219,35 @@ class MeasureForm(LockForm):
         if stray:
             self.add_error(
                 "methods",
-                f"{', '.join(stray)} hör till ett annat område än {area.name}. Välj metoder under det område åtgärden hör till.",
+                _("%(methods)s hör till ett annat område än %(area)s. Välj metoder under det område åtgärden hör till.")
+                % {"methods": ", ".join(stray), "area": area.name},
             )
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", "Slutdatum kan inte vara före startdatum.")
+            self.add_error("ends_on", _("Slutdatum kan inte vara före startdatum."))
         for i in range(1, MAX_INDICATORS + 1):
             name, target = (
                 (data.get(f"indicator_{i}_name") or "").strip(),
                 (data.get(f"indicator_{i}_target") or "").strip(),
             )
             if target and not name:
-                self.add_error(f"indicator_{i}_name", f"Skriv vad indikator {i} mäter, eller ta bort målvärdet.")
+                self.add_error(
+                    f"indicator_{i}_name", _("Skriv vad indikator %(n)s mäter, eller ta bort målvärdet.") % {"n": i}
+                )
             if name and not target:
-                self.add_error(f"indicator_{i}_target", f"Skriv ett målvärde för indikator {i}.")
+                self.add_error(f"indicator_{i}_target", _("Skriv ett målvärde för indikator %(n)s.") % {"n": i})
         return data
 
-    def service_arguments(self) -> dict[str, Any]:
+    def measure_fields(self) -> dict[str, Any]:
+        """The measure as ``services.save_measure`` names its fields."""
         data = self.cleaned_data
         return {
-            "fields": {
-                "title": data["title"].strip(),
-                "description": data["description"].strip(),
-                "focus_area": data["focus_area"],
-                "responsible_unit": data["responsible_unit"],
-                "starts_on": data["starts_on"],
-                "ends_on": data["ends_on"],
-                "status": data["status"],
-            },
+            "title": data["title"].strip(),
+            "description": data["description"].strip(),
+            "focus_area": data["focus_area"],
+            "responsible_unit": data["responsible_unit"],
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"],
+            "status": data["status"],
             "methods": list(data["methods"]),
             "indicators": [
                 (data[f"indicator_{i}_name"].strip(), data[f"indicator_{i}_target"].strip())
@@ -265,10 +281,10 @@ class FollowUpEntryForm(forms.Form):
         choices=FollowUpStatus.choices,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Välj en av statusarna."},
+        error_messages={"invalid_choice": _("Välj en av statusarna.")},
     )
     comment = forms.CharField(
-        label="Kommentar",
+        label=_("Kommentar"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -285,12 +301,12 @@ class FollowUpEntryForm(forms.Form):
             }
         kwargs.setdefault("prefix", f"m{measure.pk}")
         super().__init__(*args, **kwargs)
-        self.fields["status"].label = f"Status för {measure.title}"
-        self.fields["comment"].label = f"Kommentar om {measure.title}"
+        self.fields["status"].label = _("Status för %(measure)s") % {"measure": measure.title}
+        self.fields["comment"].label = _("Kommentar om %(measure)s") % {"measure": measure.title}
         for indicator in measure.indicators.all():
             self.fields[f"indicator_{indicator.pk}"] = forms.CharField(
-                label=f"Utfall: {indicator.name}",
-                help_text=f"Målvärde: {indicator.target}",
+                label=_("Utfall: %(indicator)s") % {"indicator": indicator.name},
+                help_text=_("Målvärde: %(target)s") % {"target": indicator.target},
                 required=False,
                 max_length=100,
             )
@@ -304,30 +320,48 @@ class FollowUpEntryForm(forms.Form):
             (data.get(name) or "").strip() for name in self.fields if name.startswith("indicator_")
         )
         if typed and not data.get("status"):
-            self.add_error("status", f"Välj status för {self.measure.title}.")
+            self.add_error("status", _("Välj status för %(measure)s.") % {"measure": self.measure.title})
         return data
 
-    def entry(self) -> dict[str, Any] | None:
+    def entry(self) -> FollowUpEntry | None:
         """What the service records, or None when nothing was filled in for this measure."""
         data = self.cleaned_data
         if not data.get("status"):
             return None
-        return {
-            "measure_id": self.measure.pk,
-            "status": data["status"],
-            "comment": data.get("comment") or "",
-            "indicator_values": {
+        return FollowUpEntry(
+            measure_id=self.measure.pk,
+            status=data["status"],
+            comment=data.get("comment") or "",
+            indicator_values={
                 name.removeprefix("indicator_"): data[name]
                 for name in self.fields
                 if name.startswith("indicator_") and (data.get(name) or "").strip()
             },
-        }
+        )
+
+
+class FollowUpForm(LockForm):
+    """The follow-up page's save: the version of the plan the user saw and one entry form per measure,
+    valid only together."""
+
+    def __init__(self, data=None, *, measures: list[Measure], **kwargs):
+        super().__init__(data, **kwargs)
+        self.entries = [
+            FollowUpEntryForm(data, measure=m, existing=next(iter(m.follow_ups.all()), None)) for m in measures
+        ]
+
+    def is_valid(self) -> bool:
+        # Every entry is validated (not only up to the first error), so each shows its own messages.
+        return super().is_valid() & all([entry.is_valid() for entry in self.entries])
+
+    def follow_ups(self) -> list[FollowUpEntry]:
+        return [e for e in (entry.entry() for entry in self.entries) if e is not None]
 
 
 class DutyReportForm(forms.Form):
     """The six duties, each answered done / partly / not with a comment."""
 
-    version = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
 
     def __init__(self, *args, duties: list[Any], reports: dict[int, Any], **kwargs):
         initial = kwargs.setdefault("initial", {})
@@ -341,10 +375,13 @@ class DutyReportForm(forms.Form):
                 label=f"{duty.number}. {duty.text}",
                 choices=DutyAnswer.choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Svara gjort, delvis eller inte gjort för uppgift {duty.number}."},
+                error_messages={
+                    "required": _("Svara gjort, delvis eller inte gjort för uppgift %(number)s.")
+                    % {"number": duty.number}
+                },
             )
             self.fields[f"comment_{duty.pk}"] = forms.CharField(
-                label=f"Kommentar om uppgift {duty.number}",
+                label=_("Kommentar om uppgift %(number)s") % {"number": duty.number},
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}),

@@ -3,8 +3,9 @@ coordinators' yearly self-report on their duties.
 
 A district council writes a lägesbild and an åtgärdsplan every year (Plan.kind = district); a
 specialist board with a named mission writes a handlingsplan with a business-specific lägesbild every
-even year, covering two years, and follows it up every year (kind = board). A decided plan is locked:
-changing it means a new version, and the history is kept.
+even year, covering two years, and follows it up every year (kind = board). Those years are the
+reporting duties' cadences, read through ``vbe.guidelines.cycle``. A decided plan is locked: changing
+it means a new version, and the history is kept.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,7 +29,14 @@ class PlanState(models.TextChoices):
     FOLLOWED_UP = "followed_up", _("Uppföljd")
 
 
+# The board has decided the plan: it is locked, and it is what the board's readers see.
 LOCKED_STATES = (PlanState.DECIDED, PlanState.FOLLOWED_UP)
+
+
+class PlanQuerySet(models.QuerySet):
+    def decided(self) -> PlanQuerySet:
+        """Plans the board has decided (``LOCKED_STATES``)."""
+        return self.filter(state__in=LOCKED_STATES)
 
 
 class Plan(models.Model):
@@ -63,6 +72,8 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PlanQuerySet.as_manager()
+
     class Meta:
         ordering = ["-year", "organisation__name", "-version"]
         verbose_name = _("plan")
@@ -78,7 +89,11 @@ class Plan(models.Model):
         indexes = [models.Index(fields=["year", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.period_label}, version {self.version})"
+        return gettext("%(title)s (%(period)s, version %(version)s)") % {
+            "title": self.title,
+            "period": self.period_label,
+            "version": self.version,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("plans:detail", args=[self.pk])
@@ -87,9 +102,26 @@ class Plan(models.Model):
     def period_label(self) -> str:
         return str(self.year) if self.end_year == self.year else f"{self.year}–{self.end_year}"
 
+    # The questions asked of a plan's state, so templates and other apps never spell the values.
+    @property
+    def is_draft(self) -> bool:
+        return self.state == PlanState.DRAFT
+
+    @property
+    def is_awaiting_decision(self) -> bool:
+        return self.state == PlanState.READY
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in LOCKED_STATES
+
+    @property
+    def is_followed_up(self) -> bool:
+        return self.state == PlanState.FOLLOWED_UP
+
     @property
     def is_locked(self) -> bool:
-        return self.state in LOCKED_STATES or not self.is_current
+        return self.is_decided or not self.is_current
 
     def covers(self, year: int) -> bool:
         return self.year <= year <= self.end_year
@@ -142,7 +174,7 @@ class Indicator(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.name} (mål: {self.target})"
+        return gettext("%(indicator)s (mål: %(target)s)") % {"indicator": self.name, "target": self.target}
 
 
 class FollowUpStatus(models.TextChoices):
@@ -202,3 +234,19 @@ class DutyReport(models.Model):
     class Meta:
         ordering = ["year", "duty__number"]
         constraints = [models.UniqueConstraint(fields=["organisation", "year", "duty"], name="duty_report_once_a_year")]
+
+
+class SelfReport(models.Model):
+    """An organisation's self-report on the duties for one year, as a whole: the row each save of it
+    locks and the version (``lock_version``) its form carries, so a save by someone else in between is
+    refused rather than overwritten. Its answers are the year's ``DutyReport`` rows; 0 means never saved."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("år"))
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="self_report_once_a_year")]
+
+    def __str__(self) -> str:
+        return gettext("Självskattning %(year)s") % {"year": self.year}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from vbe.guidelines.models import FocusArea
-from vbe.plans.models import LOCKED_STATES, FollowUp, FollowUpStatus, Measure, Plan
+from vbe.plans.cycle import plan_cycle
+from vbe.plans.models import LOCKED_STATES, FollowUp, FollowUpStatus, Measure, Plan, PlanKind
 
 STATUSES = list(FollowUpStatus)
 
@@ -63,8 +64,10 @@ def status_headings() -> list[str]:
 
 
 def plans_to_follow_up(plans: QuerySet[Plan], year: int) -> QuerySet[Plan]:
-    """The current, decided plans that cover ``year``: the ones followed up for it."""
-    return plans.filter(is_current=True, state__in=LOCKED_STATES, year__lte=year, end_year__gte=year)
+    """The current, decided plans followed up for ``year``: those covering it, of the kinds whose
+    follow-up rule (``plan_cycle``) applies in it."""
+    kinds = [kind for kind in PlanKind if plan_cycle(kind).followed_up_in(year)]
+    return plans.filter(is_current=True, state__in=LOCKED_STATES, year__lte=year, end_year__gte=year, kind__in=kinds)
 
 
 # --- In memory: measures already fetched with their follow-ups ------------------------------------

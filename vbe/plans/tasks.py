@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from vbe.guidelines.cycle import Cycle
 from vbe.guidelines.duties import DueDocument, duties_for
-from vbe.guidelines.models import CoordinatorDuty, Document
+from vbe.guidelines.models import CoordinatorDuty
 from vbe.organisations.models import Organisation
-from vbe.plans.models import LOCKED_STATES, DutyReport, Plan, PlanKind, PlanState
+from vbe.plans.cycle import PLAN_DOCUMENT, follow_up_years, plan_cycle
+from vbe.plans.models import LOCKED_STATES, DutyReport, Plan, PlanState
 from vbe.plans.services import kind_for
-
-PLAN_DOCUMENT = {PlanKind.DISTRICT: Document.DISTRICT_PLAN, PlanKind.BOARD: Document.BOARD_PLAN}
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,6 @@ def _due(documents: list[DueDocument], document: str) -> DueDocument | None:
     return next((d for d in documents if d.duty.document == document), None)
 
 
-def owed_plan(organisation: Organisation, year: int) -> DueDocument | None:
-    """The plan ``organisation`` owes in ``year`` under the reporting duties, if any."""
-    return _due(duties_for(organisation, year), PLAN_DOCUMENT[kind_for(organisation)])
-
-
 def owes_plans(organisation: Organisation) -> bool:
     """Whether any reporting duty asks ``organisation`` for a plan (district or board)."""
     return organisation.reporting_duties.filter(
@@ -54,13 +50,16 @@ def owes_plans(organisation: Organisation) -> bool:
     ).exists()
 
 
-def default_plan_year(organisation: Organisation, this_year: int) -> int:
-    """The next year, from this one, for which the organisation owes a plan it has not started."""
-    started = set(Plan.objects.filter(organisation=organisation, is_current=True).values_list("year", flat=True))
-    for year in range(this_year, this_year + 3):
-        if year not in started and owed_plan(organisation, year):
-            return year
-    return this_year + this_year % 2 if kind_for(organisation) == PlanKind.BOARD else this_year
+def default_plan_year(organisation: Organisation, this_year: int, cycle: Cycle | None = None) -> int:
+    """The next year, from this one, that a plan of the organisation's kind is due for and not started
+    (``cycle``: the cycle of that kind, if the caller has read it)."""
+    kind = kind_for(organisation)
+    cycle = cycle or plan_cycle(kind)
+    started = set(
+        Plan.objects.filter(organisation=organisation, kind=kind, is_current=True).values_list("year", flat=True)
+    )
+    due = cycle.years(this_year, this_year + 2)
+    return next((year for year in due if year not in started), cycle.next_year(this_year))
 
 
 def _plan_tasks(plan: Plan, year: int) -> list[Task]:
@@ -70,24 +69,26 @@ def _plan_tasks(plan: Plan, year: int) -> list[Task]:
         if not plan.situation_analysis.strip():
             tasks.append(
                 Task(
-                    f"{plan.title}: lägesbilden är inte skriven.",
+                    _("%(plan)s: lägesbilden är inte skriven.") % {"plan": plan.title},
                     reverse("plans:edit", args=[plan.pk]),
-                    "Skriv lägesbilden",
+                    _("Skriv lägesbilden"),
                 )
             )
         if not plan.measure_count:
             tasks.append(
                 Task(
-                    f"{plan.title}: planen har inga åtgärder.",
+                    _("%(plan)s: planen har inga åtgärder.") % {"plan": plan.title},
                     reverse("plans:measure_add", args=[plan.pk]),
-                    "Lägg till en åtgärd",
+                    _("Lägg till en åtgärd"),
                 )
             )
         if not tasks:
-            tasks.append(Task(f"{plan.title} är ett utkast som kan lämnas till nämnden.", detail, "Lämna till nämnden"))
+            text = _("%(plan)s är ett utkast som kan lämnas till nämnden.") % {"plan": plan.title}
+            tasks.append(Task(text, detail, _("Lämna till nämnden")))
         return tasks
     if plan.state == PlanState.READY:
-        return [Task(f"{plan.title} väntar på nämndens beslut.", detail, "Registrera beslutet")]
+        text = _("%(plan)s väntar på nämndens beslut.") % {"plan": plan.title}
+        return [Task(text, detail, _("Registrera beslutet"))]
     return []
 
 
@@ -96,21 +97,27 @@ def _follow_up_task(plan: Plan, year: int, followed: int, due: datetime.date | N
     if followed < plan.measure_count:
         missing = plan.measure_count - followed
         return Task(
-            f"{plan.title}: uppföljningen för {year} saknas för {missing} av {plan.measure_count} åtgärder.",
+            _("%(plan)s: uppföljningen för %(year)s saknas för %(missing)s av %(total)s åtgärder.")
+            % {"plan": plan.title, "year": year, "missing": missing, "total": plan.measure_count},
             url,
-            f"Följ upp {year}",
+            _("Följ upp %(year)s") % {"year": year},
             due,
         )
     if plan.state == PlanState.DECIDED and plan.measure_count:
         return Task(
-            f"{plan.title}: uppföljningen för {year} är ifylld men inte markerad som klar.", url, "Markera som klar"
+            _("%(plan)s: uppföljningen för %(year)s är ifylld men inte markerad som klar.")
+            % {"plan": plan.title, "year": year},
+            url,
+            _("Markera som klar"),
         )
     return None
 
 
 def tasks_for(organisations: Iterable[Organisation], year: int) -> list[OrganisationTasks]:
-    """A bounded number of queries: three in all, and one per organisation for its reporting duties."""
+    """A bounded number of queries: three, one per kind of plan for its cycle, and one per organisation
+    for its reporting duties."""
     organisations = list(organisations)
+    cycles = {kind: plan_cycle(kind) for kind in {kind_for(o) for o in organisations}}
     plans = list(
         Plan.objects.filter(organisation__in=organisations, is_current=True, year__lte=year, end_year__gte=year - 1)
         .annotate(
@@ -132,6 +139,7 @@ def tasks_for(organisations: Iterable[Organisation], year: int) -> list[Organisa
     for organisation in organisations:
         entry = OrganisationTasks(organisation, year)
         kind = kind_for(organisation)
+        cycle = cycles[kind]
         own = [p for p in plans if p.organisation_id == organisation.pk and p.kind == kind]
         due_documents = duties_for(organisation, year)
         owed = _due(due_documents, PLAN_DOCUMENT[kind])
@@ -139,9 +147,9 @@ def tasks_for(organisations: Iterable[Organisation], year: int) -> list[Organisa
             query = urlencode({"organisation": organisation.pk, "ar": year})
             entry.tasks.append(
                 Task(
-                    f"Planen för {year} är inte påbörjad.",
+                    _("Planen för %(year)s är inte påbörjad.") % {"year": year},
                     f"{reverse('plans:create')}?{query}",
-                    "Skapa planen",
+                    _("Skapa planen"),
                     owed.due,
                 )
             )
@@ -150,25 +158,26 @@ def tasks_for(organisations: Iterable[Organisation], year: int) -> list[Organisa
                 for task in _plan_tasks(plan, year):
                     entry.tasks.append(Task(task.text, task.url, task.link_text, owed.due if owed else None))
         for plan in own:
-            if plan.state in LOCKED_STATES and plan.covers(year - 1):
+            if plan.state in LOCKED_STATES and year - 1 in follow_up_years(plan, cycle):
                 task = _follow_up_task(plan, year - 1, plan.followed_last)
                 if task:
                     entry.tasks.append(task)
-        follow_up_due = _due(due_documents, Document.BOARD_FOLLOW_UP)
+        # This year's follow-up is a task only where the guideline makes it a duty with a due date.
+        follow_up_due = cycle.follow_up and _due(due_documents, cycle.follow_up.document)
         for plan in own:
-            if follow_up_due and plan.state in LOCKED_STATES and plan.covers(year):
+            if follow_up_due and plan.state in LOCKED_STATES and year in follow_up_years(plan, cycle):
                 task = _follow_up_task(plan, year, plan.followed_this, follow_up_due.due)
                 if task:
                     entry.tasks.append(task)
         done = reported.get(organisation.pk, 0)
         if duty_count and done < duty_count:
-            text = (
-                f"Självskattningen av samordnaruppdraget för {year} är inte gjord."
-                if not done
-                else f"Självskattningen av samordnaruppdraget för {year} saknar svar på {duty_count - done} uppgifter."
-            )
-            entry.tasks.append(
-                Task(text, reverse("plans:duty_report", args=[organisation.slug, year]), "Fyll i självskattningen")
-            )
+            if not done:
+                text = _("Självskattningen av samordnaruppdraget för %(year)s är inte gjord.") % {"year": year}
+            else:
+                text = _(
+                    "Självskattningen av samordnaruppdraget för %(year)s saknar svar på %(missing)s uppgifter."
+                ) % {"year": year, "missing": duty_count - done}
+            url = reverse("plans:duty_report", args=[organisation.slug, year])
+            entry.tasks.append(Task(text, url, _("Fyll i självskattningen")))
         result.append(entry)
     return result

@@ -2,9 +2,10 @@
 coordinator's task list and duty self-report.
 
 Plans hold no personal data, so reading one is not logged; every write goes through
-``vbe.plans.services``, which logs it. A plan outside the user's scope answers 404; a reader who may
-not change it gets 403. A refused write (locked plan, stale version, bad input) renders the page
-again with the message and what the user typed, status 400.
+``vbe.plans.services``, which checks the right again under the plan's lock and logs it, and every form
+reaches its service through ``vbe.core.submission.submit``. A plan outside the user's scope answers
+404; a reader who may not change it gets 403. A refused write (locked plan, stale version, bad input)
+renders the page again with the message and what the user typed, status 400.
 
 The measures, the follow-ups with their roll-up, and the task list with the duty self-report are
 in the sibling modules ``views_measures``, ``views_follow_up`` and ``views_duties``.
@@ -15,22 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
+from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
+from vbe.core import submission
 from vbe.organisations.models import Organisation
-from vbe.plans import forms, rollup, services, tasks
+from vbe.plans import cycle, forms, rollup, services, tasks
 from vbe.plans.models import LOCKED_STATES, FollowUp, Measure, Plan, PlanKind, PlanState
 from vbe.plans.situation import situation_statistics
 
@@ -128,26 +131,22 @@ def create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(Action.EDIT_PLAN.value)
     organisations = [o for o in writable if tasks.owes_plans(o)]
     this_year = _this_year()
+    cycles = {kind: cycle.plan_cycle(kind) for kind in PlanKind}
     kinds = {services.kind_for(o) for o in organisations}
-    years = [y for y in range(this_year - 1, this_year + 3) if kinds != {PlanKind.BOARD} or y % 2 == 0]
+    # The years a plan of one of the user's kinds may be made for, as the reporting duties state them.
+    years = [y for y in range(this_year - 1, this_year + 3) if any(cycles[k].applies_in(y) for k in kinds)]
+    context = {"organisations": organisations, "cycles": cycles}
     if request.method == "POST":
-        form = forms.CreatePlanForm(request.POST, organisations=organisations, years=years)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                plan = services.create_plan(
-                    request=request,
-                    organisation=data["organisation"],
-                    year=data["year"],
-                    actor=request.user,
-                    title=data["title"].strip(),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "Planen är skapad. Skriv lägesbilden och lägg till åtgärderna.")
-                return redirect(plan.get_absolute_url())
-        return render(request, "plans/create.html", {"form": form, "organisations": organisations}, status=400)
+        return submission.submit(
+            request,
+            forms.CreatePlanForm(request.POST, organisations=organisations, years=years, cycles=cycles),
+            lambda data: services.create_plan(
+                actor=request.user, organisation=data["organisation"], year=data["year"], title=data["title"]
+            ),
+            done=_("Planen är skapad. Skriv lägesbilden och lägg till åtgärderna."),
+            next_url=Plan.get_absolute_url,
+            page_again=lambda form: render(request, "plans/create.html", {"form": form, **context}),
+        )
     chosen = next((o for o in organisations if str(o.pk) == request.GET.get("organisation")), None)
     chosen = chosen or (organisations[0] if organisations else None)
     year = request.GET.get("ar", "")
@@ -156,9 +155,9 @@ def create(request: HttpRequest) -> HttpResponse:
         "year": int(year) if year.isdigit() and int(year) in years else None,
     }
     if chosen and initial["year"] is None:
-        initial["year"] = tasks.default_plan_year(chosen, this_year)
-    form = forms.CreatePlanForm(initial=initial, organisations=organisations, years=years)
-    return render(request, "plans/create.html", {"form": form, "organisations": organisations})
+        initial["year"] = tasks.default_plan_year(chosen, this_year, cycles[services.kind_for(chosen)])
+    form = forms.CreatePlanForm(initial=initial, organisations=organisations, years=years, cycles=cycles)
+    return render(request, "plans/create.html", {"form": form, **context})
 
 
 # --- The plan page -------------------------------------------------------------------------------
@@ -176,7 +175,9 @@ def _follow_up_rows(measure: Measure) -> list[dict[str, Any]]:
 
 
 def _follow_up_years(plan: Plan) -> list[int]:
-    return [y for y in range(plan.year, plan.end_year + 1) if y <= _this_year()]
+    """The years the plan is followed up for (its follow-up rule), up to this one."""
+    years = cycle.follow_up_years(plan, cycle.plan_cycle(plan.kind))
+    return [y for y in years if y <= _this_year()]
 
 
 def _detail_context(request: HttpRequest, plan: Plan, **bound: Any) -> dict[str, Any]:
@@ -206,9 +207,9 @@ def _detail_context(request: HttpRequest, plan: Plan, **bound: Any) -> dict[str,
     missing = []
     if plan.state == PlanState.DRAFT:
         if not plan.situation_analysis.strip():
-            missing.append("lägesbilden")
+            missing.append(_("lägesbilden"))
         if not measures:
-            missing.append("minst en åtgärd")
+            missing.append(_("minst en åtgärd"))
     return {
         "plan": plan,
         "is_editor": is_editor,
@@ -225,7 +226,7 @@ def _detail_context(request: HttpRequest, plan: Plan, **bound: Any) -> dict[str,
         "rollups": [
             {
                 "year": y,
-                "caption": f"Åtgärder per område och status {y}",
+                "caption": _("Åtgärder per område och status %(year)s") % {"year": y},
                 "tally": rollup.tally_measures(measures, y),
                 "by_area": rollup.tally_measures_by_focus_area(measures, y),
             }
@@ -244,92 +245,72 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/detail.html", _detail_context(request, plan))
 
 
-def _workflow(
-    request: HttpRequest,
-    pk: int,
-    *,
-    form_name: str,
-    make_form: Callable[[], Any],
-    call: Callable[[Plan, dict], Plan],
-    done: str,
-) -> HttpResponse:
-    """Shared shape of the workflow POSTs: access check → form → service → redirect, or the plan page
-    again with the message, status 400."""
-    plan = _own_plan(request, pk)
-    form = make_form()
-    if form.is_valid():
-        try:
-            result = call(plan, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, done)
-            return redirect(result.get_absolute_url())
-    return render(request, "plans/detail.html", _detail_context(request, plan, **{form_name: form}), status=400)
+def _detail_again(request: HttpRequest, plan: Plan, form_name: str) -> Callable[[django_forms.BaseForm], HttpResponse]:
+    """The plan page again, with the workflow form ``form_name`` bound to what was sent."""
+    return lambda form: render(request, "plans/detail.html", _detail_context(request, plan, **{form_name: form}))
 
 
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(
+    plan = _own_plan(request, pk)
+    return submission.submit(
         request,
-        pk,
-        form_name="submit_form",
-        make_form=lambda: forms.LockForm(request.POST, auto_id="submit_%s"),
-        call=lambda plan, d: services.submit_for_decision(
-            request=request, plan_id=plan.pk, actor=request.user, lock_version=d["lock_version"]
+        forms.LockForm(request.POST, auto_id="submit_%s"),
+        lambda data: services.submit_for_decision(
+            actor=request.user, plan_id=plan.pk, lock_version=data["lock_version"]
         ),
-        done="Planen är lämnad till nämnden för beslut.",
+        done=_("Planen är lämnad till nämnden för beslut."),
+        next_url=Plan.get_absolute_url,
+        page_again=_detail_again(request, plan, "submit_form"),
     )
 
 
 @login_required
 @require_POST
 def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(
+    plan = _own_plan(request, pk)
+    return submission.submit(
         request,
-        pk,
-        form_name="return_form",
-        make_form=lambda: forms.LockForm(request.POST, auto_id="return_%s"),
-        call=lambda plan, d: services.return_to_draft(
-            request=request, plan_id=plan.pk, actor=request.user, lock_version=d["lock_version"]
-        ),
-        done="Planen är tillbaka som utkast.",
+        forms.LockForm(request.POST, auto_id="return_%s"),
+        lambda data: services.return_to_draft(actor=request.user, plan_id=plan.pk, lock_version=data["lock_version"]),
+        done=_("Planen är tillbaka som utkast."),
+        next_url=Plan.get_absolute_url,
+        page_again=_detail_again(request, plan, "return_form"),
     )
 
 
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(
+    plan = _own_plan(request, pk)
+    return submission.submit(
         request,
-        pk,
-        form_name="decision_form",
-        make_form=lambda: forms.DecisionForm(request.POST),
-        call=lambda plan, d: services.record_decision(
-            request=request,
-            plan_id=plan.pk,
+        forms.DecisionForm(request.POST),
+        lambda data: services.record_decision(
             actor=request.user,
-            lock_version=d["lock_version"],
-            decided_on=d["decided_on"],
-            minute_reference=d["minute_reference"],
+            plan_id=plan.pk,
+            lock_version=data["lock_version"],
+            decided_on=data["decided_on"],
+            minute_reference=data["minute_reference"],
         ),
-        done="Beslutet är registrerat. Planen är nu låst.",
+        done=_("Beslutet är registrerat. Planen är nu låst."),
+        next_url=Plan.get_absolute_url,
+        page_again=_detail_again(request, plan, "decision_form"),
     )
 
 
 @login_required
 @require_POST
 def new_version(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow(
+    plan = _own_plan(request, pk)
+    return submission.submit(
         request,
-        pk,
-        form_name="new_version_form",
-        make_form=lambda: forms.LockForm(request.POST, auto_id="newversion_%s"),
-        call=lambda plan, d: services.new_version(
-            request=request, plan_id=plan.pk, actor=request.user, lock_version=d["lock_version"]
-        ),
-        done="En ny version är skapad som utkast. Den beslutade versionen finns kvar i historiken.",
+        forms.LockForm(request.POST, auto_id="newversion_%s"),
+        lambda data: services.new_version(actor=request.user, plan_id=plan.pk, lock_version=data["lock_version"]),
+        done=_("En ny version är skapad som utkast. Den beslutade versionen finns kvar i historiken."),
+        next_url=Plan.get_absolute_url,
+        page_again=_detail_again(request, plan, "new_version_form"),
     )
 
 
@@ -348,24 +329,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The title and the situation picture."""
     plan = _own_plan(request, pk)
     if request.method == "POST":
-        form = forms.PlanForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.update_plan(
-                    request=request,
-                    plan_id=plan.pk,
-                    actor=request.user,
-                    lock_version=data["lock_version"],
-                    title=data["title"],
-                    situation_analysis=data["situation_analysis"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "Lägesbilden är sparad.")
-                return redirect(plan.get_absolute_url())
-        return render(request, "plans/plan_form.html", _form_context(request, plan, form), status=400)
+        return submission.submit(
+            request,
+            forms.PlanForm(request.POST),
+            lambda data: services.update_plan(
+                actor=request.user,
+                plan_id=plan.pk,
+                lock_version=data["lock_version"],
+                title=data["title"],
+                situation_analysis=data["situation_analysis"],
+            ),
+            done=_("Lägesbilden är sparad."),
+            next_url=Plan.get_absolute_url,
+            page_again=lambda form: render(request, "plans/plan_form.html", _form_context(request, plan, form)),
+        )
     form = forms.PlanForm(
         initial={"lock_version": plan.lock_version, "title": plan.title, "situation_analysis": plan.situation_analysis}
     )

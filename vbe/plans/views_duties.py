@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
+from vbe.core import submission
 from vbe.guidelines.models import CoordinatorDuty
 from vbe.organisations.models import Organisation
-from vbe.plans import forms, services, tasks
+from vbe.plans import forms, self_report, tasks
 from vbe.plans.models import DutyReport
 from vbe.plans.views import FIRST_YEAR, GET_POST, _this_year
 
@@ -50,35 +51,27 @@ def duty_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "reported_by"
         )
     }
-    stamp = services.duty_report_stamp(organisation, year)
-    form = forms.DutyReportForm(
-        request.POST if request.method == "POST" else None,
-        duties=duties,
-        reports=reports,
-        initial={"version": stamp},
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.report_duties(
-                    request=request,
-                    organisation=organisation,
-                    year=year,
-                    actor=request.user,
-                    answers=form.answers(),
-                    version=form.cleaned_data["version"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"Självskattningen för {year} är sparad.")
-                return redirect(reverse("plans:duty_report", args=[organisation.slug, year]))
-        status = 400
-    last = max(reports.values(), key=lambda r: r.reported_at, default=None)
-    return render(
+
+    def page_again(form: django_forms.BaseForm) -> HttpResponse:
+        last = max(reports.values(), key=lambda r: r.reported_at, default=None)
+        context = {"organisation": organisation, "year": year, "form": form, "last": last}
+        return render(request, "plans/duty_report.html", context)
+
+    if request.method != "POST":
+        initial = {"lock_version": self_report.current_lock_version(organisation, year)}
+        return page_again(forms.DutyReportForm(duties=duties, reports=reports, initial=initial))
+    form = forms.DutyReportForm(request.POST, duties=duties, reports=reports)
+    return submission.submit(
         request,
-        "plans/duty_report.html",
-        {"organisation": organisation, "year": year, "form": form, "last": last},
-        status=status,
+        form,
+        lambda data: self_report.report_duties(
+            actor=request.user,
+            organisation=organisation,
+            year=year,
+            lock_version=data["lock_version"],
+            answers=form.answers(),
+        ),
+        done=_("Självskattningen för %(year)s är sparad.") % {"year": year},
+        next_url=lambda _report: reverse("plans:duty_report", args=[organisation.slug, year]),
+        page_again=page_again,
     )

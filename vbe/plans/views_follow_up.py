@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
-from vbe.plans import forms, rollup, services
+from vbe.core import submission
+from vbe.plans import cycle, forms, rollup, services
 from vbe.plans.models import LOCKED_STATES, FollowUp, FollowUpStatus, Measure, Plan, PlanState
 from vbe.plans.views import FIRST_YEAR, GET_POST, _plan, _this_year
 
@@ -24,7 +26,7 @@ from vbe.plans.views import FIRST_YEAR, GET_POST, _plan, _this_year
 
 def _follow_up_plan(request: HttpRequest, pk: int, year: int) -> Plan:
     plan = _plan(request, pk)
-    if not plan.covers(year) or year > _this_year():
+    if year not in cycle.follow_up_years(plan, cycle.plan_cycle(plan.kind)) or year > _this_year():
         raise Http404
     return plan
 
@@ -55,18 +57,14 @@ def _render_follow_up(
     year: int,
     measures: list[Measure],
     *,
-    entries: list[forms.FollowUpEntryForm] | None = None,
-    save_form: forms.LockForm | None = None,
+    save_form: forms.FollowUpForm | None = None,
     complete_form: forms.LockForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     initial = {"lock_version": plan.lock_version}
-    if entries is None:
-        entries = [forms.FollowUpEntryForm(measure=m, existing=next(iter(m.follow_ups.all()), None)) for m in measures]
-    save_form = save_form or forms.LockForm(initial=initial, auto_id="save_%s")
+    save_form = save_form or forms.FollowUpForm(measures=measures, initial=initial, auto_id="save_%s")
     complete_form = complete_form or forms.LockForm(initial=initial, auto_id="complete_%s")
     errors = [{"text": e, "href": ""} for f in (save_form, complete_form) for e in f.non_field_errors()]
-    for entry in entries:
+    for entry in save_form.entries:
         for field in entry:
             errors.extend({"text": e, "href": f"#{field.auto_id}"} for e in field.errors)
     tally = rollup.tally_measures(measures, year)
@@ -78,9 +76,9 @@ def _render_follow_up(
         {
             "plan": plan,
             "year": year,
-            "page_title": f"Uppföljning {year}",
-            "rollup_caption": f"Åtgärder per område och status {year}",
-            "rows": [_follow_up_row(m, f) for m, f in zip(measures, entries, strict=True)],
+            "page_title": _("Uppföljning %(year)s") % {"year": year},
+            "rollup_caption": _("Åtgärder per område och status %(year)s") % {"year": year},
+            "rows": [_follow_up_row(m, f) for m, f in zip(measures, save_form.entries, strict=True)],
             "editable": editable,
             "save_form": save_form,
             "complete_form": complete_form,
@@ -92,8 +90,15 @@ def _render_follow_up(
             "status_headings": rollup.status_headings(),
             "statuses": FollowUpStatus,
         },
-        status=status,
     )
+
+
+def _changed(written: int) -> str:
+    return ngettext(
+        "Uppföljningen är sparad (%(count)s åtgärd ändrade).",
+        "Uppföljningen är sparad (%(count)s åtgärder ändrade).",
+        written,
+    ) % {"count": written}
 
 
 @login_required
@@ -105,30 +110,21 @@ def follow_up(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     if request.method != "POST":
         return _render_follow_up(request, plan, year, measures)
     permissions.require(request.user, Action.EDIT_PLAN, plan)
-    save_form = forms.LockForm(request.POST, auto_id="save_%s")
-    entries = [
-        forms.FollowUpEntryForm(request.POST, measure=m, existing=next(iter(m.follow_ups.all()), None))
-        for m in measures
-    ]
-    valid = save_form.is_valid() & all([entry.is_valid() for entry in entries])
-    if valid:
-        try:
-            written = services.record_follow_ups(
-                request=request,
-                plan_id=plan.pk,
-                actor=request.user,
-                lock_version=save_form.cleaned_data["lock_version"],
-                year=year,
-                entries=[e for e in (entry.entry() for entry in entries) if e],
-            )
-        except ValidationError as exc:
-            save_form.add_error(None, exc)
-        else:
-            messages.success(
-                request, f"Uppföljningen är sparad ({written} {'åtgärd' if written == 1 else 'åtgärder'} ändrade)."
-            )
-            return redirect("plans:follow_up", pk=plan.pk, year=year)
-    return _render_follow_up(request, plan, year, measures, entries=entries, save_form=save_form, status=400)
+    form = forms.FollowUpForm(request.POST, measures=measures, auto_id="save_%s")
+    return submission.submit(
+        request,
+        form,
+        lambda data: services.record_follow_ups(
+            actor=request.user,
+            plan_id=plan.pk,
+            lock_version=data["lock_version"],
+            year=year,
+            entries=form.follow_ups(),
+        ),
+        done=_changed,
+        next_url=lambda _written: reverse("plans:follow_up", kwargs={"pk": plan.pk, "year": year}),
+        page_again=lambda bound: _render_follow_up(request, plan, year, measures, save_form=bound),
+    )
 
 
 @login_required
@@ -136,23 +132,18 @@ def follow_up(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def complete_follow_up(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     plan = _follow_up_plan(request, pk, year)
     permissions.require(request.user, Action.EDIT_PLAN, plan)
-    form = forms.LockForm(request.POST, auto_id="complete_%s")
-    if form.is_valid():
-        try:
-            services.complete_follow_up(
-                request=request,
-                plan_id=plan.pk,
-                actor=request.user,
-                lock_version=form.cleaned_data["lock_version"],
-                year=year,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Uppföljningen för {year} är markerad som klar.")
-            return redirect(plan.get_absolute_url())
-    measures = _follow_up_measures(plan, year)
-    return _render_follow_up(request, plan, year, measures, complete_form=form, status=400)
+    return submission.submit(
+        request,
+        forms.LockForm(request.POST, auto_id="complete_%s"),
+        lambda data: services.complete_follow_up(
+            actor=request.user, plan_id=plan.pk, lock_version=data["lock_version"], year=year
+        ),
+        done=_("Uppföljningen för %(year)s är markerad som klar.") % {"year": year},
+        next_url=Plan.get_absolute_url,
+        page_again=lambda bound: _render_follow_up(
+            request, plan, year, _follow_up_measures(plan, year), complete_form=bound
+        ),
+    )
 
 
 # --- Roll-up -------------------------------------------------------------------------------------
@@ -173,8 +164,8 @@ def rollup_view(request: HttpRequest, year: int) -> HttpResponse:
         "plans/rollup.html",
         {
             "year": year,
-            "page_title": f"Uppföljning {year} per område",
-            "area_caption": f"Åtgärder per område och status {year}",
+            "page_title": _("Uppföljning %(year)s per område") % {"year": year},
+            "area_caption": _("Åtgärder per område och status %(year)s") % {"year": year},
             "by_area": by_area,
             "by_plan": by_plan,
             "total": rollup.total_of(by_area),

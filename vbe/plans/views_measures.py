@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from vbe.core import submission
 from vbe.plans import forms, services
 from vbe.plans.models import Measure, Plan
 from vbe.plans.views import GET_POST, _is_editable, _own_plan
@@ -17,32 +18,26 @@ from vbe.plans.views import GET_POST, _is_editable, _own_plan
 
 
 def _measure_page(request: HttpRequest, plan: Plan, measure: Measure | None) -> HttpResponse:
-    if request.method == "POST":
-        form = forms.MeasureForm(request.POST, plan=plan, measure=measure)
-        if form.is_valid():
-            try:
-                saved = services.save_measure(
-                    request=request,
-                    plan_id=plan.pk,
-                    actor=request.user,
-                    lock_version=form.cleaned_data["lock_version"],
-                    measure=measure,
-                    **form.service_arguments(),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"Åtgärden {saved.title} är sparad.")
-                return redirect(f"{plan.get_absolute_url()}#atgard-{saved.pk}")
-        status = 400
-    else:
-        form = forms.MeasureForm(plan=plan, measure=measure, initial={"lock_version": plan.lock_version})
-        status = 200
-    return render(
+    def page_again(form: django_forms.BaseForm) -> HttpResponse:
+        context = {"plan": plan, "measure": measure, "form": form, "editable": _is_editable(plan)}
+        return render(request, "plans/measure_form.html", context)
+
+    if request.method != "POST":
+        return page_again(forms.MeasureForm(plan=plan, measure=measure, initial={"lock_version": plan.lock_version}))
+    form = forms.MeasureForm(request.POST, plan=plan, measure=measure)
+    return submission.submit(
         request,
-        "plans/measure_form.html",
-        {"plan": plan, "measure": measure, "form": form, "editable": _is_editable(plan)},
-        status=status,
+        form,
+        lambda data: services.save_measure(
+            actor=request.user,
+            plan_id=plan.pk,
+            lock_version=data["lock_version"],
+            measure_id=measure.pk if measure is not None else None,
+            **form.measure_fields(),
+        ),
+        done=lambda saved: _("Åtgärden %(measure)s är sparad.") % {"measure": saved.title},
+        next_url=lambda saved: f"{plan.get_absolute_url()}#atgard-{saved.pk}",
+        page_again=page_again,
     )
 
 
@@ -72,29 +67,20 @@ def measure_edit(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse
 def measure_delete(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
     plan = _own_plan(request, pk)
     measure = _measure(plan, measure_pk)
-    status = 200
-    if request.method == "POST":
-        form = forms.LockForm(request.POST)
-        if form.is_valid():
-            try:
-                services.delete_measure(
-                    request=request,
-                    plan_id=plan.pk,
-                    actor=request.user,
-                    lock_version=form.cleaned_data["lock_version"],
-                    measure_id=measure.pk,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, f"Åtgärden {measure.title} är borttagen.")
-                return redirect(plan.get_absolute_url())
-        status = 400
-    else:
-        form = forms.LockForm(initial={"lock_version": plan.lock_version})
-    return render(
+
+    def page_again(form: django_forms.BaseForm) -> HttpResponse:
+        context = {"plan": plan, "measure": measure, "form": form, "editable": _is_editable(plan)}
+        return render(request, "plans/measure_delete.html", context)
+
+    if request.method != "POST":
+        return page_again(forms.LockForm(initial={"lock_version": plan.lock_version}))
+    return submission.submit(
         request,
-        "plans/measure_delete.html",
-        {"plan": plan, "measure": measure, "form": form, "editable": _is_editable(plan)},
-        status=status,
+        forms.LockForm(request.POST),
+        lambda data: services.delete_measure(
+            actor=request.user, plan_id=plan.pk, lock_version=data["lock_version"], measure_id=measure.pk
+        ),
+        done=_("Åtgärden %(measure)s är borttagen.") % {"measure": measure.title},
+        next_url=Plan.get_absolute_url,
+        page_again=page_again,
     )

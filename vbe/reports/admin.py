@@ -4,8 +4,8 @@ page (vbe.reports.services), which checks the version and writes the access log.
 from django.contrib import admin
 from django.http import HttpRequest
 
+from vbe.accounts.admin_site import PortalModelAdmin, admin_site
 from vbe.accounts.permissions import Action
-from vbe.core.admin_site import PortalModelAdmin, admin_site
 from vbe.reports.models import StatusReport
 
 

@@ -4,13 +4,15 @@ decides on is ``vbe.reports.plan_document``.
 One function per document builds everything the document shows, as ``vbe.reports.document`` objects;
 the HTML page, the PDF and the DOCX render those objects and compute nothing themselves.
 
-The status report for the odd year Y covers Y−1 and Y (the report goes to KF every odd year):
+The status report for the year Y covers the years since the previous one (``vbe.reports.cycle``: its
+reporting duty's cadence; the guideline of 2024 says every odd year, so Y−1 and Y):
 - coordinators, plans, follow-ups and the coordinators' self-report per organisation: the
   compliance overview of Y (``vbe.reports.compliance``), so the report agrees with that page;
 - measures per focus area: the coverage matrix of Y (``vbe.reports.coverage``);
 - incidents (by the day they happened) and concerns (by the day they were received) per calendar
-  year Y−1 and Y (``vbe.reports.counts``). The report leaves the city, so every count from 1 to 4 is shown as "<5" (the
-  portal's rule, ``vbe.incidents.statistics.shown_count``), totals included;
+  year it covers (``vbe.reports.counts``). The report leaves the city, so every count from 1 to 4 is shown as "<5",
+  totals included, and enough counts beside them as "x" that none can be worked out from a total (the portal's rule,
+  ``vbe.statistics.suppression``; the same figures as the statistics pages for the year);
 - training: the portal has no training data yet, and the report says so.
 
 Fourteen queries in all (thirteen when the caller passes the status report), whatever the amount of data: every count is an SQL aggregate.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db.models import Count
 from django.utils import timezone
@@ -29,12 +31,12 @@ from vbe.core import svg
 from vbe.guidelines.models import CoordinatorDuty
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents.models import Category
-from vbe.incidents.statistics import SUPPRESSED, drawn_count, is_suppressed, shown_count
 from vbe.organisations.models import District, Organisation, OrganisationKind
 from vbe.plans.models import DutyAnswer, DutyReport
 from vbe.reports.compliance import ORGANISATION_FIELDS, UNKNOWN, Compliance, compliance_for
-from vbe.reports.counts import concern_counts, incident_counts
+from vbe.reports.counts import FORMER, YearFigures, concern_figures, incident_figures
 from vbe.reports.coverage import Coverage, coverage_for
+from vbe.reports.cycle import covered_years, status_report_cycle
 from vbe.reports.document import (
     BulletList,
     Chart,
@@ -46,8 +48,9 @@ from vbe.reports.document import (
     with_narrative,
 )
 from vbe.reports.requirements import REQUIREMENT_LABELS, Level, Requirement, date_sv
+from vbe.statistics import figures as statistics_figures
+from vbe.statistics.suppression import Shown, policy
 
-SUPPRESSION_NOTE = f"Antal från 1 till 4 visas som {SUPPRESSED}."
 NO_TRAINING_DATA = (
     "Det finns ännu inga uppgifter om utbildning i portalen. Uppgifter om hur många medarbetare som har gått "
     "stadens utbildningar redovisas här när de har förts in."
@@ -55,20 +58,13 @@ NO_TRAINING_DATA = (
 NARRATIVE_PLACEHOLDER = "Texten är inte skriven ännu."
 
 
-def _shown(count: int) -> str:
-    return shown_count(count, exact=False)
+def _bars(rows: Iterable[tuple[str, Shown]]) -> tuple[svg.Bar, ...]:
+    return tuple(statistics_figures.bar(label, figure) for label, figure in rows)
 
 
-def _bars(rows: Iterable[tuple[str, int]]) -> tuple[svg.Bar, ...]:
-    return tuple(
-        svg.Bar(
-            label=label,
-            value=drawn_count(n, exact=False),
-            text=_shown(n),
-            muted=is_suppressed(n, exact=False),
-        )
-        for label, n in rows
-    )
+def _period(years: Sequence[int]) -> str:
+    """The years a report covers, as its headings name them: "2025" or "2024–2025"."""
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def _plain_bars(rows: Iterable[tuple[str, int]]) -> tuple[svg.Bar, ...]:
@@ -83,13 +79,17 @@ def _year_table(
     caption: str,
     label: str,
     choices: Iterable[tuple[object, str]],
-    counts: Counter,
-    totals: Counter,
+    figure: Callable[[int, object], Shown],
+    counts: YearFigures,
     years: Sequence[int],
-) -> Table:
-    rows = [(str(name), *(_shown(counts[(y, value)]) for y in years)) for value, name in choices]
-    rows.append(("Totalt", *(_shown(totals[y]) for y in years)))
-    return Table(caption, (label, *(str(y) for y in years)), tuple(rows))
+) -> tuple[Table, list[Shown]]:
+    """The table, and the figures it shows (for the note on what "<5" and "x" mean)."""
+    cells = [(str(name), [figure(y, value) for y in years]) for value, name in choices]
+    cells.append(("Totalt", [counts.total(y) for y in years]))
+    table = Table(
+        caption, (label, *(str(y) for y in years)), tuple((name, *(f.text for f in fs)) for name, fs in cells)
+    )
+    return table, [f for _name, fs in cells for f in fs]
 
 
 # --- The status report ---------------------------------------------------------------------------------
@@ -214,40 +214,46 @@ def _self_report_section(year: int, organisation_ids: list[int], duties: list[Co
 
 def _incidents_section(years: Sequence[int], districts: list[District]) -> Section:
     """``districts``: the active districts, each with a council (the rows of the district table)."""
-    counts = incident_counts(years)
+    counts = incident_figures(years)
     last = years[-1]
-    totals = counts["total"]
-    district_choices = [(d.pk, d.name) for d in districts]
-    inactive = {key: n for key, n in counts["district"].items() if key[1] not in {d.pk for d in districts}}
-    if inactive:
-        district_choices.append(("other", "Tidigare stadsdelsområden"))
-        for (y, _pk), n in inactive.items():
-            counts["district"][(y, "other")] += n
-    category = _year_table("Händelser per typ", "Typ av händelse", Category.choices, counts["category"], totals, years)
-    environment = _year_table("Händelser per miljö", "Miljö", Environment.choices, counts["environment"], totals, years)
-    district = _year_table(
-        "Händelser per stadsdelsområde", "Stadsdelsområde", district_choices, counts["district"], totals, years
+    district_choices: list[tuple[object, str]] = [(d.pk, d.name) for d in districts]
+    if any(counts.district(y, FORMER).count for y in years):
+        district_choices.append((FORMER, "Tidigare stadsdelsområden"))
+    category, category_figures = _year_table(
+        "Händelser per typ",
+        "Typ av händelse",
+        Category.choices,
+        lambda y, v: counts.get(y, "category", v),
+        counts,
+        years,
     )
+    environment, environment_figures = _year_table(
+        "Händelser per miljö", "Miljö", Environment.choices, lambda y, v: counts.get(y, "environment", v), counts, years
+    )
+    district, district_figures = _year_table(
+        "Händelser per stadsdelsområde", "Stadsdelsområde", district_choices, counts.district, counts, years
+    )
+    note = policy([*category_figures, *environment_figures, *district_figures])
     category_chart = Chart(
         "incidents-category",
         f"Händelser per typ, {last}",
-        _bars((str(label), counts["category"][(last, value)]) for value, label in Category.choices),
-        SUPPRESSION_NOTE,
+        _bars((str(label), counts.get(last, "category", value)) for value, label in Category.choices),
+        policy(counts.get(last, "category", value) for value in Category.values),
     )
     district_chart = Chart(
         "incidents-district",
         f"Händelser per stadsdelsområde, {last}",
-        _bars((label, counts["district"][(last, value)]) for value, label in district_choices),
-        SUPPRESSION_NOTE,
+        _bars((label, counts.district(last, value)) for value, label in district_choices),
+        policy(counts.district(last, value) for value, _label in district_choices),
     )
-    intro = " ".join(f"{y}: {_shown(totals[y])} händelser." for y in years)
+    intro = " ".join(f"{y}: {counts.total(y).text} händelser." for y in years)
     return Section(
-        f"Rapporterade händelser {years[0]}–{last}",
+        f"Rapporterade händelser {_period(years)}",
         "handelser",
         (
             Paragraph(
                 f"Händelser som medarbetare har rapporterat enligt stadens rutin, räknade efter dagen då de hände. {intro} "
-                f"{SUPPRESSION_NOTE}"
+                f"{note}"
             ),
         ),
         subsections=(
@@ -259,26 +265,31 @@ def _incidents_section(years: Sequence[int], districts: list[District]) -> Secti
 
 
 def _concerns_section(years: Sequence[int]) -> Section:
-    counts = concern_counts(years)
+    counts = concern_figures(years)
     last = years[-1]
-    totals = counts["total"]
-    table = _year_table(
-        "Oro för en individ per miljö", "Miljö", Environment.choices, counts["environment"], totals, years
+    table, shown = _year_table(
+        "Oro för en individ per miljö",
+        "Miljö",
+        Environment.choices,
+        lambda y, v: counts.get(y, "environment", v),
+        counts,
+        years,
     )
+    note = policy(shown)
     chart = Chart(
         "concerns-environment",
         f"Oro för en individ per miljö, {last}",
-        _bars((str(label), counts["environment"][(last, value)]) for value, label in Environment.choices),
-        SUPPRESSION_NOTE,
+        _bars((str(label), counts.get(last, "environment", value)) for value, label in Environment.choices),
+        policy(counts.get(last, "environment", value) for value in Environment.values),
     )
-    intro = " ".join(f"{y}: {_shown(totals[y])} ärenden." for y in years)
+    intro = " ".join(f"{y}: {counts.total(y).text} ärenden." for y in years)
     return Section(
-        f"Oro för en individ {years[0]}–{last}",
+        f"Oro för en individ {_period(years)}",
         "oro",
         (
             Paragraph(
                 "Ärenden där en medarbetare har rapporterat oro för en person enligt stadens rutin, räknade efter "
-                f"dagen då oron togs emot. Miljön är rapportörens bedömning. {intro} {SUPPRESSION_NOTE} Rapporten "
+                f"dagen då oron togs emot. Miljön är rapportörens bedömning. {intro} {note} Rapporten "
                 "innehåller inga uppgifter om enskilda ärenden."
             ),
             Figure(table, chart),
@@ -294,7 +305,8 @@ def status_report_data(
     ``status_report``: the year's report (or None), when the caller has it: one query less.
     """
     compiled_at = timezone.localtime()
-    years = (year - 1, year)
+    cycle = status_report_cycle()
+    years = covered_years(cycle, year)
     organisations = list(
         Organisation.objects.filter(is_active=True)
         .select_related("district")
@@ -321,8 +333,8 @@ def status_report_data(
             "om-rapporten",
             (
                 Paragraph(
-                    f"Kommunstyrelsen redovisar vartannat år för kommunfullmäktige hur stadens riktlinjer mot "
-                    f"våldsbejakande extremism genomförs. Den här nulägesrapporten gäller {years[0]}–{year}."
+                    f"Kommunstyrelsen redovisar {cycle.rule} för kommunfullmäktige hur stadens riktlinjer mot "
+                    f"våldsbejakande extremism genomförs. Den här nulägesrapporten gäller {_period(years)}."
                 ),
                 Paragraph(
                     f"Siffrorna är sammanställda i VBE-portalen {date_sv(compiled_at.date())} ur stadens planer, "
@@ -348,7 +360,7 @@ def status_report_data(
         facts=(
             ("Till", "Kommunfullmäktige"),
             ("Från", "Kommunstyrelsen"),
-            ("Period", f"{years[0]}–{year}"),
+            ("Period", _period(years)),
             ("Sammanställd", date_sv(compiled_at.date())),
         ),
         compiled_at=compiled_at,

@@ -1,58 +1,59 @@
-"""Incidents and concerns counted per calendar year for the status report, one SQL aggregate each:
-incidents by the day they happened, concerns by the day they were received.
+"""Incidents and concerns per calendar year for the status report, one SQL aggregate each.
+
+Each year's figures are those of the city's statistics table for that calendar year
+(``vbe.statistics.city``), as everyone without exact counts sees them on the statistics pages:
+incidents by the day they happened, concerns by the day they were received
+(``vbe.statistics.dating``), small counts hidden and enough beside them that no total gives one
+away. The report leaves the city, so no count in it is exact.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from vbe.statistics import city, dating
+from vbe.statistics.suppression import Shown
 
-from vbe.concerns.models import Concern
-from vbe.incidents.models import Incident
+FORMER = city.FORMER  # the districts no longer current, as one row
 
 
-def incident_counts(years: Sequence[int]) -> dict[str, Counter]:
-    """One query: counts per (year, category), (year, environment), (year, district id) and year."""
-    first, last = min(years), max(years)
-    rows = (
-        Incident.objects.filter(
-            occurred_on__gte=datetime.date(first, 1, 1), occurred_on__lte=datetime.date(last, 12, 31)
-        )
-        .order_by()
-        .annotate(y=ExtractYear("occurred_on"))
-        .values("y", "category", "environment", "district_id")
-        .annotate(n=Count("pk"))
-        .values_list("y", "category", "environment", "district_id", "n")
+@dataclass(frozen=True)
+class YearFigures:
+    """One protected city table per year."""
+
+    tables: dict[int, city.CityTable]
+
+    def get(self, year: int, dimension: str, value: Hashable) -> Shown:
+        return self.tables[year].get(city.CITY, dimension, value)
+
+    def total(self, year: int) -> Shown:
+        return self.tables[year].total()
+
+    def district(self, year: int, place: city.Place) -> Shown:
+        """A district's total, or with ``FORMER`` that of the districts no longer current."""
+        return self.tables[year].total(place)
+
+
+def _year_tables(
+    records: list[city.Record], years: Sequence[int], *, dimensions: Sequence[city.Dimension], districts_apart: bool
+) -> YearFigures:
+    return YearFigures(
+        {
+            y: city.build(records, dating.calendar_year(y), dimensions=dimensions, districts_apart=districts_apart)
+            for y in years
+        }
     )
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for y, category, environment, district_id, n in rows:
-        counts["category"][(y, category)] += n
-        counts["environment"][(y, environment)] += n
-        counts["district"][(y, district_id)] += n
-        counts["total"][y] += n
-    return counts
 
 
-def concern_counts(years: Sequence[int]) -> dict[str, Counter]:
-    """One query: concerns received per (year, environment) and per year."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime(min(years), 1, 1, tzinfo=tz)
-    end = datetime.datetime(max(years) + 1, 1, 1, tzinfo=tz)
-    rows = (
-        Concern.objects.filter(created_at__gte=start, created_at__lt=end)
-        .order_by()
-        .annotate(y=ExtractYear("created_at"))
-        .values("y", "environment")
-        .annotate(n=Count("pk"))
-        .values_list("y", "environment", "n")
-    )
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for y, environment, n in rows:
-        counts["environment"][(y, environment)] += n
-        counts["total"][y] += n
-    return counts
+def incident_figures(years: Sequence[int]) -> YearFigures:
+    """One query: the incidents of ``years``."""
+    records = city.incident_records(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
+    return _year_tables(records, years, dimensions=city.INCIDENT_DIMENSIONS, districts_apart=True)
+
+
+def concern_figures(years: Sequence[int]) -> YearFigures:
+    """One query: the concerns received in ``years``."""
+    records = city.concern_records(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
+    return _year_tables(records, years, dimensions=city.CONCERN_DIMENSIONS, districts_apart=False)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from vbe.guidelines.cycle import Cycle
 from vbe.reports import services
+from vbe.reports.cycle import year_hint
 from vbe.reports.models import NARRATIVE_SECTIONS
 
 YEAR_ERRORS = {
@@ -14,14 +18,19 @@ YEAR_ERRORS = {
 class CreateStatusReportForm(forms.Form):
     year = forms.IntegerField(
         label="År",
-        help_text="Nulägesrapporten tas fram vartannat år, för ojämna år (till exempel 2025 eller 2027).",
         error_messages=YEAR_ERRORS,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
+    def __init__(self, *args, cycle: Cycle, **kwargs) -> None:
+        """``cycle``: the status report's cycle (``vbe.reports.cycle.status_report_cycle``), read once by the view."""
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["year"].help_text = year_hint(cycle, timezone.localdate().year)
+
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
-        services.check_year(year)  # raises ValidationError with the message shown at the field
+        services.check_year(year, self.cycle)  # raises ValidationError with the message shown at the field
         return year
 
 
@@ -57,6 +66,18 @@ class NarrativeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in NARRATIVE_SECTIONS}
 
 
+STATE_BROKEN = "Det gick inte att ändra rapportens status. Ladda om sidan och försök igen."
+
+
 class StateForm(forms.Form):
+    """Finalise the report or open it again as a draft: hidden fields only, so anything wrong with
+    them is one message for the whole form."""
+
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
     to = forms.ChoiceField(choices=[("final", "Färdigställ"), ("draft", "Öppna som utkast")], widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, object]:
+        if self._errors:
+            self._errors.clear()
+            raise ValidationError(STATE_BROKEN)
+        return super().clean()

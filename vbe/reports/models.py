@@ -1,4 +1,5 @@
-"""The status report (nulägesrapport): KS's city-wide report to KF, every odd year.
+"""The status report (nulägesrapport): KS's city-wide report to KF, in the years its reporting duty
+names (``vbe.reports.cycle``).
 
 The figures are not stored: they are compiled from the portal's data whenever the report is shown or
 exported (``vbe.reports.compile.status_report_data``). What is stored is what people write: the
@@ -9,8 +10,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Mod
-from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +28,9 @@ NARRATIVE_SECTIONS = {
 
 
 class StatusReport(models.Model):
-    year = models.PositiveSmallIntegerField(_("år"), unique=True, help_text=_("Ett ojämnt år."))
+    year = models.PositiveSmallIntegerField(
+        _("år"), unique=True, help_text=_("Ett år då riktlinjerna kräver en nulägesrapport.")
+    )
     state = models.CharField(
         _("status"), max_length=16, choices=StatusReportState.choices, default=StatusReportState.DRAFT
     )
@@ -49,9 +50,6 @@ class StatusReport(models.Model):
         ordering = ["-year"]
         verbose_name = _("nulägesrapport")
         verbose_name_plural = _("nulägesrapporter")
-        constraints = [
-            models.CheckConstraint(condition=Exact(Mod("year", 2), 1), name="status_report_odd_year"),
-        ]
 
     def __str__(self) -> str:
         return f"Nulägesrapport {self.year}"

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from vbe.organisations.models import OrganisationKind
-from vbe.plans.models import FollowUp, Indicator, Measure, Plan, PlanState
+from vbe.plans.models import FollowUp, Indicator, Measure, Plan
 from vbe.reports.document import DocumentData, Figure, Paragraph, Section, Table, paragraphs
 from vbe.reports.requirements import date_sv
 
@@ -100,7 +100,7 @@ def plan_document_data(plan: Plan) -> DocumentData:
         if follow_ups
         else (Paragraph("Planen har ännu inte följts upp."),)
     )
-    decided = plan.state in (PlanState.DECIDED, PlanState.FOLLOWED_UP)
+    decided = plan.is_decided
     facts = [
         ("Organisation", organisation.name),
         ("Gäller", plan.period_label),

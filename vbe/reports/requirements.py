@@ -12,26 +12,27 @@ Which organisations, which requirements
 
 ``district_plan`` – lägesbild och åtgärdsplan (organisations with the district_plan or
 situation_picture duty: the district councils)
-    The current version of the organisation's plan with year Y: "Saknas" (none), "Utkast" (draft),
+    The current version of the organisation's plan covering Y: "Saknas" (none), "Utkast" (draft),
     "Lämnad" (ready for the board), "Beslutad" (decided or followed up). Decided is ok. Anything else
-    is pending until the district_plan duty's due date of Y, then a gap marked "försenad" (late).
+    is pending until the district_plan duty's due date of the plan's first year, then a gap marked
+    "försenad" (late).
 
 ``board_plan`` – handlingsplan (organisations with the board_plan duty)
-    A handlingsplan is made in even years and covers two: for an even Y the plan with year Y, for an
-    odd Y the plan of Y−1. Statuses and lateness as above, against the board_plan duty's due date
-    of the plan's first year.
+    The years a plan is made for, and how many it covers, are the board_plan duty's cadence
+    (``vbe.guidelines.cycle``; the guideline says every even year, covering two): the plan covering Y
+    is the one made for the latest such year up to Y. Statuses and lateness as above.
 
 ``board_follow_up`` – uppföljning av handlingsplanen för Y (organisations with the board_follow_up duty)
-    Done ("Klar") when the current, decided plan covering Y has measures and every measure has a
-    FollowUp for Y. The plan's state alone is not used: a two-year plan stays "uppföljd" after its
-    first year's follow-up, so the state cannot tell which year was followed up. No decided plan
-    covering Y: "Ingen beslutad plan". Not done: pending until the board_follow_up duty's due date
-    of Y, then a gap marked late.
+    Only in the years the duty applies; other years "Inte aktuellt". Done ("Klar") when the current,
+    decided plan covering Y has measures and every measure has a FollowUp for Y. The plan's state
+    alone is not used: a two-year plan stays "uppföljd" after its first year's follow-up, so the state
+    cannot tell which year was followed up. No decided plan covering Y: "Ingen beslutad plan". Not
+    done: pending until the board_follow_up duty's due date of Y, then a gap marked late.
 
 ``status_report`` – nulägesrapport (organisations with the status_report duty: KS)
-    Only in the years the duty applies (odd years); other years "Inte aktuellt". "Färdig" (ok) when
-    the StatusReport for Y is final, "Utkast" when a draft exists, otherwise "Saknas"; late after the
-    duty's due date.
+    Only in the years the duty applies (the guideline says odd years); other years "Inte aktuellt".
+    "Färdig" (ok) when the StatusReport for Y is final, "Utkast" when a draft exists, otherwise
+    "Saknas"; late after the duty's due date.
 
 ``duty_report`` – samordnarnas självskattning (organisations with ``requires_coordinator``)
     Done when the organisation has a DutyReport for Y for every coordinator duty of the current
@@ -45,6 +46,9 @@ import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils import formats, translation
+
+from vbe.guidelines.cycle import Cycle, cycle_from
 from vbe.guidelines.models import Document, ReportingDuty
 from vbe.organisations.models import Organisation
 from vbe.plans.models import Plan, PlanKind, PlanState
@@ -91,24 +95,13 @@ LEVEL_TAGS = {
     Level.NOT_APPLICABLE: "govuk-tag--grey",
 }
 PLAN_DOCUMENTS = {Document.SITUATION_PICTURE, Document.DISTRICT_PLAN}
-MONTHS_SV = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 def date_sv(day: datetime.date) -> str:
-    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+    """A date as Swedish text says it ("30 april 2026"), by Django's sv locale whatever language is
+    active: the notes of the cells go into the status report and the plan documents, which are Swedish."""
+    with translation.override("sv"):
+        return formats.date_format(day, "DATE_FORMAT")
 
 
 # --- Cells -------------------------------------------------------------------------------------
@@ -167,7 +160,7 @@ PLAN_STATE_LABELS = {
 
 
 def _plan_cell(requirement: str, plan: Plan | None, due: datetime.date | None, today: datetime.date) -> Cell:
-    decided = plan is not None and plan.state in (PlanState.DECIDED, PlanState.FOLLOWED_UP)
+    decided = plan is not None and plan.is_decided
     level, late = _deadline_level(decided, due, today)
     label = "Saknas" if plan is None else PLAN_STATE_LABELS.get(PlanState(plan.state), plan.get_state_display())
     if decided and plan.decided_on:
@@ -219,14 +212,13 @@ def _requirements(facts: Facts) -> list[str]:
     return found
 
 
-def board_plan_year(year: int) -> int:
-    """The first year of the handlingsplan that covers ``year`` (they start in even years)."""
-    return year if year % 2 == 0 else year - 1
-
-
-def _plan_of(facts: Facts, kind: str, year: int) -> Plan | None:
-    plans = [p for p in facts.plans if p.kind == kind and p.year == year]
-    return max(plans, key=lambda p: p.version, default=None)
+def _plan_of(facts: Facts, kind: str, cycle: Cycle, year: int) -> tuple[Plan | None, int]:
+    """The current plan of ``kind`` covering ``year`` and the year it was, or should have been, made
+    for. A plan is made for the years its duty's cadence names; one made under an earlier cadence
+    still covers the years it was decided for."""
+    plans = [p for p in facts.plans if p.kind == kind and p.covers(year)]
+    plan = max(plans, key=lambda p: (p.year, p.version), default=None)
+    return plan, plan.year if plan else cycle.first_year_covering(year)
 
 
 def cells_for(facts: Facts, ctx: Context) -> dict[str, Cell]:
@@ -241,14 +233,15 @@ def cells_for(facts: Facts, ctx: Context) -> dict[str, Cell]:
                 else Cell(requirement, Level.GAP, "Saknas", "ingen aktiv samordnare")
             )
         elif requirement == Requirement.DISTRICT_PLAN:
-            duty = facts.duties.get(Document.DISTRICT_PLAN) or facts.duties.get(Document.SITUATION_PICTURE)
-            plan = _plan_of(facts, PlanKind.DISTRICT, year)
-            cells[requirement] = _plan_cell(requirement, plan, duty.due_date(year), today)
+            document = Document.DISTRICT_PLAN if Document.DISTRICT_PLAN in facts.duties else Document.SITUATION_PICTURE
+            cycle = cycle_from(facts.duties, document)
+            plan, first = _plan_of(facts, PlanKind.DISTRICT, cycle, year)
+            cells[requirement] = _plan_cell(requirement, plan, cycle.duty.due_date(first), today)
         elif requirement == Requirement.BOARD_PLAN:
-            first = board_plan_year(year)
-            plan = _plan_of(facts, PlanKind.BOARD, first)
-            cell = _plan_cell(requirement, plan, facts.duties[Document.BOARD_PLAN].due_date(first), today)
-            period = f"{first}–{first + 1}"
+            cycle = cycle_from(facts.duties, Document.BOARD_PLAN)
+            plan, first = _plan_of(facts, PlanKind.BOARD, cycle, year)
+            cell = _plan_cell(requirement, plan, cycle.duty.due_date(first), today)
+            period = plan.period_label if plan else cycle.period_label(first)
             cells[requirement] = Cell(
                 cell.requirement, cell.level, cell.label, f"{period}, {cell.note}", cell.late, cell.plan
             )
@@ -279,9 +272,12 @@ def cells_for(facts: Facts, ctx: Context) -> dict[str, Cell]:
 
 def _follow_up_cell(facts: Facts, ctx: Context) -> Cell:
     requirement = Requirement.BOARD_FOLLOW_UP
-    due = facts.duties[Document.BOARD_FOLLOW_UP].due_date(ctx.year)
-    plan = _plan_of(facts, PlanKind.BOARD, board_plan_year(ctx.year))
-    if plan is None or plan.state not in (PlanState.DECIDED, PlanState.FOLLOWED_UP):
+    duty = facts.duties[Document.BOARD_FOLLOW_UP]
+    if not duty.applies_in(ctx.year):
+        return Cell(requirement, Level.NOT_APPLICABLE, "Inte aktuellt", duty.get_cadence_display())
+    due = duty.due_date(ctx.year)
+    plan, _first = _plan_of(facts, PlanKind.BOARD, cycle_from(facts.duties, Document.BOARD_PLAN), ctx.year)
+    if plan is None or not plan.is_decided:
         level, late = _deadline_level(False, due, ctx.today)
         return Cell(requirement, level, "Ingen beslutad plan", f"senast {date_sv(due)}", late, plan)
     measures, followed = plan.measure_count, plan.followed_count

@@ -7,20 +7,19 @@ found (404), as on the plans' own pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
+from vbe.core import submission
 from vbe.guidelines.duties import duties_for
 from vbe.organisations.models import Organisation
 from vbe.plans.models import Plan
@@ -33,6 +32,7 @@ from vbe.reports.compliance import (
     year_choices,
 )
 from vbe.reports.coverage import coverage_for
+from vbe.reports.cycle import status_report_cycle
 from vbe.reports.document import DocumentData
 from vbe.reports.documents import docx, pdf, xlsx
 from vbe.reports.forms import CreateStatusReportForm, NarrativeForm, StateForm
@@ -41,6 +41,10 @@ from vbe.reports.requirements import Requirement
 
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _this_year() -> int:
+    return timezone.localdate().year
 
 
 def _year_in_range(year: int) -> int:
@@ -113,7 +117,7 @@ def compliance_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     if response := reauth_redirect(request, back=f"{reverse('reports:compliance')}?ar={year}"):
         return response
     content = xlsx.compliance_xlsx(compliance_for(_year_in_range(year)))
-    record(action="compliance_exported", request=request, object_type="reports.compliance", object_id=str(year))
+    record(action="compliance_exported", actor=request.user, object_type="reports.compliance", object_id=str(year))
     return _download(content, content_type=xlsx.XLSX_CONTENT_TYPE, filename=f"efterlevnad-{year}.xlsx")
 
 
@@ -137,42 +141,59 @@ def coverage_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     if response := reauth_redirect(request, back=f"{reverse('reports:coverage')}?ar={year}"):
         return response
     content = xlsx.coverage_xlsx(coverage_for(_year_in_range(year)))
-    record(action="coverage_exported", request=request, object_type="reports.coverage", object_id=str(year))
+    record(action="coverage_exported", actor=request.user, object_type="reports.coverage", object_id=str(year))
     return _download(content, content_type=xlsx.XLSX_CONTENT_TYPE, filename=f"tackning-{year}.xlsx")
 
 
 # --- The status report -------------------------------------------------------------------------
 
 
-def _next_odd_year() -> int:
-    from django.utils import timezone
-
-    year = timezone.localdate().year
-    return year if year % 2 else year + 1
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def status_report_list(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
-    if request.method == "POST":
-        form = CreateStatusReportForm(request.POST)
-        if form.is_valid():
-            try:
-                report = services.create_draft(request=request, year=form.cleaned_data["year"], actor=request.user)
-            except ValidationError as exc:
-                form.add_error("year", exc)
-            else:
-                messages.success(request, f"Ett utkast till nulägesrapport {report.year} är skapat.")
-                return redirect(report)
-    else:
-        form = CreateStatusReportForm(initial={"year": _next_odd_year()})
-    reports = StatusReport.objects.select_related("updated_by")
-    return render(request, "reports/status_report_list.html", {"form": form, "reports": reports})
+    cycle = status_report_cycle()
+
+    def page_again(form: forms.BaseForm) -> HttpResponse:
+        reports = StatusReport.objects.select_related("updated_by")
+        context = {"form": form, "reports": reports, "rule": cycle.rule}
+        return render(request, "reports/status_report_list.html", context)
+
+    if request.method != "POST":
+        return page_again(CreateStatusReportForm(initial={"year": cycle.next_year(_this_year())}, cycle=cycle))
+    return submission.submit(
+        request,
+        CreateStatusReportForm(request.POST, cycle=cycle),
+        lambda data: services.create_draft(actor=request.user, year=data["year"]),
+        done=lambda report: f"Ett utkast till nulägesrapport {report.year} är skapat.",
+        next_url=StatusReport.get_absolute_url,
+        page_again=page_again,
+    )
 
 
 def _report(year: int) -> StatusReport:
     return get_object_or_404(StatusReport.objects.select_related("updated_by"), year=_year_in_range(year))
+
+
+def _status_report_page(
+    request: HttpRequest,
+    report: StatusReport,
+    *,
+    form: forms.BaseForm | None = None,
+    state_form: forms.BaseForm | None = None,
+) -> HttpResponse:
+    """The report's page: its texts' form (``form``), the state buttons (``state_form``) and the compiled draft."""
+    initial = {"lock_version": report.lock_version}
+    document = compile.status_report_document(compile.status_report_data(report.year, status_report=report), report)
+    context = {
+        "report": report,
+        "form": NarrativeForm(initial={**initial, **{n: t for n, _h, t in report.sections()}})
+        if form is None
+        else form,
+        "document": document,
+        "state_form": StateForm(initial=initial, prefix="state") if state_form is None else state_form,
+    }
+    return render(request, "reports/status_report.html", context)
 
 
 @login_required
@@ -180,32 +201,19 @@ def _report(year: int) -> StatusReport:
 def status_report(request: HttpRequest, year: int) -> HttpResponse:
     permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
     report = _report(year)
-    if request.method == "POST":
-        form = NarrativeForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_narrative(
-                    request=request,
-                    year=year,
-                    actor=request.user,
-                    lock_version=form.cleaned_data["lock_version"],
-                    sections=form.sections(),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "Texterna är sparade.")
-                return redirect(report)
-    else:
-        form = NarrativeForm(initial={"lock_version": report.lock_version, **{n: t for n, _h, t in report.sections()}})
-    document = compile.status_report_document(compile.status_report_data(year, status_report=report), report)
-    context = {
-        "report": report,
-        "form": form,
-        "document": document,
-        "state_form": StateForm(initial={"lock_version": report.lock_version}, prefix="state"),
-    }
-    return render(request, "reports/status_report.html", context)
+    if request.method != "POST":
+        return _status_report_page(request, report)
+    form = NarrativeForm(request.POST)
+    return submission.submit(
+        request,
+        form,
+        lambda data: services.update_narrative(
+            actor=request.user, year=year, lock_version=data["lock_version"], sections=form.sections()
+        ),
+        done="Texterna är sparade.",
+        next_url=StatusReport.get_absolute_url,
+        page_again=lambda bound: _status_report_page(request, report, form=bound),
+    )
 
 
 @login_required
@@ -214,19 +222,21 @@ def status_report_state(request: HttpRequest, year: int) -> HttpResponse:
     """Finalise the report, or open a final one again as a draft."""
     permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
     report = _report(year)
-    form = StateForm(request.POST, prefix="state")
-    if not form.is_valid():
-        messages.error(request, "Det gick inte att ändra rapportens status. Ladda om sidan och försök igen.")
-        return redirect(report)
-    change: Callable = services.finalise if form.cleaned_data["to"] == "final" else services.reopen
-    try:
-        change(request=request, year=year, actor=request.user, lock_version=form.cleaned_data["lock_version"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        done = "färdigställd" if form.cleaned_data["to"] == "final" else "öppnad som utkast igen"
-        messages.success(request, f"Nulägesrapport {year} är {done}.")
-    return redirect(report)
+
+    def change(data: dict[str, object]) -> StatusReport:
+        service = services.finalise if data["to"] == "final" else services.reopen
+        return service(actor=request.user, year=year, lock_version=data["lock_version"])
+
+    return submission.submit(
+        request,
+        StateForm(request.POST, prefix="state"),
+        change,
+        done=lambda changed: (
+            f"Nulägesrapport {year} är {'färdigställd' if changed.is_final else 'öppnad som utkast igen'}."
+        ),
+        next_url=StatusReport.get_absolute_url,
+        page_again=lambda bound: _status_report_page(request, report, state_form=bound),
+    )
 
 
 def _status_report_file(request: HttpRequest, year: int, kind: str) -> HttpResponse:
@@ -235,7 +245,7 @@ def _status_report_file(request: HttpRequest, year: int, kind: str) -> HttpRespo
     if response := reauth_redirect(request, back=reverse("reports:status_report", args=[year])):
         return response
     document = compile.status_report_document(compile.status_report_data(year, status_report=report), report)
-    record(action="status_report_exported", request=request, obj=report, detail=kind)
+    record(action="status_report_exported", actor=request.user, obj=report, detail=kind)
     return _document_response(document, kind, template="reports/status_report_document.html")
 
 
@@ -275,7 +285,7 @@ def _plan_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if response := reauth_redirect(request, back=reverse("plans:detail", args=[plan.pk])):
         return response
     document = plan_document.plan_document_data(plan)
-    record(action="plan_exported", request=request, obj=plan, detail=kind)
+    record(action="plan_exported", actor=request.user, obj=plan, detail=kind)
     return _document_response(document, kind, template="reports/plan_document.html")
 
 

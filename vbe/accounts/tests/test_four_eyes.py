@@ -130,7 +130,7 @@ def test_the_person_concerned_cannot_approve(cast, second_admin):
 @pytest.mark.parametrize("name", ["staff", "coordinator", "auditor", "caseworker", "board_reader"])
 def test_only_administrators_and_the_central_coordinator_decide(cast, name):
     proposal = four_eyes_proposals.propose(
-        request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["unit_manager"]
+        actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["unit_manager"]
     )
     client = cast.client(name)
     assert client.get("/behorighetsforslag/").status_code == 403
@@ -227,7 +227,6 @@ def test_rejection_changes_nothing_and_its_reason_stays_out_of_the_log(
 ):
     staff, jarva = cast["staff"], Organisation.objects.get(slug="jarva")
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=staff,
@@ -249,16 +248,14 @@ def test_rejection_changes_nothing_and_its_reason_stays_out_of_the_log(
 
 
 def test_a_second_identical_proposal_is_refused(cast):
-    kwargs = {"request": None, "actor": cast["admin"], "kind": ChangeKind.RESET_SECOND_FACTOR, "target": cast["staff"]}
+    kwargs = {"actor": cast["admin"], "kind": ChangeKind.RESET_SECOND_FACTOR, "target": cast["staff"]}
     four_eyes_proposals.propose(**kwargs)
     with pytest.raises(Exception, match="redan ett förslag"):
         four_eyes_proposals.propose(**kwargs)
 
 
 def test_proposals_page_shows_buttons_only_to_those_who_may_decide(cast):
-    four_eyes_proposals.propose(
-        request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
-    )
+    four_eyes_proposals.propose(actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"])
     own = cast.client("admin").get("/behorighetsforslag/").content.decode()
     assert "Förslag" in own and "En annan person beslutar" in own and 'value="approve"' not in own
     central = cast.client("central_coordinator").get("/behorighetsforslag/").content.decode()
@@ -269,7 +266,7 @@ def test_proposals_page_shows_buttons_only_to_those_who_may_decide(cast):
 
 def test_deciding_needs_a_recent_authentication(cast):
     proposal = four_eyes_proposals.propose(
-        request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
+        actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=cast["staff"]
     )
     client = cast.client("central_coordinator")
     session = client.session
@@ -313,7 +310,6 @@ def test_admin_autocomplete_for_granting_roles_answers(cast, field):
 def test_two_people_deciding_one_proposal_at_once_make_one_decision(cast, second_admin):
     jarva = Organisation.objects.get(slug="jarva")
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=cast["staff"],
@@ -327,7 +323,7 @@ def test_two_people_deciding_one_proposal_at_once_make_one_decision(cast, second
             barrier.wait(timeout=10)
             actor = User.objects.get(pk=actor_id)
             call = four_eyes_decisions.approve if decision == "approve" else four_eyes_decisions.reject
-            call(request=None, actor=actor, proposal_id=proposal.pk)
+            call(actor=actor, proposal_id=proposal.pk)
             outcomes.append(decision)
         except Exception as exc:  # noqa: BLE001 - "already decided" is expected once; anything else is an error
             if "redan beslutat" in str(exc):
@@ -356,7 +352,6 @@ def test_two_people_deciding_one_proposal_at_once_make_one_decision(cast, second
 
 def test_approving_an_address_someone_took_meanwhile_is_refused(cast, second_admin):
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.CHANGE_EMAIL,
         target=cast["staff"],

@@ -91,7 +91,6 @@ def test_a_renamed_organisation_does_not_change_what_the_proposal_says_and_voids
 def test_a_renamed_target_voids_the_proposal(cast, second_admin):
     staff, jarva = cast["staff"], Organisation.objects.get(slug="jarva")
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=staff,
@@ -105,7 +104,7 @@ def test_a_renamed_target_voids_the_proposal(cast, second_admin):
     cast.client("admin").post(f"/admin/accounts/user/{staff.pk}/change/", form)
     assert User.objects.get(pk=staff.pk).full_name == "Någon Annan"
     with pytest.raises(ValidationError, match="har ändrats"):
-        four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=second_admin, proposal_id=proposal.pk)
     assert AccessChangeRequest.objects.get().state == ChangeState.VOID
     assert not Membership.objects.filter(user=staff, role=Role.CASEWORKER).exists()
 
@@ -113,7 +112,6 @@ def test_a_renamed_target_voids_the_proposal(cast, second_admin):
 def test_a_renamed_unit_voids_the_proposal(cast, second_admin):
     manager_unit = Unit.objects.get(name="Testfritidsgården")
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=cast["staff"],
@@ -123,7 +121,7 @@ def test_a_renamed_unit_voids_the_proposal(cast, second_admin):
     )
     Unit.objects.filter(pk=manager_unit.pk).update(name="Någon annan enhet")
     with pytest.raises(ValidationError, match="har ändrats"):
-        four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=second_admin, proposal_id=proposal.pk)
     assert not Membership.objects.filter(user=cast["staff"], role=Role.UNIT_MANAGER).exists()
 
 
@@ -133,25 +131,24 @@ def test_a_renamed_unit_voids_the_proposal(cast, second_admin):
 def test_a_proposal_expires(cast, second_admin, settings):
     settings.ACCESS_CHANGE_EXPIRY_DAYS = 7
     staff, jarva = cast["staff"], Organisation.objects.get(slug="jarva")
-    kwargs = {"request": None, "actor": cast["admin"], "kind": ChangeKind.GRANT_ROLE, "target": staff}
+    kwargs = {"actor": cast["admin"], "kind": ChangeKind.GRANT_ROLE, "target": staff}
     proposal = four_eyes_proposals.propose(**kwargs, organisation=jarva, role="caseworker")
     AccessChangeRequest.objects.filter(pk=proposal.pk).update(proposed_at=timezone.now() - datetime.timedelta(days=8))
     assert "har gått ut" in page_text(cast.client("central_coordinator"))
     with pytest.raises(ValidationError, match="gått ut"):
-        four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=second_admin, proposal_id=proposal.pk)
     assert AccessChangeRequest.objects.get().state == ChangeState.EXPIRED
     assert not Membership.objects.filter(user=staff, role=Role.CASEWORKER).exists()
     assert AccessLogEntry.objects.filter(action="access_change_expired").exists()
     # An expired proposal no longer blocks a new one.
     fresh = four_eyes_proposals.propose(**kwargs, organisation=jarva, role="caseworker")
-    four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=fresh.pk)
+    four_eyes_decisions.approve(actor=second_admin, proposal_id=fresh.pk)
     assert Membership.objects.filter(user=staff, role=Role.CASEWORKER).exists()
 
 
 def test_a_proposal_of_someone_who_is_no_longer_an_administrator_cannot_be_approved(cast, second_admin):
     staff, jarva = cast["staff"], Organisation.objects.get(slug="jarva")
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=second_admin,
         kind=ChangeKind.GRANT_ROLE,
         target=staff,
@@ -160,7 +157,7 @@ def test_a_proposal_of_someone_who_is_no_longer_an_administrator_cannot_be_appro
     )
     Membership.objects.filter(user=second_admin, role=Role.ADMIN).delete()
     with pytest.raises(ValidationError, match="inte längre administratör"):
-        four_eyes_decisions.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=cast["central_coordinator"], proposal_id=proposal.pk)
     assert AccessChangeRequest.objects.get().state == ChangeState.VOID
     assert not Membership.objects.filter(user=staff, role=Role.COORDINATOR).exists()
 
@@ -168,9 +165,7 @@ def test_a_proposal_of_someone_who_is_no_longer_an_administrator_cannot_be_appro
 def test_deleting_the_user_keeps_the_proposal_and_what_it_said(cast, second_admin):
     staff = cast["staff"]
     email = staff.email
-    proposal = four_eyes_proposals.propose(
-        request=None, actor=cast["admin"], kind=ChangeKind.RESET_PASSWORD, target=staff
-    )
+    proposal = four_eyes_proposals.propose(actor=cast["admin"], kind=ChangeKind.RESET_PASSWORD, target=staff)
     response = cast.client("admin").post(f"/admin/accounts/user/{staff.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not User.objects.filter(pk=staff.pk).exists()
@@ -179,7 +174,7 @@ def test_deleting_the_user_keeps_the_proposal_and_what_it_said(cast, second_admi
     central = cast.client("central_coordinator")
     assert email in page_text(central)
     with pytest.raises(ValidationError, match="finns inte längre"):
-        four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=second_admin, proposal_id=proposal.pk)
     assert AccessChangeRequest.objects.get().state == ChangeState.VOID
 
 
@@ -189,7 +184,6 @@ def test_a_grant_in_a_unit_of_another_organisation_is_refused(cast, second_admin
     elsewhere = Unit.objects.create(organisation=sodermalm, name="Annan enhet", kind=UnitKind.LIBRARY)
     with pytest.raises(ValidationError, match="hör inte till"):
         four_eyes_proposals.propose(
-            request=None,
             actor=cast["admin"],
             kind=ChangeKind.GRANT_ROLE,
             target=staff,
@@ -210,7 +204,6 @@ def test_a_grant_in_a_unit_of_another_organisation_is_refused(cast, second_admin
     # A unit moved to another organisation after the proposal: the approval is refused.
     here = Unit.objects.create(organisation=jarva, name="Järvaenhet", kind=UnitKind.LIBRARY)
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=staff,
@@ -220,7 +213,7 @@ def test_a_grant_in_a_unit_of_another_organisation_is_refused(cast, second_admin
     )
     Unit.objects.filter(pk=here.pk).update(organisation=sodermalm)
     with pytest.raises(ValidationError):
-        four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=second_admin, proposal_id=proposal.pk)
     assert not Membership.objects.filter(user=staff, role=Role.UNIT_MANAGER).exists()
 
 
@@ -282,7 +275,6 @@ def test_the_creator_of_an_account_cannot_propose_a_grant_for_it_at_first(cast, 
     assert not AccessChangeRequest.objects.exists()
     # Another administrator may propose it, and the decider sees who made the account and its state.
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=second_admin,
         kind=ChangeKind.GRANT_ROLE,
         target=created,
@@ -293,14 +285,13 @@ def test_the_creator_of_an_account_cannot_propose_a_grant_for_it_at_first(cast, 
     assert f"{cast['admin'].full_name}, {timezone.localtime(created.date_joined):%Y-%m-%d}" in page
     assert 'Lösenord valt</dt><dd class="govuk-summary-list__value">Nej' in page
     assert 'Senast inloggad</dt><dd class="govuk-summary-list__value">Aldrig' in page
-    four_eyes_decisions.approve(request=None, actor=cast["central_coordinator"], proposal_id=proposal.pk)
+    four_eyes_decisions.approve(actor=cast["central_coordinator"], proposal_id=proposal.pk)
     assert Membership.objects.filter(user=created, role=Role.COORDINATOR).exists()
 
 
 def test_the_creator_rule_holds_at_approval_too(cast, second_admin):
     staff, jarva = cast["staff"], Organisation.objects.get(slug="jarva")
     proposal = four_eyes_proposals.propose(
-        request=None,
         actor=cast["admin"],
         kind=ChangeKind.GRANT_ROLE,
         target=staff,
@@ -309,7 +300,7 @@ def test_the_creator_rule_holds_at_approval_too(cast, second_admin):
     )
     User.objects.filter(pk=staff.pk).update(created_by=cast["admin"], date_joined=timezone.now())
     with pytest.raises(ValidationError, match="skapade kontot"):
-        four_eyes_decisions.approve(request=None, actor=second_admin, proposal_id=proposal.pk)
+        four_eyes_decisions.approve(actor=second_admin, proposal_id=proposal.pk)
     assert not Membership.objects.filter(user=staff, role=Role.CASEWORKER).exists()
 
 
@@ -317,7 +308,7 @@ def test_an_administrator_never_proposes_the_admin_role_for_an_account_they_crea
     created = create_through_admin(cast)
     User.objects.filter(pk=created.pk).update(date_joined=timezone.now() - datetime.timedelta(days=400))
     ks = Organisation.objects.get(slug="ks")
-    kwargs = {"request": None, "actor": cast["admin"], "kind": ChangeKind.GRANT_ROLE, "target": created}
+    kwargs = {"actor": cast["admin"], "kind": ChangeKind.GRANT_ROLE, "target": created}
     with pytest.raises(ValidationError, match="skapade kontot"):
         four_eyes_proposals.propose(**kwargs, organisation=ks, role=Role.ADMIN)
     # Long after creation, other roles may be proposed by the creator.
@@ -349,7 +340,7 @@ def test_account_email_domains_are_enforced_in_the_admin(cast, settings):
 def test_last_sign_in_and_password_are_shown(cast, second_admin):
     user = cast["caseworker"]
     Client().post("/logga-in/", {"email": user.email, "password": PASSWORD})  # no factor yet: signed in
-    four_eyes_proposals.propose(request=None, actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=user)
+    four_eyes_proposals.propose(actor=cast["admin"], kind=ChangeKind.RESET_SECOND_FACTOR, target=user)
     page = page_text(cast.client("central_coordinator"))
     last = timezone.localtime(User.objects.get(pk=user.pk).last_login)
     assert f'Senast inloggad</dt><dd class="govuk-summary-list__value">{last:%Y-%m-%d %H:%M}' in page

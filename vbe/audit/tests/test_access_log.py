@@ -21,7 +21,7 @@ def _tamper(sql: str, params: list) -> None:
 
 @pytest.fixture
 def five_rows(db):
-    return [record(action=f"test_{i}", detail=f"rad {i}") for i in range(5)]
+    return [record(actor=None, action=f"test_{i}", detail=f"rad {i}") for i in range(5)]
 
 
 def test_rows_are_chained_from_genesis(five_rows):
@@ -67,9 +67,9 @@ def test_a_row_recomputed_without_the_key_breaks_the_next_link(five_rows):
 
 def test_rows_under_an_old_key_still_verify_after_rotation(db, settings):
     old = settings.AUDIT_HMAC_KEYS
-    record(action="before_rotation")
+    record(actor=None, action="before_rotation")
     settings.AUDIT_HMAC_KEYS = {"k2": b"n" * 32, **old}
-    entry = record(action="after_rotation")
+    entry = record(actor=None, action="after_rotation")
     assert entry.key_id == "k2"
     assert verify_chain() == (2, None)
     settings.AUDIT_HMAC_KEYS = {"k2": b"n" * 32}  # the old key withdrawn: its rows cannot be vouched for
@@ -113,7 +113,7 @@ def test_log_filter_with_bad_input_shows_an_error_not_a_crash(cast):
 
 @override_settings(AUDIT_HMAC_KEYS={"k1": b"k" * 32})
 def test_key_is_outside_the_database(db):
-    entry = record(action="x")
+    entry = record(actor=None, action="x")
     other_key = {"k1": b"z" * 32}
     with override_settings(AUDIT_HMAC_KEYS=other_key):
         _, broken = verify_chain()

@@ -21,7 +21,7 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 
 @pytest.fixture
 def five_rows(db):
-    return [record(action=f"test_{i}", detail=f"rad {i}") for i in range(5)]
+    return [record(actor=None, action=f"test_{i}", detail=f"rad {i}") for i in range(5)]
 
 
 @pytest.fixture
@@ -79,9 +79,9 @@ def test_initialise_is_refused_when_the_file_has_checkpoints(five_rows, checkpoi
 
 def _three_lines(checkpoint_path) -> list[str]:
     call_command("verify_audit_log", initialise=True)
-    record(action="mer")
+    record(actor=None, action="mer")
     call_command("verify_audit_log")
-    record(action="mer")
+    record(actor=None, action="mer")
     call_command("verify_audit_log")
     lines = checkpoint_path.read_text(encoding="utf-8").splitlines(keepends=True)
     assert len(lines) == 3
@@ -145,8 +145,8 @@ def test_a_forged_line_in_the_off_host_copy_is_refused(five_rows, checkpoint_pat
 
 def test_verification_starts_at_the_newest_checkpoint_and_full_checks_everything(five_rows, checkpoint_path):
     call_command("verify_audit_log", initialise=True)
-    record(action="ny")
-    record(action="ny")
+    record(actor=None, action="ny")
+    record(actor=None, action="ny")
     _tamper("UPDATE audit_accesslogentry SET detail = %s WHERE id = %s", ["ändrad", 2])
     out = StringIO()
     call_command("verify_audit_log", stdout=out)  # rows 1-6 were verified when row 6 was checkpointed
@@ -157,8 +157,8 @@ def test_verification_starts_at_the_newest_checkpoint_and_full_checks_everything
 
 def test_incremental_verification_still_finds_changes_after_the_checkpoint(five_rows, checkpoint_path):
     call_command("verify_audit_log", initialise=True)
-    record(action="ny")
-    record(action="ny")
+    record(actor=None, action="ny")
+    record(actor=None, action="ny")
     _tamper("UPDATE audit_accesslogentry SET detail = %s WHERE id = %s", ["ändrad", 7])
     with pytest.raises(CommandError, match="första brutna rad är 7"):
         call_command("verify_audit_log")

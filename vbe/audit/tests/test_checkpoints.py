@@ -13,7 +13,7 @@ from vbe.audit.tests.test_access_log import _tamper
 
 @pytest.fixture
 def five_rows(db):
-    return [record(action=f"test_{i}", detail=f"rad {i}") for i in range(5)]
+    return [record(actor=None, action=f"test_{i}", detail=f"rad {i}") for i in range(5)]
 
 
 def _superuser_cuts_the_tail(from_id: int) -> None:
@@ -37,7 +37,7 @@ def test_a_cut_tail_refilled_by_new_rows_fails_on_the_checkpointed_mac(five_rows
     call_command("verify_audit_log", initialise=True)
     _superuser_cuts_the_tail(4)
     for _ in range(3):
-        record(action="efter_klippet")  # the log is long enough again, but row 6 is another row
+        record(actor=None, action="efter_klippet")  # the log is long enough again, but row 6 is another row
     with pytest.raises(CommandError, match=r"första brutna rad är 6 .*kontrollpunkt"):
         call_command("verify_audit_log")
 
@@ -58,7 +58,7 @@ def test_a_missing_chain_head_with_rows_is_a_break(five_rows):
 def test_each_verification_appends_one_signed_line_and_never_rewrites(five_rows, checkpoint_path, capsys):
     call_command("verify_audit_log", initialise=True)
     first = checkpoint_path.read_text(encoding="utf-8")
-    record(action="en_till")
+    record(actor=None, action="en_till")
     call_command("verify_audit_log")
     second = checkpoint_path.read_text(encoding="utf-8")
     assert second.startswith(first)
@@ -121,7 +121,7 @@ def test_flush_outside_the_test_suite_cannot_empty_the_log(five_rows, settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database-level guard exists on PostgreSQL")
 def test_the_test_suites_flush_switches_the_guard_off_only_for_itself():
-    record(action="vor_dem_flush")
+    record(actor=None, action="vor_dem_flush")
     call_command("flush", interactive=False, verbosity=0)
     assert not AccessLogEntry.objects.exists()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

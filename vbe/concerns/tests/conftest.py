@@ -32,7 +32,6 @@ def submit_test_concern(cast, key: str = "k1", organisation: str = "jarva", **ex
     """A concern from Järva's staff member, through the service (as the view does)."""
     jarva = Organisation.objects.get(slug="jarva")
     return intake.submit_concern(
-        request=None,
         reporter=cast["staff"],
         reporter_organisation=jarva,
         organisation=Organisation.objects.get(slug=organisation),

@@ -31,7 +31,12 @@ def _close(client, concern, **data):
     concern.refresh_from_db()
     return client.post(
         f"/oro/arenden/{concern.reference}/avsluta/",
-        {"version": concern.version, "outcome": Outcome.NO_FURTHER_ACTION, "reason": "Oron var obefogad.", **data},
+        {
+            "lock_version": concern.lock_version,
+            "outcome": Outcome.NO_FURTHER_ACTION,
+            "reason": "Oron var obefogad.",
+            **data,
+        },
     )
 
 
@@ -45,10 +50,9 @@ def test_closing_a_child_concern_without_a_record_or_a_reason_is_refused(cast, c
     assert Concern.objects.get(pk=child_concern.pk).state == State.RECEIVED
     with pytest.raises(ValidationError, match=CLOSE_REFUSED):
         closure.close(
-            request=None,
             concern_id=child_concern.pk,
             actor=cast["coordinator"],
-            version=1,
+            lock_version=1,
             outcome=outcome,
             reason="Skäl",
         )
@@ -118,7 +122,7 @@ def test_a_recorded_orosanmalan_action_counts_and_closing_then_needs_nothing_mor
     response = client.post(
         f"/oro/arenden/{child_concern.reference}/atgard/",
         {
-            "version": child_concern.version,
+            "lock_version": child_concern.lock_version,
             "kind": ActionKind.CHILD_WELFARE_REPORT,
             "done_on": "2026-11-03",
             "district": _jarva_district().pk,
@@ -136,10 +140,9 @@ def test_a_recorded_orosanmalan_action_counts_and_closing_then_needs_nothing_mor
 def test_an_orosanmalan_action_must_say_who_made_it(cast, child_concern):
     with pytest.raises(ValidationError, match="vem som gjorde orosanmälan"):
         services.record_action(
-            request=None,
             concern_id=child_concern.pk,
             actor=cast["coordinator"],
-            version=1,
+            lock_version=1,
             kind=ActionKind.CHILD_WELFARE_REPORT,
             done_on=datetime.date(2026, 11, 3),
             district_id=_jarva_district().pk,
@@ -191,10 +194,9 @@ def test_a_concern_that_may_be_about_a_child_is_not_closed_without_a_record_or_a
     assert Concern.objects.get(pk=maybe_child.pk).state == State.RECEIVED
     with pytest.raises(ValidationError, match=CLOSE_REFUSED):
         closure.close(
-            request=None,
             concern_id=maybe_child.pk,
             actor=cast["coordinator"],
-            version=1,
+            lock_version=1,
             outcome=Outcome.NO_FURTHER_ACTION,
             reason="Oron var obefogad.",
         )

@@ -23,7 +23,7 @@ def _org(slug: str) -> Organisation:
 
 
 def _version(concern: Concern) -> int:
-    return Concern.objects.get(pk=concern.pk).version
+    return Concern.objects.get(pk=concern.pk).lock_version
 
 
 def _chronology(page: str) -> str:
@@ -36,9 +36,8 @@ def handled(cast, make_concern):
     Education Board along the way (and to Södermalm, withdrawn again)."""
     concern = make_concern()
     coordinator = cast["coordinator"]
-    services.advance(request=None, concern_id=concern.pk, actor=coordinator, version=1, note=NOTE)
+    services.advance(concern_id=concern.pk, actor=coordinator, lock_version=1, note=NOTE)
     wrong = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
         to_organisation=_org("sodermalm"),
@@ -46,10 +45,9 @@ def handled(cast, make_concern):
         decided_by="Chef",
     )
     sharing.withdraw_disclosure(
-        request=None, concern_id=concern.pk, disclosure_id=wrong.pk, actor=coordinator, reason="Fel mottagare"
+        concern_id=concern.pk, disclosure_id=wrong.pk, actor=coordinator, reason="Fel mottagare"
     )
     sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
         to_organisation=_org("utbildningsnamnden"),
@@ -57,22 +55,20 @@ def handled(cast, make_concern):
         decided_by="Chef",
     )
     sharing.record_consent(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
-        version=_version(concern),
+        lock_version=_version(concern),
         purpose="SIG",
         given_by="Personen",
         given_on=concern.observed_on,
     )
     services.assign(
-        request=None, concern_id=concern.pk, actor=coordinator, version=_version(concern), caseworker=cast["caseworker"]
+        concern_id=concern.pk, actor=coordinator, lock_version=_version(concern), caseworker=cast["caseworker"]
     )
     closure.close(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
-        version=_version(concern),
+        lock_version=_version(concern),
         outcome=Outcome.MEASURES_COMPLETED,
     )
     return concern
@@ -116,7 +112,6 @@ def test_a_handler_sees_the_whole_chronology(cast, handled):
 def test_a_reader_is_not_told_where_the_concern_was_handed(cast, make_concern):
     concern = make_concern()
     sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=_org("utbildningsnamnden"),
@@ -124,10 +119,9 @@ def test_a_reader_is_not_told_where_the_concern_was_handed(cast, make_concern):
         decided_by="Chef",
     )
     sharing.transfer(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=_version(concern),
+        lock_version=_version(concern),
         to_organisation=_org("sodermalm"),
         legal_ground="OSL",
     )

@@ -28,10 +28,9 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 def _action(concern, cast, done_on):
     return services.record_action(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=Concern.objects.get(pk=concern.pk).version,
+        lock_version=Concern.objects.get(pk=concern.pk).lock_version,
         kind=ActionKind.SIP,
         done_on=done_on,
     )
@@ -39,10 +38,9 @@ def _action(concern, cast, done_on):
 
 def _consent(concern, cast, given_on):
     return sharing.record_consent(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=Concern.objects.get(pk=concern.pk).version,
+        lock_version=Concern.objects.get(pk=concern.pk).lock_version,
         purpose="SIG",
         given_by="Personen",
         given_on=given_on,
@@ -65,12 +63,12 @@ def test_the_case_page_says_why_the_date_is_refused(cast, make_concern):
     concern = make_concern()
     page = cast.client("coordinator").post(
         f"/oro/arenden/{concern.reference}/atgard/",
-        {"version": 1, "kind": ActionKind.SIP, "done_on": "0001-01-01", "note": ""},
+        {"lock_version": 1, "kind": ActionKind.SIP, "done_on": "0001-01-01", "note": ""},
     )
     assert page.status_code == 400 and TOO_EARLY in page.content.decode()
     page = cast.client("coordinator").post(
         f"/oro/arenden/{concern.reference}/samtycke/",
-        {"version": 1, "purpose": "SIG", "given_by": "Personen", "given_on": "0001-01-01"},
+        {"lock_version": 1, "purpose": "SIG", "given_by": "Personen", "given_on": "0001-01-01"},
     )
     assert page.status_code == 400 and TOO_EARLY in page.content.decode()
 
@@ -80,10 +78,9 @@ def test_an_orosanmalan_recorded_on_closing_is_held_to_the_same_dates(cast, make
     district = concern.organisation.district
     with pytest.raises(ValidationError, match=TOO_EARLY):
         closure.close(
-            request=None,
             concern_id=concern.pk,
             actor=cast["coordinator"],
-            version=1,
+            lock_version=1,
             outcome=Outcome.MEASURES_COMPLETED,
             child_report=closure.CHILD_REPORT_MADE,
             child_report_made_by="Rektor",

@@ -20,7 +20,6 @@ REASON = "Beslutet om röjande var fattat på fel grund."
 def disclosed(cast, make_concern):
     concern = make_concern()
     disclosure = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=Organisation.objects.get(slug="utbildningsnamnden"),
@@ -84,14 +83,14 @@ def test_a_reason_is_required_and_what_was_typed_is_kept(cast, disclosed):
     assert Disclosure.objects.get(pk=disclosure.pk).revoked_at is None
     with pytest.raises(ValidationError, match="varför"):
         sharing.withdraw_disclosure(
-            request=None, concern_id=concern.pk, disclosure_id=disclosure.pk, actor=cast["coordinator"], reason=""
+            concern_id=concern.pk, disclosure_id=disclosure.pk, actor=cast["coordinator"], reason=""
         )
 
 
 def test_a_disclosure_is_withdrawn_only_once(cast, disclosed):
     concern, disclosure = disclosed
     sharing.withdraw_disclosure(
-        request=None, concern_id=concern.pk, disclosure_id=disclosure.pk, actor=cast["coordinator"], reason=REASON
+        concern_id=concern.pk, disclosure_id=disclosure.pk, actor=cast["coordinator"], reason=REASON
     )
     page = _withdraw(cast.client("coordinator"), concern, disclosure)
     assert page.status_code == 400 and "redan återkallat" in page.content.decode()
@@ -103,9 +102,7 @@ def test_only_the_owning_organisations_coordinator_may_withdraw(cast, disclosed,
     # The disclosure's own reader may read, not withdraw; everyone else does not even see the concern.
     expected = 403 if name == "coordinator_board" else 404
     if name == "caseworker":
-        services.assign(
-            request=None, concern_id=concern.pk, actor=cast["coordinator"], version=2, caseworker=cast["caseworker"]
-        )
+        services.assign(concern_id=concern.pk, actor=cast["coordinator"], lock_version=2, caseworker=cast["caseworker"])
         expected = 403  # handles the concern, but disclosing and withdrawing stay with the coordinator
     assert _withdraw(cast.client(name), concern, disclosure).status_code == expected
     assert Disclosure.objects.get(pk=disclosure.pk).revoked_at is None

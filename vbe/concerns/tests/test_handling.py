@@ -23,7 +23,7 @@ PATH_STEPS = [
 
 def _post(client, concern, suffix, **data):
     concern.refresh_from_db()
-    return client.post(f"/oro/arenden/{concern.reference}/{suffix}", {"version": concern.version, **data})
+    return client.post(f"/oro/arenden/{concern.reference}/{suffix}", {"lock_version": concern.lock_version, **data})
 
 
 def test_coordinator_walks_the_whole_process_and_closes(cast, make_concern):
@@ -48,9 +48,7 @@ def test_coordinator_walks_the_whole_process_and_closes(cast, make_concern):
 def test_a_concern_can_be_closed_from_every_open_step(cast, make_concern, state):
     concern = make_concern()
     Concern.objects.filter(pk=concern.pk).update(state=state)
-    closure.close(
-        request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1, outcome=Outcome.HANDED_OVER
-    )
+    closure.close(concern_id=concern.pk, actor=cast["coordinator"], lock_version=1, outcome=Outcome.HANDED_OVER)
     assert Concern.objects.get(pk=concern.pk).state == State.CLOSED
 
 
@@ -61,10 +59,9 @@ def test_closing_with_no_further_action_requires_a_reason(cast, make_concern):
     assert Concern.objects.get(pk=concern.pk).state == State.RECEIVED
     with pytest.raises(ValidationError, match="varför"):
         closure.close(
-            request=None,
             concern_id=concern.pk,
             actor=cast["coordinator"],
-            version=1,
+            lock_version=1,
             outcome=Outcome.NO_FURTHER_ACTION,
             reason="",
         )
@@ -72,21 +69,18 @@ def test_closing_with_no_further_action_requires_a_reason(cast, make_concern):
 
 def test_a_closed_concern_cannot_be_changed(cast, make_concern):
     concern = make_concern()
-    closure.close(
-        request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1, outcome=Outcome.HANDED_OVER
-    )
+    closure.close(concern_id=concern.pk, actor=cast["coordinator"], lock_version=1, outcome=Outcome.HANDED_OVER)
     with pytest.raises(ValidationError, match="avslutat"):
-        services.advance(request=None, concern_id=concern.pk, actor=cast["coordinator"], version=2)
+        services.advance(concern_id=concern.pk, actor=cast["coordinator"], lock_version=2)
 
 
 def test_concurrent_edit_is_refused_not_overwritten(cast, make_concern):
     concern = make_concern()
-    stale_version = concern.version
+    stale_version = concern.lock_version
     services.record_assessment(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=stale_version,
+        lock_version=stale_version,
         areas=["family"],
         text="Första bedömningen",
     )
@@ -94,7 +88,7 @@ def test_concurrent_edit_is_refused_not_overwritten(cast, make_concern):
         cast.client("coordinator")
         .post(
             f"/oro/arenden/{concern.reference}/bedomning/",
-            {"version": stale_version, "areas": ["online"], "text": "Min text som inte får försvinna"},
+            {"lock_version": stale_version, "areas": ["online"], "text": "Min text som inte får försvinna"},
         )
         .content.decode()
     )
@@ -230,7 +224,7 @@ def test_nobody_else_sees_or_changes_the_concern(cast, make_concern, name):
     listed = client.get("/oro/arenden/")
     assert listed.status_code in (200, 403)
     assert concern.reference not in listed.content.decode()
-    assert Concern.objects.get(pk=concern.pk).version == 1
+    assert Concern.objects.get(pk=concern.pk).lock_version == 1
 
 
 def test_every_read_leaves_an_access_log_row(cast, make_concern):
@@ -290,14 +284,14 @@ def test_case_list_query_count_is_bounded(cast, make_concern, django_assert_max_
 def test_each_named_transition_guards_its_from_state(cast, make_concern):
     concern = make_concern()
     with pytest.raises(ValidationError, match="ändrats"):
-        services.begin_measures(request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1)
-    moved = services.begin_initial_assessment(request=None, concern_id=concern.pk, actor=cast["coordinator"], version=1)
-    assert moved.state == State.INITIAL_ASSESSMENT and moved.version == 2
-    assert [services.TRANSITIONS[s].__name__ for s in PATH_STEPS[:-1]] == [
-        "begin_gathering_information",
-        "begin_assessment",
-        "begin_measures",
-        "begin_follow_up",
+        services.begin_measures(concern_id=concern.pk, actor=cast["coordinator"], lock_version=1)
+    moved = services.begin_initial_assessment(concern_id=concern.pk, actor=cast["coordinator"], lock_version=1)
+    assert moved.state == State.INITIAL_ASSESSMENT and moved.lock_version == 2
+    assert [services.TRANSITIONS[s] for s in PATH_STEPS[:-1]] == [
+        services.begin_gathering_information,
+        services.begin_assessment,
+        services.begin_measures,
+        services.begin_follow_up,
     ]
 
 
@@ -306,7 +300,7 @@ def test_withdrawing_with_a_stale_page_explains_and_changes_nothing(cast, make_c
     client = cast.client("coordinator")
     _post(client, concern, "samtycke/", purpose="SIG", given_by="Personen själv", given_on="2026-11-21")
     consent = concern.consents.get()
-    response = client.post(f"/oro/arenden/{concern.reference}/samtycke/{consent.pk}/aterkalla/", {"version": 1})
+    response = client.post(f"/oro/arenden/{concern.reference}/samtycke/{consent.pk}/aterkalla/", {"lock_version": 1})
     assert response.status_code == 400 and "ändrats av någon annan" in response.content.decode()
     consent.refresh_from_db()
     assert consent.is_active

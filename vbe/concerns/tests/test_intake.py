@@ -36,7 +36,6 @@ def _reporters(n: int) -> list[User]:
 def _submit(reporter: User, key: str) -> Concern:
     jarva = Organisation.objects.get(slug="jarva")
     return intake.submit_concern(
-        request=None,
         reporter=reporter,
         reporter_organisation=jarva,
         organisation=jarva,

@@ -45,10 +45,9 @@ def test_a_transfer_logs_a_reference_to_its_record_not_its_legal_ground(cast, ma
     concern = make_concern()
     sodermalm = Organisation.objects.get(slug="sodermalm")
     sharing.transfer(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=1,
+        lock_version=1,
         to_organisation=sodermalm,
         legal_ground=GROUND,
     )
@@ -64,7 +63,6 @@ def test_a_transfer_logs_a_reference_to_its_record_not_its_legal_ground(cast, ma
 def test_a_disclosure_logs_a_reference_and_its_summary_names_no_one(cast, make_concern):
     concern = make_concern()
     disclosure = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=Organisation.objects.get(slug="utbildningsnamnden"),
@@ -85,23 +83,21 @@ def test_no_event_summary_holds_free_text_or_a_name(cast, make_concern):
 
     def version():
         concern.refresh_from_db()
-        return concern.version
+        return concern.lock_version
 
     sharing.record_consent(
-        request=None,
         concern_id=pk,
         actor=actor,
-        version=version(),
+        lock_version=version(),
         purpose="SIG tillsammans med Testperson",
         given_by="Vårdnadshavare",
         given_on=datetime.date(2026, 11, 2),
     )
     consent = concern.consents.get()
-    sharing.withdraw_consent(request=None, concern_id=pk, consent_id=consent.pk, actor=actor, version=version())
-    services.assign(request=None, concern_id=pk, actor=actor, version=version(), caseworker=cast["caseworker"])
-    closure.set_legal_hold(request=None, concern_id=pk, actor=actor, version=version(), hold=True, reason="Begäran")
+    sharing.withdraw_consent(concern_id=pk, consent_id=consent.pk, actor=actor, lock_version=version())
+    services.assign(concern_id=pk, actor=actor, lock_version=version(), caseworker=cast["caseworker"])
+    closure.set_legal_hold(concern_id=pk, actor=actor, lock_version=version(), hold=True, reason="Begäran")
     sharing.disclose(
-        request=None,
         concern_id=pk,
         actor=actor,
         to_organisation=Organisation.objects.get(slug="ks"),
@@ -128,7 +124,6 @@ def test_a_read_through_a_disclosure_is_logged_under_the_disclosed_to_organisati
     concern = make_concern()
     utbildning = Organisation.objects.get(slug="utbildningsnamnden")
     disclosure = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=utbildning,
@@ -160,10 +155,9 @@ def test_a_transfer_is_logged_as_the_handing_organisations_act(cast, make_concer
     coordinator = cast["coordinator"]
     Membership.objects.create(user=coordinator, organisation=sodermalm, role=Role.COORDINATOR)
     sharing.transfer(
-        request=None,
         concern_id=concern.pk,
         actor=User.objects.get(pk=coordinator.pk),
-        version=1,
+        lock_version=1,
         to_organisation=sodermalm,
         legal_ground=GROUND,
     )

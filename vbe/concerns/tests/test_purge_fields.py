@@ -132,17 +132,16 @@ def purged_concern(cast, make_concern):
     pk = concern.pk
 
     def version():
-        return Concern.objects.get(pk=pk).version
+        return Concern.objects.get(pk=pk).lock_version
 
-    services.advance(request=None, concern_id=pk, actor=coordinator, version=version(), note=TEXTS["note"])
+    services.advance(concern_id=pk, actor=coordinator, lock_version=version(), note=TEXTS["note"])
     services.record_assessment(
-        request=None, concern_id=pk, actor=coordinator, version=version(), areas=["family"], text=TEXTS["assessment"]
+        concern_id=pk, actor=coordinator, lock_version=version(), areas=["family"], text=TEXTS["assessment"]
     )
     services.record_action(
-        request=None,
         concern_id=pk,
         actor=coordinator,
-        version=version(),
+        lock_version=version(),
         kind="child_welfare_report",
         done_on=datetime.date(2025, 12, 1),
         district_id=Organisation.objects.get(slug="jarva").district_id,
@@ -150,16 +149,14 @@ def purged_concern(cast, make_concern):
         note=TEXTS["action_note"],
     )
     sharing.record_consent(
-        request=None,
         concern_id=pk,
         actor=coordinator,
-        version=version(),
+        lock_version=version(),
         purpose=TEXTS["consent_purpose"],
         given_by=TEXTS["given_by"],
         given_on=datetime.date(2025, 12, 2),
     )
     disclosure = sharing.disclose(
-        request=None,
         concern_id=pk,
         actor=coordinator,
         to_organisation=Organisation.objects.get(slug="utbildningsnamnden"),
@@ -167,25 +164,23 @@ def purged_concern(cast, make_concern):
         decided_by=TEXTS["decided_by"],
     )
     sharing.withdraw_disclosure(
-        request=None, concern_id=pk, disclosure_id=disclosure.pk, actor=coordinator, reason=TEXTS["withdrawal_reason"]
+        concern_id=pk, disclosure_id=disclosure.pk, actor=coordinator, reason=TEXTS["withdrawal_reason"]
     )
     closure.set_legal_hold(
-        request=None, concern_id=pk, actor=coordinator, version=version(), hold=True, reason=TEXTS["hold_reason"]
+        concern_id=pk, actor=coordinator, lock_version=version(), hold=True, reason=TEXTS["hold_reason"]
     )
-    closure.set_legal_hold(request=None, concern_id=pk, actor=coordinator, version=version(), hold=False)
+    closure.set_legal_hold(concern_id=pk, actor=coordinator, lock_version=version(), hold=False)
     sharing.transfer(
-        request=None,
         concern_id=pk,
         actor=coordinator,
-        version=version(),
+        lock_version=version(),
         to_organisation=Organisation.objects.get(slug="sodermalm"),
         legal_ground=TEXTS["transfer_ground"],
     )
     closure.close(
-        request=None,
         concern_id=pk,
         actor=other,
-        version=version(),
+        lock_version=version(),
         outcome=Outcome.NO_FURTHER_ACTION,
         reason=TEXTS["closure"],
     )
@@ -246,16 +241,14 @@ def test_the_database_holds_the_texts_only_encrypted_before_the_purge(cast, make
     """The raw columns: no free text or name in plain text, whatever the ORM shows."""
     concern = make_concern()
     sharing.record_consent(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=1,
+        lock_version=1,
         purpose=TEXTS["consent_purpose"],
         given_by=TEXTS["given_by"],
         given_on=datetime.date(2025, 12, 2),
     )
     sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=Organisation.objects.get(slug="utbildningsnamnden"),
@@ -263,18 +256,16 @@ def test_the_database_holds_the_texts_only_encrypted_before_the_purge(cast, make
         decided_by=TEXTS["decided_by"],
     )
     closure.set_legal_hold(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=3,
+        lock_version=3,
         hold=True,
         reason=TEXTS["hold_reason"],
     )
     sharing.transfer(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=4,
+        lock_version=4,
         to_organisation=Organisation.objects.get(slug="sodermalm"),
         legal_ground=TEXTS["transfer_ground"],
     )

@@ -26,10 +26,10 @@ def _sodermalm() -> Organisation:
 PURGED_WRITES = {
     **WRITES,
     "disclose": lambda c, s, a: sharing.disclose(
-        request=None, concern_id=c.pk, actor=a, to_organisation=_sodermalm(), legal_ground="OSL", decided_by="Chef"
+        concern_id=c.pk, actor=a, to_organisation=_sodermalm(), legal_ground="OSL", decided_by="Chef"
     ),
     "transfer": lambda c, s, a: sharing.transfer(
-        request=None, concern_id=c.pk, actor=a, version=c.version, to_organisation=_sodermalm(), legal_ground="OSL"
+        concern_id=c.pk, actor=a, lock_version=c.lock_version, to_organisation=_sodermalm(), legal_ground="OSL"
     ),
 }
 
@@ -39,23 +39,21 @@ def purged(cast, make_concern):
     concern = make_concern()
     coordinator = cast["coordinator"]
     consent = sharing.record_consent(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
-        version=1,
+        lock_version=1,
         purpose="SIG",
         given_by="Personen",
         given_on=timezone.localdate(),
     )
     disclosure = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
         to_organisation=Organisation.objects.get(slug="utbildningsnamnden"),
         legal_ground="OSL 10 kap. 28 §",
         decided_by="Enhetschef A",
     )
-    closure.close(request=None, concern_id=concern.pk, actor=coordinator, version=3, outcome=Outcome.HANDED_OVER)
+    closure.close(concern_id=concern.pk, actor=coordinator, lock_version=3, outcome=Outcome.HANDED_OVER)
     Concern.objects.filter(pk=concern.pk).update(retain_until=timezone.localdate() - datetime.timedelta(days=1))
     assert purge_expired().purged == 1
     return Concern.objects.get(pk=concern.pk), {"consent": consent, "disclosure": disclosure}
@@ -64,7 +62,7 @@ def purged(cast, make_concern):
 def _texts(concern: Concern) -> tuple:
     concern = Concern.objects.get(pk=concern.pk)
     return (
-        concern.version,
+        concern.lock_version,
         concern.legal_hold,
         concern.legal_hold_reason,
         Event.objects.filter(concern=concern).count(),
@@ -87,7 +85,7 @@ def test_the_case_page_refuses_a_legal_hold_on_a_purged_concern_and_offers_no_fo
     client = cast.client("coordinator")
     response = client.post(
         f"/oro/arenden/{concern.reference}/bevarande/",
-        {"version": concern.version, "hold": "on", "reason": "Förundersökning mot Testperson"},
+        {"lock_version": concern.lock_version, "hold": "on", "reason": "Förundersökning mot Testperson"},
     )
     assert response.status_code == 400
     assert "Ärendet är gallrat och kan inte ändras" in response.content.decode()

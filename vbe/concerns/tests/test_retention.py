@@ -17,17 +17,14 @@ from vbe.concerns.retention import days_left, purge_expired
 def _closed(make_concern, cast, key, *, outcome=Outcome.HANDED_OVER, closed_on=datetime.date(2025, 12, 20)):
     concern = make_concern(key)
     services.record_action(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=1,
+        lock_version=1,
         kind="sip",
         done_on=datetime.date(2025, 12, 1),
         note="Anteckning om personen",
     )
-    closure.close(
-        request=None, concern_id=concern.pk, actor=cast["coordinator"], version=2, outcome=outcome, reason="Skäl"
-    )
+    closure.close(concern_id=concern.pk, actor=cast["coordinator"], lock_version=2, outcome=outcome, reason="Skäl")
     period = RetentionPeriod.objects.get(outcome=outcome).days
     Concern.objects.filter(pk=concern.pk).update(retain_until=closed_on + datetime.timedelta(days=period))
     return Concern.objects.get(pk=concern.pk)

@@ -32,7 +32,7 @@ def _hand_over(client, concern: Concern, slug: str, legal_ground: str = "OSL 10 
     concern.refresh_from_db()
     return client.post(
         f"/oro/arenden/{concern.reference}/overlamna/",
-        {"version": concern.version, "to_organisation": _org(slug).pk, "legal_ground": legal_ground},
+        {"lock_version": concern.lock_version, "to_organisation": _org(slug).pk, "legal_ground": legal_ground},
     )
 
 
@@ -84,8 +84,8 @@ def test_the_central_coordinator_lists_reads_and_hands_over_only_the_queue(cast,
     assert central.get(f"/oro/arenden/{handled.reference}/").status_code == 404
     # Reading and handing over, nothing more: handling, assigning and disclosing stay with a coordinator.
     for suffix, data in [
-        ("nasta-steg/", {"version": 1}),
-        ("handlaggare/", {"version": 1}),
+        ("nasta-steg/", {"lock_version": 1}),
+        ("handlaggare/", {"lock_version": 1}),
         ("rojande/", {"to_organisation": _org("ks").pk, "legal_ground": "x", "decided_by": "x"}),
     ]:
         assert central.post(f"/oro/arenden/{waiting.reference}/{suffix}", data).status_code == 403, suffix
@@ -140,10 +140,9 @@ def test_not_handed_back_to_the_organisation_it_waits_at(cast, make_concern):
     concern = make_concern("waiting", organisation="skarholmen")
     with pytest.raises(ValidationError, match="annan organisation"):
         sharing.transfer(
-            request=None,
             concern_id=concern.pk,
             actor=cast["central_coordinator"],
-            version=concern.version,
+            lock_version=concern.lock_version,
             to_organisation=_org("skarholmen"),
             legal_ground="OSL",
         )

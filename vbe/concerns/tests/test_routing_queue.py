@@ -81,7 +81,7 @@ def _hand_over(client, concern: Concern, slug: str):
     concern.refresh_from_db()
     return client.post(
         f"/oro/arenden/{concern.reference}/overlamna/",
-        {"version": concern.version, "to_organisation": _org(slug).pk, "legal_ground": "OSL 10 kap. 2 §"},
+        {"lock_version": concern.lock_version, "to_organisation": _org(slug).pk, "legal_ground": "OSL 10 kap. 2 §"},
     )
 
 
@@ -89,7 +89,7 @@ def _hand_over_unread(client, concern: Concern, slug: str, legal_ground: str = "
     concern.refresh_from_db()
     return client.post(
         f"/oro/vantar-pa-samordnare/{concern.reference}/",
-        {"version": concern.version, "to_organisation": _org(slug).pk, "legal_ground": legal_ground},
+        {"lock_version": concern.lock_version, "to_organisation": _org(slug).pk, "legal_ground": legal_ground},
     )
 
 
@@ -116,10 +116,9 @@ def test_when_the_organisation_gets_a_coordinator_central_access_ends_at_once(ca
     concern.refresh_from_db()
     with pytest.raises(PermissionDenied):
         sharing.transfer(
-            request=None,
             concern_id=concern.pk,
             actor=User.objects.get(pk=cast["central_coordinator"].pk),
-            version=concern.version,
+            lock_version=concern.lock_version,
             to_organisation=_org("sodermalm"),
             legal_ground="OSL",
         )
@@ -140,9 +139,9 @@ def test_once_a_coordinator_has_handled_it_it_never_returns_to_the_queue(cast, m
     """Taken over: what the coordinator wrote is the organisation's, and their leaving opens nothing."""
     concern = make_concern("waiting", organisation="skarholmen")
     newcomer = _appoint_coordinator("skarholmen")
-    services.advance(request=None, concern_id=concern.pk, actor=newcomer, version=concern.version, note="")
+    services.advance(concern_id=concern.pk, actor=newcomer, lock_version=concern.lock_version, note="")
     services.record_assessment(
-        request=None, concern_id=concern.pk, actor=newcomer, version=concern.version + 1, areas=[], text="Bedömning"
+        concern_id=concern.pk, actor=newcomer, lock_version=concern.lock_version + 1, areas=[], text="Bedömning"
     )
     assert not Concern.objects.get(pk=concern.pk).without_coordinator
     User.objects.filter(pk=newcomer.pk).update(is_active=False)
@@ -260,7 +259,7 @@ def test_the_unread_hand_over_never_goes_where_the_central_coordinator_could_rea
 def test_a_receiver_that_loses_its_coordinator_meanwhile_undoes_the_unread_hand_over(cast, make_concern, monkeypatch):
     """The form offered Södermalm while it had a coordinator; by the time the hand-over runs it has
     none (as the hand-over's own transaction sees it): nothing is handed over, nothing logged as done."""
-    from vbe.notifications import recipients
+    from vbe.accounts import recipients
 
     concern = _orphan(cast, make_concern)
     sodermalm, nobody = _org("sodermalm").pk, recipients.coordinators_of(_org("sisab").pk)
@@ -405,10 +404,9 @@ def test_a_coordinator_appointed_while_a_hand_over_waits_for_the_row_ends_the_ce
         try:
             locked.wait(timeout=10)
             sharing.transfer(
-                request=None,
                 concern_id=concern.pk,
                 actor=User.objects.get(pk=cast["central_coordinator"].pk),
-                version=concern.version,
+                lock_version=concern.lock_version,
                 to_organisation=_org("sodermalm"),
                 legal_ground="OSL",
             )
@@ -435,7 +433,6 @@ def test_a_disclosure_reader_of_a_waiting_concern_is_not_told_it_is_in_the_centr
     hand it on, but the page does not claim it waits in the central queue: it arrived with a coordinator."""
     concern = make_concern("routed", organisation="jarva")
     sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=User.objects.get(pk=cast["coordinator"].pk),
         to_organisation=_org("ks"),

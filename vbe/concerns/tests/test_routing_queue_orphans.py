@@ -11,16 +11,17 @@ from threading import Barrier, BrokenBarrierError, Thread
 import pytest
 from django.db import connection
 
+from vbe.accounts.coordinators import watching_coordinators
 from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.tests.test_admin_roles import user_form
 from vbe.audit.models import AccessLogEntry
-from vbe.concerns import orphans
 from vbe.concerns.models import Concern, State
 from vbe.concerns.tests.conftest import submit_test_concern
 from vbe.incidents.models import Incident, Status
 from vbe.incidents.tests.factories import make_incident
 from vbe.notifications.models import Notification
 from vbe.organisations.models import Organisation
+from vbe.portal import orphans
 
 JARVA = "Järva stadsdelsnämnd"
 
@@ -175,7 +176,7 @@ def test_every_reference_reaches_the_log_however_many(cast):
         for reference in references
     )
     Membership.objects.filter(organisation=jarva, role=Role.COORDINATOR).delete()
-    orphans.report_lost_coordinator(request=None, organisation=jarva)
+    orphans.report_lost_coordinator(actor=None, organisation=jarva)
     rows = AccessLogEntry.objects.filter(action="organisation_lost_coordinator").order_by("id")
     assert rows.count() > 1
     assert all(len(row.detail) <= 500 and row.detail.startswith("80 öppna ärenden") for row in rows)
@@ -198,7 +199,7 @@ def test_two_administrators_removing_the_last_two_coordinators_at_once_report_th
 
     def remove(user_id: int) -> None:
         try:
-            with orphans.watching_coordinators(request=None, user_ids=[user_id]):
+            with watching_coordinators(actor=cast["admin"], user_ids=[user_id]):
                 Membership.objects.filter(user_id=user_id, role=Role.COORDINATOR).delete()
                 with suppress(BrokenBarrierError):  # both inside the change at once, if the lock lets them
                     both_changed.wait(timeout=3)

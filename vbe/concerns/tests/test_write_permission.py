@@ -27,38 +27,33 @@ def _org(slug: str) -> Organisation:
 
 # Every write service on an existing concern, with arguments that would be accepted from a handler.
 WRITES = {
-    "advance": lambda c, s, a: services.advance(request=None, concern_id=c.pk, actor=a, version=c.version),
+    "advance": lambda c, s, a: services.advance(concern_id=c.pk, actor=a, lock_version=c.lock_version),
     "record_assessment": lambda c, s, a: services.record_assessment(
-        request=None, concern_id=c.pk, actor=a, version=c.version, areas=["family"], text="Bedömning"
+        concern_id=c.pk, actor=a, lock_version=c.lock_version, areas=["family"], text="Bedömning"
     ),
     "record_action": lambda c, s, a: services.record_action(
-        request=None,
         concern_id=c.pk,
         actor=a,
-        version=c.version,
+        lock_version=c.lock_version,
         kind=ActionKind.SIP,
         done_on=timezone.localdate(),
     ),
     "record_consent": lambda c, s, a: sharing.record_consent(
-        request=None,
         concern_id=c.pk,
         actor=a,
-        version=c.version,
+        lock_version=c.lock_version,
         purpose="SIG",
         given_by="Personen",
         given_on=timezone.localdate(),
     ),
     "withdraw_consent": lambda c, s, a: sharing.withdraw_consent(
-        request=None, concern_id=c.pk, consent_id=s["consent"].pk, actor=a, version=c.version
+        concern_id=c.pk, consent_id=s["consent"].pk, actor=a, lock_version=c.lock_version
     ),
     "close": lambda c, s, a: closure.close(
-        request=None, concern_id=c.pk, actor=a, version=c.version, outcome=Outcome.HANDED_OVER
+        concern_id=c.pk, actor=a, lock_version=c.lock_version, outcome=Outcome.HANDED_OVER
     ),
-    "assign": lambda c, s, a: services.assign(
-        request=None, concern_id=c.pk, actor=a, version=c.version, caseworker=None
-    ),
+    "assign": lambda c, s, a: services.assign(concern_id=c.pk, actor=a, lock_version=c.lock_version, caseworker=None),
     "disclose": lambda c, s, a: sharing.disclose(
-        request=None,
         concern_id=c.pk,
         actor=a,
         to_organisation=_org("jarva"),
@@ -66,16 +61,15 @@ WRITES = {
         decided_by="Enhetschef A",
     ),
     "withdraw_disclosure": lambda c, s, a: sharing.withdraw_disclosure(
-        request=None, concern_id=c.pk, disclosure_id=s["disclosure"].pk, actor=a, reason="Fel beslut"
+        concern_id=c.pk, disclosure_id=s["disclosure"].pk, actor=a, reason="Fel beslut"
     ),
     "set_legal_hold": lambda c, s, a: closure.set_legal_hold(
-        request=None, concern_id=c.pk, actor=a, version=c.version, hold=True, reason="Förundersökning"
+        concern_id=c.pk, actor=a, lock_version=c.lock_version, hold=True, reason="Förundersökning"
     ),
     "transfer": lambda c, s, a: sharing.transfer(
-        request=None,
         concern_id=c.pk,
         actor=a,
-        version=c.version,
+        lock_version=c.lock_version,
         to_organisation=_org("jarva"),
         legal_ground="OSL",
     ),
@@ -84,7 +78,7 @@ WRITES = {
 
 def _snapshot(concern: Concern) -> tuple:
     return (
-        Concern.objects.get(pk=concern.pk).version,
+        Concern.objects.get(pk=concern.pk).lock_version,
         Event.objects.filter(concern=concern).count(),
         Disclosure.objects.filter(concern=concern, revoked_at=None).count(),
         Consent.objects.filter(concern=concern, withdrawn_on=None).count(),
@@ -97,16 +91,14 @@ def handed_over(cast, make_concern):
     concern = make_concern()
     coordinator = cast["coordinator"]
     consent = sharing.record_consent(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
-        version=1,
+        lock_version=1,
         purpose="SIG",
         given_by="Personen",
         given_on=timezone.localdate(),
     )
     disclosure = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
         to_organisation=_org("utbildningsnamnden"),
@@ -114,10 +106,9 @@ def handed_over(cast, make_concern):
         decided_by="Enhetschef A",
     )
     sharing.transfer(
-        request=None,
         concern_id=concern.pk,
         actor=coordinator,
-        version=Concern.objects.get(pk=concern.pk).version,
+        lock_version=Concern.objects.get(pk=concern.pk).lock_version,
         to_organisation=_org("sodermalm"),
         legal_ground="OSL 10 kap. 2 §",
     )
@@ -145,16 +136,14 @@ COORDINATE_ONLY = ["assign", "disclose", "withdraw_disclosure", "set_legal_hold"
 def open_concern(cast, make_concern):
     concern = make_concern()
     consent = sharing.record_consent(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=1,
+        lock_version=1,
         purpose="SIG",
         given_by="Personen",
         given_on=timezone.localdate(),
     )
     disclosure = sharing.disclose(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
         to_organisation=_org("utbildningsnamnden"),
@@ -168,10 +157,9 @@ def open_concern(cast, make_concern):
 def test_an_assigned_caseworker_handles_but_does_not_coordinate(cast, open_concern, name):
     concern, records = open_concern
     services.assign(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=concern.version,
+        lock_version=concern.lock_version,
         caseworker=cast["caseworker"],
     )
     concern.refresh_from_db()
@@ -193,10 +181,9 @@ def test_a_disclosure_reader_writes_nothing(cast, open_concern, name):
 def test_an_unassigned_caseworker_can_no_longer_record_an_action(cast, open_concern):
     concern, records = open_concern
     services.assign(
-        request=None,
         concern_id=concern.pk,
         actor=cast["coordinator"],
-        version=concern.version,
+        lock_version=concern.lock_version,
         caseworker=cast["caseworker"],
     )
     concern.refresh_from_db()
@@ -204,7 +191,7 @@ def test_an_unassigned_caseworker_can_no_longer_record_an_action(cast, open_conc
     WRITES["record_action"](concern, records, caseworker)  # assigned: allowed
     concern.refresh_from_db()
     services.assign(
-        request=None, concern_id=concern.pk, actor=cast["coordinator"], version=concern.version, caseworker=None
+        concern_id=concern.pk, actor=cast["coordinator"], lock_version=concern.lock_version, caseworker=None
     )
     concern.refresh_from_db()
     with pytest.raises(PermissionDenied):
@@ -233,10 +220,9 @@ def test_a_hand_over_between_the_pages_check_and_the_write_answers_as_the_check_
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             sharing.transfer(
-                request=None,
                 concern_id=concern.pk,
                 actor=User.objects.get(pk=cast["coordinator"].pk),
-                version=Concern.objects.get(pk=concern.pk).version,
+                lock_version=Concern.objects.get(pk=concern.pk).lock_version,
                 to_organisation=_org("sodermalm"),
                 legal_ground="OSL 10 kap. 2 §",
             )
@@ -278,10 +264,9 @@ def test_a_disclosure_waiting_for_the_row_while_a_colleague_hands_over_is_refuse
                             break
                         time.sleep(0.05)
                 sharing.transfer(
-                    request=None,
                     concern_id=concern.pk,
                     actor=User.objects.get(pk=cast["coordinator"].pk),
-                    version=concern.version,
+                    lock_version=concern.lock_version,
                     to_organisation=_org("sodermalm"),
                     legal_ground="OSL 10 kap. 2 §",
                 )
@@ -294,7 +279,6 @@ def test_a_disclosure_waiting_for_the_row_while_a_colleague_hands_over_is_refuse
         try:
             locked.wait(timeout=10)
             sharing.disclose(
-                request=None,
                 concern_id=concern.pk,
                 actor=User.objects.get(pk=cast["coordinator"].pk),
                 to_organisation=_org("utbildningsnamnden"),

@@ -59,6 +59,4 @@ MATRIX: dict[str, Entry] = {
         lambda ctx: f"/handelser/{_waiting_incident(ctx).pk}/vantar-pa-samordnare/",
         expect(NOT_FOUND, central_coordinator=OK),
     ),
-    "incidents:statistics": Entry(lambda ctx: "/handelser/statistik/", expect(OK)),
-    "incidents:district_statistics": Entry(lambda ctx: "/handelser/statistik/80132/", expect(OK)),
 }

@@ -68,7 +68,8 @@ def test_reporting_organisations_coordinator_sees_but_does_not_handle(cast):
     board = cast.client("coordinator_board")
     page = board.get(f"/handelser/{incident.pk}/").content.decode()
     assert DESCRIPTION in page and "Spara status" not in page
-    assert board.post(f"/handelser/{incident.pk}/status/", {"to_status": "closed", "comment": "x"}).status_code == 403
+    closing = {"lock_version": 1, "to_status": "closed", "comment": "x"}
+    assert board.post(f"/handelser/{incident.pk}/status/", closing).status_code == 403
     assert cast.client("coordinator_other").get(f"/handelser/{incident.pk}/").status_code == 200
     assert cast.client("coordinator").get(f"/handelser/{incident.pk}/").status_code == 404
 

@@ -147,7 +147,7 @@ def test_units_offered_are_only_those_of_ones_own_organisations(cast):
     client = cast.client("staff")
     assert "Annan fritidsgård" not in client.get("/handelser/rapportera/").content.decode()
     response = report(client, unit=str(other.pk))
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the page again, with what was typed
     assert "Välj en av verksamheterna i listan." in response.content.decode()
     assert not Incident.objects.exists()
 
@@ -157,7 +157,7 @@ def test_units_offered_are_only_those_of_ones_own_organisations(cast):
 
 def _assert_refused_and_kept(response, message: str) -> str:
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Incident.objects.exists()
     assert "govuk-error-summary" in page and message in page
     assert page.count(message) >= 2  # in the summary and at the field
@@ -227,7 +227,7 @@ def test_ordinary_numbers_are_not_mistaken_for_personnummer(cast):
 )
 def test_bad_input_gives_a_swedish_error_and_no_incident(cast, overrides, message):
     response = report(cast.client("staff"), **overrides)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Incident.objects.exists()
 

@@ -69,7 +69,9 @@ def test_the_central_coordinator_lists_reads_and_handles_the_waiting_incidents(c
     detail = central.get(f"/handelser/{waiting.pk}/").content.decode()
     assert f'action="/handelser/{waiting.pk}/skicka-vidare/"' in detail
     assert central.get(f"/handelser/{routed.pk}/").status_code == 404
-    response = central.post(f"/handelser/{waiting.pk}/status/", {"to_status": "acknowledged", "comment": ""})
+    response = central.post(
+        f"/handelser/{waiting.pk}/status/", {"lock_version": 1, "to_status": "acknowledged", "comment": ""}
+    )
     assert response.status_code == 302
     assert Incident.objects.get(pk=waiting.pk).status == Status.ACKNOWLEDGED
 
@@ -79,7 +81,9 @@ def test_the_central_coordinator_sends_it_on_and_then_loses_access(cast, django_
     central = cast.client("central_coordinator")
     sodermalm = Organisation.objects.get(slug="sodermalm")
     with django_capture_on_commit_callbacks(execute=True):
-        response = central.post(f"/handelser/{incident.pk}/skicka-vidare/", {"to_organisation": sodermalm.pk})
+        response = central.post(
+            f"/handelser/{incident.pk}/skicka-vidare/", {"lock_version": 1, "to_organisation": sodermalm.pk}
+        )
     assert response.status_code == 302 and response["Location"] == "/handelser/"
     incident.refresh_from_db()
     assert incident.organisation == sodermalm and not permissions.incident_in_central_queue(incident)
@@ -98,30 +102,64 @@ def test_sent_on_to_another_organisation_without_coordinator_it_stays_in_the_que
     incident = _flagged(cast)
     with django_capture_on_commit_callbacks(execute=True):
         services.reroute_incident(
-            incident=incident, actor=cast["central_coordinator"], to_organisation=Organisation.objects.get(slug="sisab")
+            incident_id=incident.pk,
+            actor=cast["central_coordinator"],
+            lock_version=1,
+            to_organisation=Organisation.objects.get(slug="sisab"),
         )
     incident.refresh_from_db()
+    assert incident.lock_version == 2
     assert incident.organisation.slug == "sisab" and permissions.incident_in_central_queue(incident)
     assert AccessLogEntry.objects.filter(action="incident_routed_to_central", object_id=str(incident.pk)).exists()
     assert [m.to for m in mail.outbox] == [["central_coordinator@test.example"]]
     with pytest.raises(ValidationError, match="saknar fortfarande"):
         services.reroute_incident(
-            incident=incident, actor=cast["central_coordinator"], to_organisation=incident.organisation
+            incident_id=incident.pk,
+            actor=cast["central_coordinator"],
+            lock_version=2,
+            to_organisation=incident.organisation,
         )
+
+
+def test_a_reroute_from_a_page_left_open_while_it_was_handled_changes_nothing(cast):
+    """The central coordinator's page showed version 1; another of them acknowledged it meanwhile."""
+    incident = _flagged(cast)
+    central = cast.client("central_coordinator")
+    assert (
+        '<input type="hidden" name="lock_version" value="1"'
+        in central.get(f"/handelser/{incident.pk}/").content.decode()
+    )
+    services.acknowledge_incident(incident_id=incident.pk, actor=cast["central_coordinator"], lock_version=1)
+    sodermalm = Organisation.objects.get(slug="sodermalm")
+    response = central.post(
+        f"/handelser/{incident.pk}/skicka-vidare/", {"lock_version": 1, "to_organisation": sodermalm.pk}
+    )
+    assert response.status_code == 400
+    assert "Händelsen har ändrats av någon annan sedan du öppnade sidan." in response.content.decode()
+    incident.refresh_from_db()
+    assert (incident.organisation.slug, incident.lock_version) == ("skarholmen", 2)
+    assert not AccessLogEntry.objects.filter(action="incident_rerouted").exists()
 
 
 def test_only_the_central_coordinator_sends_on_and_only_a_waiting_incident(cast):
     waiting, routed = _flagged(cast), make_incident(reporter=cast["staff"])
     sodermalm = Organisation.objects.get(slug="sodermalm")
     for name in ("coordinator", "staff", "admin", "auditor"):
-        status = cast.client(name).post(f"/handelser/{waiting.pk}/skicka-vidare/", {"to_organisation": sodermalm.pk})
+        status = cast.client(name).post(
+            f"/handelser/{waiting.pk}/skicka-vidare/", {"lock_version": 1, "to_organisation": sodermalm.pk}
+        )
         assert status.status_code in (403, 404), name
     # Järva's coordinator sees it (the reporting organisation) but may not send it on.
     with pytest.raises(PermissionDenied):
-        services.reroute_incident(incident=waiting, actor=cast["coordinator"], to_organisation=sodermalm)
+        services.reroute_incident(
+            incident_id=waiting.pk, actor=cast["coordinator"], lock_version=1, to_organisation=sodermalm
+        )
     central = cast.client("central_coordinator")
-    assert central.post(f"/handelser/{routed.pk}/skicka-vidare/", {"to_organisation": sodermalm.pk}).status_code == 404
-    page = central.post(f"/handelser/{waiting.pk}/skicka-vidare/", {"to_organisation": "x"})
+    refused = central.post(
+        f"/handelser/{routed.pk}/skicka-vidare/", {"lock_version": 1, "to_organisation": sodermalm.pk}
+    )
+    assert refused.status_code == 404
+    page = central.post(f"/handelser/{waiting.pk}/skicka-vidare/", {"lock_version": 1, "to_organisation": "x"})
     assert page.status_code == 400 and "Välj en organisation i listan" in page.content.decode()
     assert Incident.objects.get(pk=waiting.pk).organisation.slug == "skarholmen"
 

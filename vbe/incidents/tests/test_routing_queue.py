@@ -101,9 +101,11 @@ def test_when_the_council_gets_a_coordinator_central_access_ends_at_once(cast):
     assert _awaits(cast, incident) == NOT_WAITING
     central = cast.client("central_coordinator")
     # Neither the reporter's name and e-mail on the page nor the handling are theirs any more.
-    assert central.post(f"/handelser/{incident.pk}/status/", {"to_status": "acknowledged"}).status_code == 404
+    acknowledge = {"lock_version": 1, "to_status": "acknowledged"}
+    assert central.post(f"/handelser/{incident.pk}/status/", acknowledge).status_code == 404
     sodermalm = _org("sodermalm").pk
-    assert central.post(f"/handelser/{incident.pk}/skicka-vidare/", {"to_organisation": sodermalm}).status_code == 404
+    reroute = {"lock_version": 1, "to_organisation": sodermalm}
+    assert central.post(f"/handelser/{incident.pk}/skicka-vidare/", reroute).status_code == 404
     assert Incident.objects.get().status == Status.NEW
 
 
@@ -111,7 +113,7 @@ def test_once_a_coordinator_has_handled_it_it_never_returns_to_the_queue(cast):
     report(cast.client("staff"), district=_skarholmen_code())
     incident = Incident.objects.get()
     newcomer = _appoint_coordinator("skarholmen")
-    services.acknowledge_incident(incident=incident, actor=newcomer, comment="Vi tittar på det.")
+    services.acknowledge_incident(incident_id=incident.pk, actor=newcomer, lock_version=1, comment="Vi tittar på det.")
     assert not Incident.objects.get().without_coordinator
     User.objects.filter(pk=newcomer.pk).update(is_active=False)
     assert _central_sees(cast, incident) == UNREAD
@@ -124,7 +126,8 @@ def test_when_the_last_coordinator_goes_the_open_incident_waits_unread(cast):
     assert _central_sees(cast, incident) == UNREAD
     central = cast.client("central_coordinator")
     assert central.get(f"/handelser/{incident.pk}/bild/{photo.pk}/").status_code == 404
-    assert central.post(f"/handelser/{incident.pk}/status/", {"to_status": "acknowledged"}).status_code == 404
+    acknowledge = {"lock_version": 1, "to_status": "acknowledged"}
+    assert central.post(f"/handelser/{incident.pk}/status/", acknowledge).status_code == 404
     assert _awaits(cast, incident) == WAITING
     _, section = _sections(central.get("/handelser/").content.decode())
     assert "Händelser som väntar på en ny samordnare" in section
@@ -163,7 +166,8 @@ def test_the_central_coordinator_reroutes_it_unread(cast, django_capture_on_comm
     central = cast.client("central_coordinator")
     with django_capture_on_commit_callbacks(execute=True):
         response = central.post(
-            f"/handelser/{incident.pk}/vantar-pa-samordnare/", {"to_organisation": _org("sodermalm").pk}
+            f"/handelser/{incident.pk}/vantar-pa-samordnare/",
+            {"lock_version": 1, "to_organisation": _org("sodermalm").pk},
         )
     assert response.status_code == 302 and response["Location"] == "/handelser/"
     incident.refresh_from_db()
@@ -173,16 +177,35 @@ def test_the_central_coordinator_reroutes_it_unread(cast, django_capture_on_comm
     assert _central_sees(cast, incident) == UNREAD and _awaits(cast, incident) == NOT_WAITING
 
 
+def test_an_unread_reroute_checks_the_version_the_page_showed(cast):
+    incident = _orphan(cast)
+    central = cast.client("central_coordinator")
+    page = central.get(f"/handelser/{incident.pk}/vantar-pa-samordnare/").content.decode()
+    assert '<input type="hidden" name="lock_version" value="1"' in page
+    Incident.objects.filter(pk=incident.pk).update(lock_version=2)  # changed meanwhile
+    response = central.post(
+        f"/handelser/{incident.pk}/vantar-pa-samordnare/", {"lock_version": 1, "to_organisation": _org("sodermalm").pk}
+    )
+    assert response.status_code == 400
+    assert "Händelsen har ändrats av någon annan sedan du öppnade sidan." in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.organisation.slug == "jarva"
+    assert not AccessLogEntry.objects.filter(action="incident_rerouted").exists()
+
+
 def test_an_unread_incident_is_never_rerouted_where_the_central_coordinator_could_read_it(cast):
     incident = _orphan(cast)
     response = cast.client("central_coordinator").post(
-        f"/handelser/{incident.pk}/vantar-pa-samordnare/", {"to_organisation": _org("sisab").pk}
+        f"/handelser/{incident.pk}/vantar-pa-samordnare/", {"lock_version": 1, "to_organisation": _org("sisab").pk}
     )
     assert response.status_code == 400 and "Välj en organisation i listan" in response.content.decode()
     # The service refuses it too, under the row lock, whoever calls it.
     with pytest.raises(ValidationError, match="saknar lokal samordnare"):
         services.reroute_incident(
-            incident=incident, actor=User.objects.get(pk=cast["central_coordinator"].pk), to_organisation=_org("sisab")
+            incident_id=incident.pk,
+            actor=User.objects.get(pk=cast["central_coordinator"].pk),
+            lock_version=1,
+            to_organisation=_org("sisab"),
         )
     incident.refresh_from_db()
     assert incident.organisation.slug == "jarva" and not incident.without_coordinator
@@ -199,7 +222,9 @@ def test_the_reroute_page_is_for_waiting_incidents_and_the_central_coordinator_o
         client = cast.client(name)
         assert client.get(f"/handelser/{orphan.pk}/vantar-pa-samordnare/").status_code == 404, name
         sodermalm = _org("sodermalm").pk
-        response = client.post(f"/handelser/{orphan.pk}/vantar-pa-samordnare/", {"to_organisation": sodermalm})
+        response = client.post(
+            f"/handelser/{orphan.pk}/vantar-pa-samordnare/", {"lock_version": 1, "to_organisation": sodermalm}
+        )
         assert response.status_code == 404, name
     assert Incident.objects.get(pk=orphan.pk).organisation.slug == "jarva"
 
@@ -244,7 +269,10 @@ def test_the_receipt_is_what_the_reporter_was_told_even_after_a_reroute(cast, dj
     assert incident.intake.reported_to.slug == "skarholmen" and incident.intake.route == IntakeRoute.CENTRAL
     before = _receipt(staff, response["Location"])
     services.reroute_incident(
-        incident=incident, actor=User.objects.get(pk=cast["central_coordinator"].pk), to_organisation=_org("sodermalm")
+        incident_id=incident.pk,
+        actor=User.objects.get(pk=cast["central_coordinator"].pk),
+        lock_version=1,
+        to_organisation=_org("sodermalm"),
     )
     incident.refresh_from_db()
     assert incident.organisation.slug == "sodermalm"
@@ -288,7 +316,10 @@ def test_a_rerouted_incident_that_was_routed_normally_keeps_its_receipt(cast):
     assert "De lokala samordnarna vid Järva stadsdelsnämnd får ett meddelande" in before
     Membership.objects.filter(organisation__slug="jarva", role=Role.COORDINATOR).delete()
     services.reroute_incident(
-        incident=incident, actor=User.objects.get(pk=cast["central_coordinator"].pk), to_organisation=_org("sodermalm")
+        incident_id=incident.pk,
+        actor=User.objects.get(pk=cast["central_coordinator"].pk),
+        lock_version=1,
+        to_organisation=_org("sodermalm"),
     )
     assert _receipt(staff, response["Location"]) == before
 
@@ -304,7 +335,7 @@ def test_the_migration_records_what_incidents_already_stored_were_told(reference
     report(cast.client("staff"))  # Järva: its coordinators told (a routing message in the outbox)
     report(cast.client("staff"), district=_skarholmen_code())  # Skärholmen: the central coordinator
     moved = Incident.objects.get(district__code=_skarholmen_code())
-    services.reroute_incident(incident=moved, actor=central, to_organisation=_org("sodermalm"))
+    services.reroute_incident(incident_id=moved.pk, actor=central, lock_version=1, to_organisation=_org("sodermalm"))
     unknown = make_incident(reporter=cast["staff"], district_code=_skarholmen_code())  # no trace of routing
     expected = {
         Incident.objects.get(organisation__slug="jarva").pk: ("jarva", IntakeRoute.COORDINATOR),

@@ -304,7 +304,7 @@ def test_png_named_jpg_with_wrong_content_type_is_handled_as_png(cast, upload_di
 def test_files_that_are_not_allowed_images_are_refused(cast, upload_dir, data, name, message):
     response = post_with_photos(cast.client("staff"), upload(data, name))
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in page and 'href="#id_photos"' in page
     assert "välj dem igen" in page  # files cannot be kept: the reporter is told to choose them again
     assert not Incident.objects.exists() and not IncidentPhoto.objects.exists()
@@ -320,7 +320,7 @@ def test_oversize_file_is_refused(cast, upload_dir):
 
 def test_one_bad_file_among_good_ones_stores_nothing(cast, upload_dir):
     response = post_with_photos(cast.client("staff"), upload(image_bytes()), upload(b"text", "b.jpg"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Incident.objects.exists() and stored_files(upload_dir) == []
 
 

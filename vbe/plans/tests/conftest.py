@@ -63,7 +63,9 @@ def add_measure(plan: Plan, actor, *, title: str, area: int = 1, methods: int = 
         plan_id=plan.pk,
         actor=actor,
         lock_version=plan.lock_version,
-        fields={"title": title, "focus_area": focus_area(area), **fields},
+        title=title,
+        focus_area=focus_area(area),
+        **fields,
         methods=chosen,
         indicators=indicators if indicators is not None else [("Antal deltagare", "40")],
     )
@@ -71,9 +73,13 @@ def add_measure(plan: Plan, actor, *, title: str, area: int = 1, methods: int = 
 
 def follow_up(plan: Plan, actor, year: int, statuses: dict[str, str]) -> None:
     """statuses: measure title -> follow-up status."""
-    for measure in plan.measures.all():
-        if measure.title in statuses:
-            services.record_follow_up(measure_id=measure.pk, actor=actor, year=year, status=statuses[measure.title])
+    plan.refresh_from_db()
+    entries = [
+        services.FollowUpEntry(measure_id=m.pk, status=statuses[m.title])
+        for m in plan.measures.all()
+        if m.title in statuses
+    ]
+    services.record_follow_ups(actor=actor, plan_id=plan.pk, lock_version=plan.lock_version, year=year, entries=entries)
 
 
 @pytest.fixture

@@ -99,13 +99,15 @@ def test_stale_follow_up_is_refused_and_keeps_what_was_typed(cast):
     plan = _decided(cast)
     parents, sources = plan.measures.order_by("title")
     stale = plan.lock_version
-    services.record_follow_up(measure_id=sources.pk, actor=cast["coordinator"], year=LAST_YEAR, status="ongoing")
+    services.record_follow_up(
+        actor=cast["coordinator"], measure_id=sources.pk, lock_version=stale, year=LAST_YEAR, status="ongoing"
+    )
     response = cast.client("coordinator").post(
         f"/planer/{plan.pk}/uppfoljning/{LAST_YEAR}/",
         {"lock_version": stale, **_entry(parents, "cancelled", "Min kommentar"), **_entry(sources)},
     )
     html = response.content.decode()
-    assert response.status_code == 400 and services.STALE in html and "Min kommentar" in html
+    assert response.status_code == 400 and str(services.STALE) in html and "Min kommentar" in html
     assert not FollowUp.objects.filter(measure=parents).exists()
 
 
@@ -119,8 +121,8 @@ def test_follow_ups_are_saved_all_or_nothing(cast):
             lock_version=plan.lock_version,
             year=LAST_YEAR,
             entries=[
-                {"measure_id": parents.pk, "status": "done"},
-                {"measure_id": sources.pk, "status": "finished-ish"},
+                services.FollowUpEntry(measure_id=parents.pk, status="done"),
+                services.FollowUpEntry(measure_id=sources.pk, status="finished-ish"),
             ],
         )
     assert not FollowUp.objects.exists()
@@ -208,16 +210,18 @@ def followed_up_city(cast):
         measures=[{"title": "G", "area": 2}],
     )
     follow_up(board, cast["coordinator_board"], LAST_YEAR, {"G": "done"})
-    from vbe.accounts.models import Membership, Role
+    from vbe.accounts.models import Membership, Role, User
     from vbe.organisations.models import Organisation
 
     farsta = Organisation.objects.get(slug="farsta")
     Membership.objects.create(user=cast["coordinator"], organisation=farsta, role=Role.COORDINATOR)
+    cast["coordinator"] = User.objects.get(pk=cast["coordinator"].pk)  # a user object reads its memberships once
     superseded = make_plan(
         cast, organisation="farsta", year=LAST_YEAR, state=PlanState.DECIDED, measures=[{"title": "H", "area": 3}]
     )
     follow_up(superseded, cast["coordinator"], LAST_YEAR, {"H": "done"})
-    services.new_version(plan_id=superseded.pk, actor=cast["coordinator"])
+    superseded.refresh_from_db()
+    services.new_version(plan_id=superseded.pk, actor=cast["coordinator"], lock_version=superseded.lock_version)
     return {"jarva": jarva, "sodermalm": sodermalm, "board": board}
 
 

@@ -77,9 +77,9 @@ def test_follow_up_comment_refuses_a_phone_number(cast):
 def test_duty_report_comment_refuses_a_personnummer(cast, jarva):
     client = cast.client("coordinator")
     url = f"/planer/samordnaruppdrag/jarva/{THIS_YEAR}/"
-    version = client.get(url).context["form"]["version"].value()
+    version = client.get(url).context["form"]["lock_version"].value()
     duties = CoordinatorDuty.objects.filter(guideline__is_current=True).order_by("number")
-    data = {"version": version}
+    data = {"lock_version": version}
     for duty in duties:
         data[f"answer_{duty.pk}"] = "done"
         data[f"comment_{duty.pk}"] = ""

@@ -1,24 +1,14 @@
-"""The figures beside the situation picture: aggregates only, small counts suppressed for outsiders."""
+"""The figures beside the situation picture: aggregates only, small counts protected for outsiders."""
 
 from __future__ import annotations
 
 import datetime
 
-import pytest
-
 from vbe.concerns.tests.conftest import submit_test_concern
+from vbe.incidents.tests.factories import make_incident
 from vbe.organisations.models import Organisation
 from vbe.plans import situation
 from vbe.plans.tests.conftest import LAST_YEAR, THIS_YEAR, make_plan
-
-try:
-    from vbe.incidents.tests.factories import make_incident
-except ImportError:  # pragma: no cover - the incident track is optional here
-    make_incident = None
-
-needs_incidents = pytest.mark.skipif(
-    make_incident is None or situation.incident_statistics is None, reason="the incident track is not installed"
-)
 
 
 def _figures(rows) -> dict[tuple[str, str], str]:
@@ -42,7 +32,6 @@ def test_concern_counts_are_exact_for_the_coordinator_and_suppressed_for_others(
     assert other_year[("Oro för individer", "Rapporter om oro totalt")] == "0"
 
 
-@needs_incidents
 def test_incident_counts_for_the_plan_period(cast):
     jarva = Organisation.objects.get(slug="jarva")
     today = datetime.date(THIS_YEAR, 1, 15)
@@ -57,13 +46,38 @@ def test_incident_counts_for_the_plan_period(cast):
     assert outside[("Händelser", "Händelser totalt")] == "<5" and outside[("Händelser", "Våld")] == "0"
     both = _figures(situation.situation_statistics(jarva, LAST_YEAR, end_year=THIS_YEAR, viewer=cast["board_reader"]))
     assert both[("Händelser", "Händelser totalt")] == "<5"
-    for _ in range(3):
+    for _ in range(8):
         make_incident(reporter=cast["staff"], occurred_on=today)
     outside = _figures(situation.situation_statistics(jarva, THIS_YEAR, viewer=cast["board_reader"]))
-    assert outside[("Händelser", "Händelser totalt")] == "6"  # five or more is shown as it is
+    assert outside[("Händelser", "Händelser totalt")] == "11"  # five or more is shown as it is
+    assert outside[("Händelser", "Hot")] == "<5"
+    # 11 less the 10 propaganda incidents would give the threat away: they are hidden too, and
+    # "x" (5 or more) beside "<5" (1–4) with 11 in all leaves the threat 1 to 4 still.
+    assert outside[("Händelser", "Propaganda: klistermärken eller affischer")] == "x"
 
 
-@needs_incidents
+def test_one_small_count_beside_a_shown_total_is_never_given_away(cast):
+    """Before: a total of 6 beside 5 propaganda incidents told anyone that there was 1 threat."""
+    jarva = Organisation.objects.get(slug="jarva")
+    day = datetime.date(THIS_YEAR, 1, 15)
+    for _ in range(5):
+        make_incident(reporter=cast["staff"], occurred_on=day)
+    make_incident(reporter=cast["staff"], occurred_on=day, category="threat")
+    rows = situation.situation_statistics(jarva, THIS_YEAR, viewer=cast["board_reader"])
+    outside = _figures(rows)
+    # Hiding the 5 would not do: "x" is 5 or more, so 6 − x leaves the threat at 1. Hiding the total
+    # does: 5 and "<5" could add up to anything from 6 to 9.
+    assert (
+        outside[("Händelser", "Händelser totalt")],
+        outside[("Händelser", "Propaganda: klistermärken eller affischer")],
+        outside[("Händelser", "Hot")],
+    ) == ("x", "5", "<5")
+    assert outside[("Händelser", "Våld")] == "0"
+    assert rows.secondary_note.startswith("x är ett antal på 5 eller fler")
+    own = situation.situation_statistics(jarva, THIS_YEAR, viewer=cast["coordinator"])
+    assert _figures(own)[("Händelser", "Hot")] == "1" and own.secondary_note == ""
+
+
 def test_a_boards_figures_are_the_incidents_its_staff_reported(cast):
     board = Organisation.objects.get(slug="utbildningsnamnden")
     make_incident(reporter=cast["board_reader"], occurred_on=datetime.date(THIS_YEAR, 2, 1))  # in Järva

@@ -7,7 +7,7 @@ import pytest
 from vbe.audit.models import AccessLogEntry
 from vbe.guidelines.models import CoordinatorDuty
 from vbe.organisations.models import Organisation
-from vbe.plans import services
+from vbe.plans import self_report, services
 from vbe.plans.models import DutyReport, PlanState
 from vbe.plans.tests.conftest import LAST_YEAR, THIS_YEAR, follow_up, make_plan
 
@@ -21,8 +21,12 @@ def _tasks(client, slug: str = "jarva") -> list[tuple[str, str]]:
 
 def _report_all_duties(cast, organisation: Organisation, year: int = THIS_YEAR, answered: int = 6) -> None:
     duties = CoordinatorDuty.objects.filter(guideline__is_current=True).order_by("number")[:answered]
-    services.report_duties(
-        organisation=organisation, year=year, actor=cast["coordinator"], answers={d.pk: ("done", "") for d in duties}
+    self_report.report_duties(
+        actor=cast["coordinator"],
+        organisation=organisation,
+        year=year,
+        lock_version=self_report.current_lock_version(organisation, year),
+        answers={d.pk: ("done", "") for d in duties},
     )
 
 
@@ -155,10 +159,11 @@ def test_coordinator_reports_the_six_duties(cast, jarva):
     html = page.content.decode()
     duties = _duties()
     assert len(duties) == 6 and all(d.text in html for d in duties)
-    version = page.context["form"]["version"].value()
+    version = page.context["form"]["lock_version"].value()
     first = duties[0]
     response = client.post(
-        url, {"version": version, **_answers(**{f"answer_{first.pk}": "partly", f"comment_{first.pk}": "Halva året."})}
+        url,
+        {"lock_version": version, **_answers(**{f"answer_{first.pk}": "partly", f"comment_{first.pk}": "Halva året."})},
     )
     assert response.status_code == 302
     reports = DutyReport.objects.filter(organisation=jarva, year=THIS_YEAR)
@@ -168,7 +173,7 @@ def test_coordinator_reports_the_six_duties(cast, jarva):
 
     page = client.get(url)
     assert "Halva året." in page.content.decode() and "Senast sparad" in page.content.decode()
-    response = client.post(url, {"version": page.context["form"]["version"].value(), **_answers()})
+    response = client.post(url, {"lock_version": page.context["form"]["lock_version"].value(), **_answers()})
     assert response.status_code == 302 and reports.get(duty=first).answer == "done"
     assert DutyReport.objects.count() == 6
 
@@ -176,10 +181,11 @@ def test_coordinator_reports_the_six_duties(cast, jarva):
 def test_duty_report_needs_every_answer_and_keeps_comments(cast):
     client = cast.client("coordinator")
     url = f"/planer/samordnaruppdrag/jarva/{THIS_YEAR}/"
-    version = client.get(url).context["form"]["version"].value()
+    version = client.get(url).context["form"]["lock_version"].value()
     second = _duties()[1]
     response = client.post(
-        url, {"version": version, **_answers(**{f"answer_{second.pk}": "", f"comment_{second.pk}": "Min kommentar"})}
+        url,
+        {"lock_version": version, **_answers(**{f"answer_{second.pk}": "", f"comment_{second.pk}": "Min kommentar"})},
     )
     html = response.content.decode()
     assert response.status_code == 400
@@ -190,12 +196,12 @@ def test_duty_report_needs_every_answer_and_keeps_comments(cast):
 def test_a_stale_duty_report_is_refused(cast, jarva):
     client = cast.client("coordinator")
     url = f"/planer/samordnaruppdrag/jarva/{THIS_YEAR}/"
-    version = client.get(url).context["form"]["version"].value()
+    version = client.get(url).context["form"]["lock_version"].value()
     _report_all_duties(cast, jarva, answered=2)
     first = _duties()[0]
-    response = client.post(url, {"version": version, **_answers(**{f"comment_{first.pk}": "Skrivet samtidigt"})})
+    response = client.post(url, {"lock_version": version, **_answers(**{f"comment_{first.pk}": "Skrivet samtidigt"})})
     assert response.status_code == 400
-    assert services.DUTIES_STALE in response.content.decode() and "Skrivet samtidigt" in response.content.decode()
+    assert str(self_report.STALE) in response.content.decode() and "Skrivet samtidigt" in response.content.decode()
     assert DutyReport.objects.count() == 2
 
 
@@ -206,7 +212,7 @@ def test_only_the_organisations_coordinator_reports_its_duties(cast, role):
     client = cast.client(role)
     url = f"/planer/samordnaruppdrag/jarva/{THIS_YEAR}/"
     assert client.get(url).status_code == 403
-    assert client.post(url, {"version": "new", **_answers()}).status_code == 403
+    assert client.post(url, {"lock_version": "0", **_answers()}).status_code == 403
     assert not DutyReport.objects.exists()
 
 

@@ -37,7 +37,7 @@ def plans(cast):
     make_plan(actor=jarva, slug="jarva", year=2025, measures=[1, 1, 2, 3], cancelled=[3], state="decided")
     make_plan(actor=board, slug="utbildningsnamnden", year=2024, measures=[1, 4, 7])
     decided = make_plan(actor=sodermalm, slug="sodermalm", year=2025, measures=[5, 5], state="decided")
-    plan_services.new_version(plan_id=decided.pk, actor=sodermalm)
+    plan_services.new_version(plan_id=decided.pk, actor=sodermalm, lock_version=decided.lock_version)
     make_plan(actor=board, slug="kulturnamnden", year=2026, measures=[2])
     make_plan(actor=jarva, slug="bromma", year=2024, measures=[1])
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from vbe.audit.models import AccessLogEntry
+from vbe.reports.forms import STATE_BROKEN
 from vbe.reports.models import StatusReport, StatusReportState
 from vbe.reports.tests.factories import make_plan
 
@@ -132,7 +133,7 @@ def test_create_a_draft_for_an_odd_year(central, cast):
 @pytest.mark.parametrize(
     ("year", "message"),
     [
-        ("2026", "2026 är ett jämnt år"),
+        ("2026", "Nulägesrapporten tas fram varje ojämnt år. Välj 2025 eller 2027."),
         ("", "Ange vilket år rapporten gäller."),
         ("tjugo", "Skriv året med fyra siffror"),
         ("1899", "Ange ett år mellan 2000 och 2100."),
@@ -141,7 +142,7 @@ def test_create_a_draft_for_an_odd_year(central, cast):
 )
 def test_create_refuses_bad_years(central, year, message):
     response = central.post("/rapporter/nulagesrapport/", {"year": year})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert response.content.decode().count('class="govuk-error-summary"') == 1
     assert not StatusReport.objects.exists()
@@ -206,7 +207,7 @@ def test_edit_the_narrative(central, report):
 def test_a_stale_edit_is_refused_and_keeps_the_text(central, report):
     central.post("/rapporter/nulagesrapport/2025/", _texts(report))
     response = central.post("/rapporter/nulagesrapport/2025/", _texts(report, analysis="Min version."))
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "Rapporten har ändrats av någon annan" in html
     assert "Min version." in html
@@ -216,7 +217,8 @@ def test_a_stale_edit_is_refused_and_keeps_the_text(central, report):
 
 def test_finalise_needs_the_texts_then_locks_them(central, report):
     response = central.post("/rapporter/nulagesrapport/2025/status/", {"state-lock_version": 1, "state-to": "final"})
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "Skriv sammanfattning, analys av läget, slutsatser och fortsatt arbete innan" in response.content.decode()
     report.refresh_from_db()
     assert report.state == StatusReportState.DRAFT  # refused: no texts yet
     central.post("/rapporter/nulagesrapport/2025/", _texts(report))
@@ -234,7 +236,9 @@ def test_finalise_needs_the_texts_then_locks_them(central, report):
 
 def test_state_change_with_bad_input_changes_nothing(central, report):
     for data in ({}, {"state-lock_version": "x", "state-to": "final"}, {"state-lock_version": 1, "state-to": "bogus"}):
-        assert central.post("/rapporter/nulagesrapport/2025/status/", data).status_code == 302
+        response = central.post("/rapporter/nulagesrapport/2025/status/", data)
+        assert response.status_code == 400
+        assert response.content.decode().count(STATE_BROKEN) == 1  # one message, in the error summary
     report.refresh_from_db()
     assert report.state == StatusReportState.DRAFT and report.lock_version == 1
 
@@ -284,7 +288,7 @@ def test_a_narrative_post_without_its_version_changes_nothing(central, report):
     data = _texts(report)
     del data["lock_version"]
     response = central.post("/rapporter/nulagesrapport/2025/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Ladda om sidan och försök igen." in response.content.decode()
     report.refresh_from_db()
     assert report.summary == "" and report.lock_version == 1

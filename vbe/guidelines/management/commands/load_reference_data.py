@@ -1,14 +1,18 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.guidelines.reference import load_guideline
 from vbe.organisations.reference import load_geography, load_organisations
 
 
 class Command(BaseCommand):
-    help = "Läser in Stockholms referensdata: områden, stadsdelar, organisationer, riktlinjen. Idempotent."
+    help = gettext_lazy(
+        "Läser in Stockholms referensdata: områden, stadsdelar, organisationer, riktlinjen. Idempotent."
+    )
 
     def handle(self, *args, **options) -> None:
         counts = {**load_geography(), **load_organisations(), **load_guideline()}
         summary = ", ".join(f"{name}: {n}" for name, n in counts.items())
         if options["verbosity"] > 0:
-            self.stdout.write(f"Referensdata inläst (nya poster – {summary}).")
+            self.stdout.write(_("Referensdata inläst (nya poster – %(summary)s).") % {"summary": summary})

@@ -22,9 +22,13 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from vbe.concerns.models import Concern
+from vbe.incidents.models import Incident
+from vbe.plans.models import FollowUp, Measure, Plan
 from vbe.reports import compile, plan_document
 from vbe.reports.compliance import compliance_for
 from vbe.reports.coverage import coverage_for
+from vbe.reports.cycle import status_report_cycle
 from vbe.reports.document import DocumentData, Paragraph, Section
 from vbe.reports.documents import docx, pdf, xlsx
 from vbe.reports.models import StatusReport
@@ -56,8 +60,6 @@ def _status_report_document(year: int) -> DocumentData:
 
 
 def _largest_plan(year: int):
-    from vbe.plans.models import Plan
-
     return (
         Plan.objects.filter(is_current=True)
         .select_related("organisation")
@@ -133,7 +135,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--case", action="append", default=[], help="Bara fall vars namn matchar (t.ex. 'status_report_*')."
         )
-        parser.add_argument("--year", type=int, help="Nulägesrapportens år (standard: senaste ojämna året).")
+        parser.add_argument(
+            "--year", type=int, help="Nulägesrapportens år (standard: det senaste år som rapporteringskravet anger)."
+        )
         parser.add_argument("--list", action="store_true", dest="list_cases", help="Lista fallen och avsluta.")
 
     def handle(self, *args, runs: int, case: list[str], year: int | None, list_cases: bool, **options) -> None:
@@ -143,8 +147,7 @@ class Command(BaseCommand):
             return
         if runs < 1:
             raise CommandError("--runs ska vara minst 1.")
-        this_year = timezone.localdate().year
-        year = year or (this_year if this_year % 2 else this_year - 1)
+        year = year or status_report_cycle().first_year_covering(timezone.localdate().year)
         chosen = [c for c in CASES if not case or any(fnmatch.fnmatchcase(c.name, p) for p in case)]
         if not chosen:
             raise CommandError(f"Inget fall matchar {case}. Välj bland: {', '.join(c.name for c in CASES)}")
@@ -176,10 +179,6 @@ class Command(BaseCommand):
             )
 
     def _describe_data(self, year: int, runs: int) -> None:
-        from vbe.concerns.models import Concern
-        from vbe.incidents.models import Incident
-        from vbe.plans.models import FollowUp, Measure, Plan
-
         counts = {
             "planer": Plan.objects.count(),
             "åtgärder": Measure.objects.count(),

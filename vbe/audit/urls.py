@@ -1,8 +1,0 @@
-from django.urls import path
-
-from vbe.audit import views
-
-app_name = "audit"
-urlpatterns = [
-    path("", views.access_log, name="access_log"),
-]

@@ -1,0 +1,205 @@
+"""The situation (lägesbild) of the city and of each district: incidents and concerns for a period.
+
+Both pages show figures of one table per period (``vbe.statistics.city``), protected for the viewer:
+a district's counts are exact only to its district council's coordinators
+(``suppression.sees_exact_counts``); everything else has its small counts hidden, and enough beside
+them hidden too that none can be worked out from a total. Concerns are never exact here: these pages
+are outside the handling organisation of many of them; handlers see theirs in their own case list.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from vbe.accounts import permissions
+from vbe.accounts.permissions import Action
+from vbe.concerns.models import Concern
+from vbe.core import svg
+from vbe.guidelines.vocabulary import Environment
+from vbe.incidents.models import Category, Incident
+from vbe.organisations.models import District, Neighbourhood
+from vbe.statistics import city, dating, figures, suppression
+from vbe.statistics.forms import PeriodForm
+
+
+def _period(request: HttpRequest) -> tuple[dating.Period, PeriodForm]:
+    this_year = timezone.localdate().year
+    years = (
+        dating.INCIDENTS.years_with_records(Incident.objects.all())
+        | dating.CONCERNS.years_with_records(Concern.objects.all())
+        | {this_year}
+    )
+    form = PeriodForm(request.GET or None, years=sorted(years, reverse=True))
+    if form.is_bound and form.is_valid() and form.cleaned_data["ar"]:
+        return dating.calendar_year(form.cleaned_data["ar"]), form
+    return dating.last_twelve_months(), form
+
+
+def _tables(request: HttpRequest, period: dating.Period) -> tuple[city.CityTable, city.CityTable]:
+    """The incident and concern tables of the period, as this viewer sees them: two aggregates."""
+    councils = suppression.exact_organisations(request.user)
+    exact_places = (
+        set(District.objects.filter(council__in=councils).values_list("pk", flat=True)) if councils else set()
+    )
+    incidents = city.build(
+        city.incident_records(period.start, period.end),
+        period,
+        dimensions=city.INCIDENT_DIMENSIONS,
+        exact_places=exact_places,
+        districts_apart=True,
+    )
+    concerns = city.build(city.concern_records(period.start, period.end), period, dimensions=city.CONCERN_DIMENSIONS)
+    return incidents, concerns
+
+
+def _incident_figures(table: city.CityTable, place: city.Place, subject: str) -> list[figures.Figure]:
+    period = table.period
+    return [
+        figures.month_figure(period, table.of(place, city.MONTH), key="months", subject=subject),
+        figures.category_figure(
+            Category.choices,
+            table.of(place, "category"),
+            key="categories",
+            title=f"Händelser per typ, {subject}, {period.label}",
+        ),
+        figures.category_figure(
+            Environment.choices,
+            table.of(place, "environment"),
+            key="environments",
+            title=f"Händelser per miljö, {subject}, {period.label}",
+        ),
+    ]
+
+
+def _concern_figures(table: city.CityTable, place: city.Place, subject: str) -> list[figures.Figure]:
+    """Concerns from the routine, counted by the day they were received (``dating.CONCERNS``)."""
+    period = table.period
+    return [
+        figures.month_figure(
+            period, table.of(place, city.MONTH), key="concern-months", subject=subject, noun="Oro för individer"
+        ),
+        figures.category_figure(
+            Environment.choices,
+            table.of(place, "environment"),
+            key="concern-environments",
+            title=f"Oro för individer per miljö (rapportörens bedömning), {subject}, {period.label}",
+        ),
+    ]
+
+
+def _secondary_note(shown: list[figures.Figure], *single: suppression.Shown) -> str:
+    """What "x" means, when the page shows one."""
+    marks = [row.figure for figure in shown for row in figure.rows] + list(single)
+    return str(suppression.SECONDARY_NOTE) if any(f.mark == suppression.Mark.SECONDARY for f in marks) else ""
+
+
+@require_safe
+@login_required
+def city_statistics(request: HttpRequest) -> HttpResponse:
+    """The city: no one is the handling organisation of all of it, so its figures are protected for
+    everyone; each district's count is exact only to that district's council coordinators."""
+    permissions.require(request.user, Action.VIEW_STATISTICS)
+    period, form = _period(request)
+    incidents, concerns = _tables(request, period)
+    councils = suppression.exact_organisations(request.user)
+    districts = [
+        d
+        for d in District.objects.select_related("council").order_by("name")
+        if d.is_active or incidents.total(d.pk).count
+    ]
+    rows, areas, exact_for = [], [], []
+    for district in districts:
+        figure = incidents.total(district.pk)
+        council = getattr(district, "council", None)
+        if council is not None and council.pk in councils:
+            exact_for.append(district.name)
+        label = district.name if district.is_active else f"{district.name} (tidigare område)"
+        rows.append(figures.Row(label, figure, reverse("statistics:district", args=[district.code])))
+        if district.is_active and district.geometry:
+            areas.append(
+                svg.MapArea(
+                    key=district.code,
+                    name=district.name,
+                    geometry=district.geometry,
+                    label=figure.text,
+                    shade=figures.shade_of(figure.count, incidents.classes),
+                )
+            )
+    description = "Karta över stadsdelsområdena, färgade efter antal händelser: mörkare betyder fler. " + "; ".join(
+        f"{r.label}: {r.shown}" for r in rows
+    )
+    incident_figures = _incident_figures(incidents, city.CITY, "hela staden")
+    concern_figures = _concern_figures(concerns, city.CITY, "hela staden")
+    context = {
+        "form": form,
+        "period": period,
+        "total_shown": incidents.total().text,
+        "concerns_total_shown": concerns.total().text,
+        "figures": incident_figures,
+        "concern_figures": concern_figures,
+        "district_rows": rows,
+        "district_map": svg.area_map(
+            areas,
+            chart_id="chart-districts",
+            title=f"Händelser per stadsdelsområde, {period.label}",
+            description=description + ". Samma siffror finns i tabellen under kartan.",
+        ),
+        "legend": incidents.classes,
+        "exact_for": exact_for,
+        "secondary_note": _secondary_note(
+            incident_figures + concern_figures,
+            incidents.total(),
+            concerns.total(),
+            *(row.figure for row in rows),
+        ),
+    }
+    return render(request, "incidents/statistics_city.html", context)
+
+
+@require_safe
+@login_required
+def district_statistics(request: HttpRequest, code: str) -> HttpResponse:
+    permissions.require(request.user, Action.VIEW_STATISTICS)
+    district = get_object_or_404(District.objects.select_related("council").defer("geometry"), code=code)
+    council = getattr(district, "council", None)
+    exact = suppression.sees_exact_counts(request.user, council.pk if council else None)
+    period, form = _period(request)
+    incidents, concerns = _tables(request, period)
+    place = district.pk
+    counted = {key[2] for key in incidents.figures if key[:2] == (place, "neighbourhood")}
+    # The district's neighbourhoods, and any that have since moved to another district but hold old incidents.
+    neighbourhoods: list[tuple[int | None, str]] = list(
+        Neighbourhood.objects.filter(Q(district=district) | Q(pk__in=[k for k in counted if k]))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    if None in counted:
+        neighbourhoods.append((None, "Ingen stadsdel angiven"))
+    incident_figures = _incident_figures(incidents, place, district.name)
+    concern_figures = _concern_figures(concerns, place, district.name)
+    neighbourhood_rows = figures.rows_for(neighbourhoods, incidents.of(place, "neighbourhood"))
+    context = {
+        "form": form,
+        "period": period,
+        "district": district,
+        "council": council,
+        "exact": exact,
+        "total_shown": incidents.total(place).text,
+        "concerns_total_shown": concerns.total(place).text,
+        "figures": incident_figures,
+        "concern_figures": concern_figures,
+        "neighbourhood_rows": neighbourhood_rows,
+        "secondary_note": _secondary_note(
+            incident_figures + concern_figures,
+            incidents.total(place),
+            concerns.total(place),
+            *(row.figure for row in neighbourhood_rows),
+        ),
+    }
+    return render(request, "incidents/statistics_district.html", context)
