@@ -68,8 +68,8 @@ PROPOSER_GONE = format_lazy(
 )
 TARGET_GONE = gettext_lazy("Kontot som förslaget gäller finns inte längre.")
 GAINS_ACCESS = gettext_lazy(
-    "Du är samordnare i den nämnd som händelserna skulle flyttas till och kan därför inte besluta om "
-    "sammanslagningen. En annan person beslutar."
+    "Du arbetar i den nämnd som ärendena och händelserna skulle flyttas till och kan därför inte besluta "
+    "om sammanslagningen. En annan person beslutar."
 )
 CREATOR_RECENT = gettext_lazy(
     "%(who)s skapade kontot för mindre än %(days)s dagar sedan. En annan administratör måste föreslå roller "
@@ -202,6 +202,11 @@ def _names(
             target_council=council.name if council is not None else "",
             target_council_id=council.pk if council is not None else None,
             source_councils=sorted(Organisation.objects.filter(district__in=sources).values_list("name", flat=True)),
+            # A district or council taken out of use since (by another merge) voids the proposal.
+            inactive=sorted(
+                [d.name for d in [*sources, *([district] if district is not None else [])] if not d.is_active]
+                + ([council.name] if council is not None and not council.is_active else [])
+            ),
         )
     return shot
 
@@ -249,13 +254,18 @@ def _creator_refusal(*, proposer_id: int | None, target: User, roles: set[str], 
     return ""
 
 
+# Who in the receiving council reads what a merge moves there: its coordinators (concerns, incidents,
+# disclosures) and caseworkers (concerns assigned to them, disclosures).
+MERGE_READER_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
+
+
 def gains_access(user: User, proposal: AccessChangeRequest) -> bool:
-    """A merge concerns the coordinators of the council the incidents would go to: they gain access to
-    them, so, like the person a grant concerns, they do not decide on it."""
+    """A merge concerns the people of the council the concerns and incidents would go to: they gain
+    access to them, so, like the person a grant concerns, they do not decide on it."""
     if proposal.kind != ChangeKind.MERGE_DISTRICTS or proposal.district_id is None:
         return False
     return Membership.objects.filter(
-        user=user, role=Role.COORDINATOR, organisation__district_id=proposal.district_id
+        user=user, role__in=MERGE_READER_ROLES, organisation__district_id=proposal.district_id
     ).exists()
 
 

@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from vbe.accounts import permissions, services
+from vbe.accounts.coordinators import organisation_lost_coordinator
 from vbe.accounts.four_eyes import (
     ALREADY_DECIDED,
     EMAIL_TAKEN,
@@ -27,7 +28,7 @@ from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, Me
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.audit.models import Outcome
-from vbe.organisations.models import District
+from vbe.organisations.models import District, Organisation
 from vbe.organisations.services import merge_districts
 
 
@@ -137,6 +138,11 @@ def _merge(*, actor: User, proposal: AccessChangeRequest) -> None:
     assert district is not None
     sources = list(District.objects.filter(pk__in=proposal.source_district_ids))
     merge_districts(sources=sources, target=district, actor=actor)
+    # What moved to a council without an active coordinator now waits there for one: the central
+    # coordinators are told, as when a council loses its last coordinator.
+    council = Organisation.objects.filter(district=district).first()
+    if council is not None and not permissions.has_active_coordinator(council.pk):
+        organisation_lost_coordinator.send(sender=Organisation, organisation=council, actor=actor)
 
 
 def _change_account(*, actor: User, proposal: AccessChangeRequest, target: User, reference: str) -> None:

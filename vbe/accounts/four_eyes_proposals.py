@@ -100,11 +100,12 @@ def _propose_merge(*, actor: User, districts: list[District], district: District
         raise ValidationError(_("Välj det område som de andra ska slås ihop till."))
     target = District.objects.select_for_update().get(pk=district.pk)
     sources, _council = check_merge(sources=districts, target=target)
-    same = AccessChangeRequest.objects.filter(
-        state=ChangeState.PENDING, kind=ChangeKind.MERGE_DISTRICTS, district=target
-    )
-    _expire(same)
-    if same.exists():
+    pending = AccessChangeRequest.objects.filter(state=ChangeState.PENDING, kind=ChangeKind.MERGE_DISTRICTS)
+    _expire(pending)
+    # One merge at a time per district: two in flight over one district (Järva into Södermalm while
+    # Södermalm goes into Farsta) would each be decided without the other in view.
+    named = {target.pk, *(d.pk for d in sources)}
+    if any(named & {p.district_id, *p.source_district_ids} for p in pending):  # evaluated after the expiry
         raise ValidationError(ALREADY_PENDING)
     proposal = AccessChangeRequest.objects.create(
         kind=ChangeKind.MERGE_DISTRICTS,

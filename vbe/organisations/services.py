@@ -19,9 +19,10 @@ from vbe.audit.log import Actor, record
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
 # Both are sent with sender=District and ``old_council_ids`` (the merged districts' councils). The
-# merge also passes ``source_district_ids``, ``target`` (the district) and ``target_council`` (None only
-# when the old districts had no councils). A preview receiver returns ``(label, count)``, e.g.
-# ("Händelser som flyttas", 12).
+# merge also passes ``source_district_ids``, ``target`` (the district), ``target_council`` (None only
+# when the old districts had no councils) and ``actor`` (who approved the merge, None for the system
+# itself): each domain names them in the trace and the access log of every row it moves. A preview
+# receiver returns ``(label, count)``, e.g. ("Händelser som flyttas", 12).
 districts_merged = Signal()
 merge_preview = Signal()
 
@@ -44,7 +45,16 @@ def check_merge(*, sources: list[District], target: District) -> tuple[list[Dist
     sources = [d for d in sources if d.pk != target.pk]
     if not sources:
         raise ValidationError(_("Välj minst ett område att slå ihop med målområdet."))
+    # A district merged away earlier has an inactive council: what moved there would reach nobody
+    # working today (or its former coordinators), so the tree is only ever merged into what is in use.
+    gone = [d.name for d in [target, *sources] if not d.is_active]
+    if gone:
+        raise ValidationError(
+            _("%(districts)s är inte längre i bruk och kan inte slås ihop.") % {"districts": ", ".join(gone)}
+        )
     target_council = Organisation.objects.filter(district=target).first()
+    if target_council is not None and not target_council.is_active:
+        raise ValidationError(_("%(council)s är inte längre en aktiv organisation.") % {"council": target_council.name})
     if target_council is None and Organisation.objects.filter(district__in=sources).exists():
         raise ValidationError(
             _("%(district)s har ingen stadsdelsnämnd som verksamheterna kan flyttas till.") % {"district": target.name}
@@ -104,6 +114,7 @@ def merge_districts(*, sources: list[District], target: District, actor: Actor |
         source_district_ids=source_ids,
         target=target,
         target_council=target_council,
+        actor=actor,
     )
     record(
         action="districts_merged",

@@ -79,8 +79,8 @@ def _touch(
     plan: Plan, *, actor: User, summary: str, values: Mapping[str, object] | None = None, action: str = "plan_changed"
 ) -> None:
     """``summary``: the change in a few words, a message id marked with ``gettext_noop`` and filled in
-    from ``values``. The plan's history shows it translated; the access log keeps it as written, in
-    Swedish, like every row of the log."""
+    from ``values``. The plan's history gets it in the writer's language; the access log gets it as
+    written, in Swedish, like every row of the log."""
     plan.lock_version += 1
     plan.save()
     values = values or {}

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.core import svg
 from vbe.guidelines.models import CoordinatorDuty
@@ -51,11 +53,11 @@ from vbe.reports.requirements import REQUIREMENT_LABELS, Level, Requirement, dat
 from vbe.statistics import figures as statistics_figures
 from vbe.statistics.suppression import Shown, policy
 
-NO_TRAINING_DATA = (
+NO_TRAINING_DATA = gettext_lazy(
     "Det finns ännu inga uppgifter om utbildning i portalen. Uppgifter om hur många medarbetare som har gått "
     "stadens utbildningar redovisas här när de har förts in."
 )
-NARRATIVE_PLACEHOLDER = "Texten är inte skriven ännu."
+NARRATIVE_PLACEHOLDER = gettext_lazy("Texten är inte skriven ännu.")
 
 
 def _bars(rows: Iterable[tuple[str, Shown]]) -> tuple[svg.Bar, ...]:
@@ -72,7 +74,7 @@ def _plain_bars(rows: Iterable[tuple[str, int]]) -> tuple[svg.Bar, ...]:
 
 
 def _cell_text(cell) -> str:
-    return "Krävs inte" if cell is None else cell.summary
+    return _("Krävs inte") if cell is None else cell.summary
 
 
 def _year_table(
@@ -85,7 +87,7 @@ def _year_table(
 ) -> tuple[Table, list[Shown]]:
     """The table, and the figures it shows (for the note on what "<5" and "x" mean)."""
     cells = [(str(name), [figure(y, value) for y in years]) for value, name in choices]
-    cells.append(("Totalt", [counts.total(y) for y in years]))
+    cells.append((_("Totalt"), [counts.total(y) for y in years]))
     table = Table(
         caption, (label, *(str(y) for y in years)), tuple((name, *(f.text for f in fs)) for name, fs in cells)
     )
@@ -102,12 +104,12 @@ def _organisations_section(compliance: Compliance) -> Section:
     missing = [row.organisation.name for row in rows if (c := row.cell(Requirement.COORDINATOR)) and c.is_gap]
     blocks: list = [
         Paragraph(
-            f"{with_coordinator} av {len(coordinator_cells)} organisationer som ska ha en lokal samordnare "
-            f"har minst en aktiv samordnare."
+            _("%(done)s av %(total)s organisationer som ska ha en lokal samordnare har minst en aktiv samordnare.")
+            % {"done": with_coordinator, "total": len(coordinator_cells)}
         )
     ]
     if missing:
-        blocks.append(Paragraph("Organisationer som saknar lokal samordnare:"))
+        blocks.append(Paragraph(_("Organisationer som saknar lokal samordnare:")))
         blocks.append(BulletList(tuple(missing)))
     plans = [c for row in rows if (c := row.cell(Requirement.DISTRICT_PLAN))]
     board_plans = [c for row in rows if (c := row.cell(Requirement.BOARD_PLAN))]
@@ -118,20 +120,26 @@ def _organisations_section(compliance: Compliance) -> Section:
     if plans:
         decided = sum(1 for c in plans if c.level == Level.OK)
         summary.append(
-            f"{decided} av {len(plans)} stadsdelsnämnder har en beslutad lägesbild och åtgärdsplan för {year}."
+            _("%(done)s av %(total)s stadsdelsnämnder har en beslutad lägesbild och åtgärdsplan för %(year)s.")
+            % {"done": decided, "total": len(plans), "year": year}
         )
     if board_plans:
         decided = sum(1 for c in board_plans if c.level == Level.OK)
-        summary.append(f"{decided} av {len(board_plans)} facknämnder har en beslutad handlingsplan som gäller {year}.")
+        summary.append(
+            _("%(done)s av %(total)s facknämnder har en beslutad handlingsplan som gäller %(year)s.")
+            % {"done": decided, "total": len(board_plans), "year": year}
+        )
     if follow_ups:
         done = sum(1 for c in follow_ups if c.level == Level.OK)
         summary.append(
-            f"Uppföljningen av handlingsplanen för {year} är klar hos {done} av {len(follow_ups)} facknämnder."
+            _("Uppföljningen av handlingsplanen för %(year)s är klar hos %(done)s av %(total)s facknämnder.")
+            % {"done": done, "total": len(follow_ups), "year": year}
         )
     if self_reports:
         done = sum(1 for c in self_reports if c.level == Level.OK)
         summary.append(
-            f"{done} av {len(self_reports)} organisationer har lämnat samordnarnas självskattning för {year}."
+            _("%(done)s av %(total)s organisationer har lämnat samordnarnas självskattning för %(year)s.")
+            % {"done": done, "total": len(self_reports), "year": year}
         )
     blocks.extend(Paragraph(text) for text in summary)
     for group in compliance.groups:
@@ -139,13 +147,14 @@ def _organisations_section(compliance: Compliance) -> Section:
         if not requirements:
             continue
         table = Table(
-            caption=f"{group.label}: läget {year}",
-            columns=("Organisation", *(REQUIREMENT_LABELS[r] for r in requirements)),
+            caption=_("%(group)s: läget %(year)s") % {"group": group.label, "year": year},
+            columns=(_("Organisation"), *(str(REQUIREMENT_LABELS[r]) for r in requirements)),
             rows=tuple((row.organisation.name, *(_cell_text(row.cell(r)) for r in requirements)) for row in group.rows),
             numeric_from=len(requirements) + 1,
         )
         blocks.append(Figure(table))
-    return Section(f"Samordnare, planer och uppföljning {year}", "organisationer", tuple(blocks))
+    heading = _("Samordnare, planer och uppföljning %(year)s") % {"year": year}
+    return Section(heading, "organisationer", tuple(blocks))
 
 
 def _coverage_section(coverage: Coverage) -> Section:
@@ -153,16 +162,20 @@ def _coverage_section(coverage: Coverage) -> Section:
     totals = coverage.area_totals
     missing = coverage.missing_by_area()
     rows = [(f"{area.number}. {area.name}", n) for area, n in zip(coverage.focus_areas, totals, strict=True)]
-    chart = Chart("focus-areas", f"Åtgärder per område i riktlinjerna, {year}", _plain_bars(rows))
+    title = _("Åtgärder per område i riktlinjerna, %(year)s") % {"year": year}
+    chart = Chart("focus-areas", title, _plain_bars(rows))
     table = Table(
-        caption=f"Åtgärder per område i riktlinjerna, {year}",
-        columns=("Område", "Antal åtgärder", "Utpekade organisationer utan åtgärd"),
+        caption=title,
+        columns=(_("Område"), _("Antal åtgärder"), _("Utpekade organisationer utan åtgärd")),
         rows=tuple((label, str(n), str(len(orgs))) for (label, n), (_area, orgs) in zip(rows, missing, strict=True)),
     )
     blocks: list = [
         Paragraph(
-            f"Planerna som gäller {year} innehåller sammanlagt {coverage.total} åtgärder. Räknat är åtgärderna i "
-            f"organisationernas gällande planer för året, utom inställda åtgärder."
+            _(
+                "Planerna som gäller %(year)s innehåller sammanlagt %(count)s åtgärder. Räknat är åtgärderna i "
+                "organisationernas gällande planer för året, utom inställda åtgärder."
+            )
+            % {"year": year, "count": coverage.total}
         ),
         Figure(table, chart),
     ]
@@ -170,13 +183,14 @@ def _coverage_section(coverage: Coverage) -> Section:
     if gaps:
         blocks.append(
             Paragraph(
-                "Organisationer som riktlinjerna pekar ut som särskilt ansvariga men som saknar åtgärd i området:"
+                _("Organisationer som riktlinjerna pekar ut som särskilt ansvariga men som saknar åtgärd i området:")
             )
         )
         blocks.append(BulletList(tuple(gaps)))
     else:
-        blocks.append(Paragraph("Alla utpekade organisationer har minst en åtgärd i sina områden."))
-    return Section(f"Åtgärder per område i riktlinjerna {year}", "omraden", tuple(blocks))
+        blocks.append(Paragraph(_("Alla utpekade organisationer har minst en åtgärd i sina områden.")))
+    heading = _("Åtgärder per område i riktlinjerna %(year)s") % {"year": year}
+    return Section(heading, "omraden", tuple(blocks))
 
 
 def _self_report_section(year: int, organisation_ids: list[int], duties: list[CoordinatorDuty]) -> Section:
@@ -195,17 +209,20 @@ def _self_report_section(year: int, organisation_ids: list[int], duties: list[Co
         given = [counts[(duty.pk, a.value)] for a in answers]
         rows.append((f"{duty.number}. {duty.text}", *map(str, given), str(len(organisation_ids) - sum(given))))
     table = Table(
-        caption=f"Samordnarnas självskattning {year}: antal organisationer per svar",
-        columns=("Uppgift", *(a.label for a in answers), "Inte rapporterat"),
+        caption=_("Samordnarnas självskattning %(year)s: antal organisationer per svar") % {"year": year},
+        columns=(_("Uppgift"), *(str(a.label) for a in answers), _("Inte rapporterat")),
         rows=tuple(rows),
     )
     return Section(
-        f"Samordnarnas självskattning {year}",
+        _("Samordnarnas självskattning %(year)s") % {"year": year},
         "sjalvskattning",
         (
             Paragraph(
-                f"De lokala samordnarna i {len(organisation_ids)} organisationer svarar varje år på hur de har "
-                "utfört sina sex uppgifter enligt riktlinjerna."
+                _(
+                    "De lokala samordnarna i %(count)s organisationer svarar varje år på hur de har utfört sina "
+                    "sex uppgifter enligt riktlinjerna."
+                )
+                % {"count": len(organisation_ids)}
             ),
             Figure(table),
         ),
@@ -218,48 +235,49 @@ def _incidents_section(years: Sequence[int], districts: list[District]) -> Secti
     last = years[-1]
     district_choices: list[tuple[object, str]] = [(d.pk, d.name) for d in districts]
     if any(counts.district(y, FORMER).count for y in years):
-        district_choices.append((FORMER, "Tidigare stadsdelsområden"))
+        district_choices.append((FORMER, _("Tidigare stadsdelsområden")))
     category, category_figures = _year_table(
-        "Händelser per typ",
-        "Typ av händelse",
+        _("Händelser per typ"),
+        _("Typ av händelse"),
         Category.choices,
         lambda y, v: counts.get(y, "category", v),
         counts,
         years,
     )
     environment, environment_figures = _year_table(
-        "Händelser per miljö", "Miljö", Environment.choices, lambda y, v: counts.get(y, "environment", v), counts, years
+        _("Händelser per miljö"),
+        _("Miljö"),
+        Environment.choices,
+        lambda y, v: counts.get(y, "environment", v),
+        counts,
+        years,
     )
     district, district_figures = _year_table(
-        "Händelser per stadsdelsområde", "Stadsdelsområde", district_choices, counts.district, counts, years
+        _("Händelser per stadsdelsområde"), _("Stadsdelsområde"), district_choices, counts.district, counts, years
     )
     note = policy([*category_figures, *environment_figures, *district_figures])
     category_chart = Chart(
         "incidents-category",
-        f"Händelser per typ, {last}",
+        _("Händelser per typ, %(year)s") % {"year": last},
         _bars((str(label), counts.get(last, "category", value)) for value, label in Category.choices),
         policy(counts.get(last, "category", value) for value in Category.values),
     )
     district_chart = Chart(
         "incidents-district",
-        f"Händelser per stadsdelsområde, {last}",
+        _("Händelser per stadsdelsområde, %(year)s") % {"year": last},
         _bars((label, counts.district(last, value)) for value, label in district_choices),
         policy(counts.district(last, value) for value, _label in district_choices),
     )
-    intro = " ".join(f"{y}: {counts.total(y).text} händelser." for y in years)
+    intro = " ".join(_("%(year)s: %(count)s händelser.") % {"year": y, "count": counts.total(y).text} for y in years)
+    counted = _("Händelser som medarbetare har rapporterat enligt stadens rutin, räknade efter dagen då de hände.")
     return Section(
-        f"Rapporterade händelser {_period(years)}",
+        _("Rapporterade händelser %(period)s") % {"period": _period(years)},
         "handelser",
-        (
-            Paragraph(
-                f"Händelser som medarbetare har rapporterat enligt stadens rutin, räknade efter dagen då de hände. {intro} "
-                f"{note}"
-            ),
-        ),
+        (Paragraph(f"{counted} {intro} {note}"),),
         subsections=(
-            Section("Per typ av händelse", "handelser-typ", (Figure(category, category_chart),)),
-            Section("Per miljö", "handelser-miljo", (Figure(environment),)),
-            Section("Per stadsdelsområde", "handelser-omrade", (Figure(district, district_chart),)),
+            Section(_("Per typ av händelse"), "handelser-typ", (Figure(category, category_chart),)),
+            Section(_("Per miljö"), "handelser-miljo", (Figure(environment),)),
+            Section(_("Per stadsdelsområde"), "handelser-omrade", (Figure(district, district_chart),)),
         ),
     )
 
@@ -268,8 +286,8 @@ def _concerns_section(years: Sequence[int]) -> Section:
     counts = concern_figures(years)
     last = years[-1]
     table, shown = _year_table(
-        "Oro för en individ per miljö",
-        "Miljö",
+        _("Oro för en individ per miljö"),
+        _("Miljö"),
         Environment.choices,
         lambda y, v: counts.get(y, "environment", v),
         counts,
@@ -278,20 +296,21 @@ def _concerns_section(years: Sequence[int]) -> Section:
     note = policy(shown)
     chart = Chart(
         "concerns-environment",
-        f"Oro för en individ per miljö, {last}",
+        _("Oro för en individ per miljö, %(year)s") % {"year": last},
         _bars((str(label), counts.get(last, "environment", value)) for value, label in Environment.choices),
         policy(counts.get(last, "environment", value) for value in Environment.values),
     )
-    intro = " ".join(f"{y}: {counts.total(y).text} ärenden." for y in years)
+    intro = " ".join(_("%(year)s: %(count)s ärenden.") % {"year": y, "count": counts.total(y).text} for y in years)
+    counted = _(
+        "Ärenden där en medarbetare har rapporterat oro för en person enligt stadens rutin, räknade efter "
+        "dagen då oron togs emot. Miljön är rapportörens bedömning."
+    )
+    anonymous = _("Rapporten innehåller inga uppgifter om enskilda ärenden.")
     return Section(
-        f"Oro för en individ {_period(years)}",
+        _("Oro för en individ %(period)s") % {"period": _period(years)},
         "oro",
         (
-            Paragraph(
-                "Ärenden där en medarbetare har rapporterat oro för en person enligt stadens rutin, räknade efter "
-                f"dagen då oron togs emot. Miljön är rapportörens bedömning. {intro} {note} Rapporten "
-                "innehåller inga uppgifter om enskilda ärenden."
-            ),
+            Paragraph(f"{counted} {intro} {note} {anonymous}"),
             Figure(table, chart),
         ),
     )
@@ -327,20 +346,26 @@ def status_report_data(
         key=lambda d: d.name,
     )
     sections = (
-        Section("Sammanfattning", "sammanfattning", narrative="summary"),
+        Section(_("Sammanfattning"), "sammanfattning", narrative="summary"),
         Section(
-            "Om rapporten",
+            _("Om rapporten"),
             "om-rapporten",
             (
                 Paragraph(
-                    f"Kommunstyrelsen redovisar {cycle.rule} för kommunfullmäktige hur stadens riktlinjer mot "
-                    f"våldsbejakande extremism genomförs. Den här nulägesrapporten gäller {_period(years)}."
+                    _(
+                        "Kommunstyrelsen redovisar %(rule)s för kommunfullmäktige hur stadens riktlinjer mot "
+                        "våldsbejakande extremism genomförs. Den här nulägesrapporten gäller %(period)s."
+                    )
+                    % {"rule": cycle.rule, "period": _period(years)}
                 ),
                 Paragraph(
-                    f"Siffrorna är sammanställda i VBE-portalen {date_sv(compiled_at.date())} ur stadens planer, "
-                    "uppföljningar, uppgifter om lokala samordnare och de händelser och den oro som har rapporterats "
-                    "enligt stadens rutin. Läget för samordnare, planer och uppföljning avser "
-                    f"{year}; lokala samordnare avser läget när rapporten sammanställdes."
+                    _(
+                        "Siffrorna är sammanställda i VBE-portalen %(date)s ur stadens planer, uppföljningar, "
+                        "uppgifter om lokala samordnare och de händelser och den oro som har rapporterats enligt "
+                        "stadens rutin. Läget för samordnare, planer och uppföljning avser %(year)s; lokala "
+                        "samordnare avser läget när rapporten sammanställdes."
+                    )
+                    % {"date": date_sv(compiled_at.date()), "year": year}
                 ),
             ),
         ),
@@ -349,19 +374,19 @@ def status_report_data(
         _self_report_section(year, coordinator_orgs, duties),
         _incidents_section(years, districts),
         _concerns_section(years),
-        Section("Utbildning", "utbildning", (Paragraph(NO_TRAINING_DATA),)),
-        Section("Analys av läget", "analys", narrative="analysis"),
-        Section("Slutsatser och fortsatt arbete", "slutsatser", narrative="conclusions"),
+        Section(_("Utbildning"), "utbildning", (Paragraph(str(NO_TRAINING_DATA)),)),
+        Section(_("Analys av läget"), "analys", narrative="analysis"),
+        Section(_("Slutsatser och fortsatt arbete"), "slutsatser", narrative="conclusions"),
     )
     return DocumentData(
-        title=f"Nulägesrapport {year}",
-        subtitle="Stockholms stads arbete mot våldsbejakande extremism",
+        title=_("Nulägesrapport %(year)s") % {"year": year},
+        subtitle=_("Stockholms stads arbete mot våldsbejakande extremism"),
         sections=sections,
         facts=(
-            ("Till", "Kommunfullmäktige"),
-            ("Från", "Kommunstyrelsen"),
-            ("Period", _period(years)),
-            ("Sammanställd", date_sv(compiled_at.date())),
+            (_("Till"), _("Kommunfullmäktige")),
+            (_("Från"), _("Kommunstyrelsen")),
+            (_("Period"), _period(years)),
+            (_("Sammanställd"), date_sv(compiled_at.date())),
         ),
         compiled_at=compiled_at,
         filename=f"nulagesrapport-{year}",
@@ -372,13 +397,13 @@ def status_report_data(
 def status_report_document(data: DocumentData, report) -> DocumentData:
     """The compiled data with the report's narrative sections and its state filled in."""
     texts = {name: text for name, _heading, text in report.sections()}
-    document = with_narrative(data, texts, placeholder=NARRATIVE_PLACEHOLDER)
-    state = report.get_state_display() if report.pk else "Utkast"
+    document = with_narrative(data, texts, placeholder=str(NARRATIVE_PLACEHOLDER))
+    state = report.get_state_display() if report.pk else _("Utkast")
     return DocumentData(
         title=document.title,
         subtitle=document.subtitle,
         sections=document.sections,
-        facts=(*document.facts, ("Status", state)),
+        facts=(*document.facts, (_("Status"), state)),
         compiled_at=document.compiled_at,
         filename=document.filename,
         extra=document.extra,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts.models import Membership, Role
 from vbe.guidelines.models import CoordinatorDuty, Document, ReportingDuty
@@ -40,12 +41,12 @@ KIND_ORDER = [
     OrganisationKind.COUNCIL,
 ]
 KIND_GROUP_LABELS = {
-    OrganisationKind.EXECUTIVE_BOARD: "Kommunstyrelsen",
-    OrganisationKind.DISTRICT_COUNCIL: "Stadsdelsnämnder",
-    OrganisationKind.SPECIALIST_BOARD: "Facknämnder",
-    OrganisationKind.COMPANY: "Bolag",
-    OrganisationKind.FOUNDATION: "Stiftelser",
-    OrganisationKind.COUNCIL: "Kommunfullmäktige",
+    OrganisationKind.EXECUTIVE_BOARD: gettext_lazy("Kommunstyrelsen"),
+    OrganisationKind.DISTRICT_COUNCIL: gettext_lazy("Stadsdelsnämnder"),
+    OrganisationKind.SPECIALIST_BOARD: gettext_lazy("Facknämnder"),
+    OrganisationKind.COMPANY: gettext_lazy("Bolag"),
+    OrganisationKind.FOUNDATION: gettext_lazy("Stiftelser"),
+    OrganisationKind.COUNCIL: gettext_lazy("Kommunfullmäktige"),
 }
 
 
@@ -164,7 +165,7 @@ class Group:
 
     @property
     def headers(self) -> list[str]:
-        return [REQUIREMENT_LABELS[r] for r in self.requirements]
+        return [str(REQUIREMENT_LABELS[r]) for r in self.requirements]
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class Compliance:
             groups.append(
                 Group(
                     kind,
-                    KIND_GROUP_LABELS.get(kind, OrganisationKind(kind).label),
+                    str(KIND_GROUP_LABELS.get(kind, OrganisationKind(kind).label)),
                     [r for r in Requirement if r in present],
                     rows,
                 )
@@ -200,7 +201,7 @@ class Compliance:
     def gap_counts(self) -> list[tuple[str, int]]:
         """(requirement label, number of organisations with a gap) for each requirement with gaps."""
         counts = {r: sum(1 for row in self.rows if (c := row.cell(r)) and c.is_gap) for r in self.requirements}
-        return [(REQUIREMENT_LABELS[r], n) for r, n in counts.items() if n]
+        return [(str(REQUIREMENT_LABELS[r]), n) for r, n in counts.items() if n]
 
     @property
     def rows_with_gaps(self) -> list[Row]:

@@ -4,6 +4,8 @@ An administrator who changes the duty's cadence changes all of them."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from vbe.guidelines.cycle import Cycle, cycle_for
 from vbe.guidelines.models import Document
 
@@ -15,18 +17,26 @@ def status_report_cycle() -> Cycle:
 
 def cycle_text(cycle: Cycle) -> str:
     """The rule in a sentence: "Nulägesrapporten tas fram varje ojämnt år."."""
-    return f"Nulägesrapporten tas fram {cycle.rule}."
+    return _("Nulägesrapporten tas fram %(rule)s.") % {"rule": cycle.rule}
 
 
 def year_hint(cycle: Cycle, this_year: int) -> str:
     """The rule with the next two years it names, for the year field's help text."""
     first = cycle.next_year(this_year)
-    return f"{cycle_text(cycle)[:-1]} (till exempel {first} eller {cycle.next_year(first + 1)})."
+    return _("Nulägesrapporten tas fram %(rule)s (till exempel %(first)s eller %(second)s).") % {
+        "rule": cycle.rule,
+        "first": first,
+        "second": cycle.next_year(first + 1),
+    }
 
 
 def off_cycle_error(cycle: Cycle, year: int) -> str:
     """Why ``year`` is refused, with the nearest years the rule allows."""
-    return f"{cycle_text(cycle)} Välj {cycle.first_year_covering(year)} eller {cycle.next_year(year)}."
+    choose = _("Välj %(before)s eller %(after)s.") % {
+        "before": cycle.first_year_covering(year),
+        "after": cycle.next_year(year),
+    }
+    return f"{cycle_text(cycle)} {choose}"
 
 
 def covered_years(cycle: Cycle, year: int) -> tuple[int, ...]:

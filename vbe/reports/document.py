@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from vbe.core import svg
 
@@ -52,8 +53,8 @@ class Chart:
     def description(self) -> str:
         """The text alternative: every figure, so nothing is only in the picture."""
         figures = "; ".join(f"{bar.label}: {bar.text}" for bar in self.bars)
-        note = f" {self.note}" if self.note else ""
-        return f"Stapeldiagram. {figures}.{note} Samma siffror finns i tabellen under diagrammet."
+        parts = [_("Stapeldiagram."), f"{figures}.", *([self.note] if self.note else [])]
+        return " ".join([*parts, _("Samma siffror finns i tabellen under diagrammet.")])
 
     def svg(self) -> SafeString:
         return svg.bar_chart(list(self.bars), chart_id=self.chart_id, title=self.title, description=self.description)

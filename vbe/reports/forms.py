@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vbe.guidelines.cycle import Cycle
 from vbe.reports import services
@@ -10,14 +11,14 @@ from vbe.reports.cycle import year_hint
 from vbe.reports.models import NARRATIVE_SECTIONS
 
 YEAR_ERRORS = {
-    "required": "Ange vilket år rapporten gäller.",
-    "invalid": "Skriv året med fyra siffror, till exempel 2027.",
+    "required": _("Ange vilket år rapporten gäller."),
+    "invalid": _("Skriv året med fyra siffror, till exempel 2027."),
 }
 
 
 class CreateStatusReportForm(forms.Form):
     year = forms.IntegerField(
-        label="År",
+        label=_("År"),
         error_messages=YEAR_ERRORS,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -35,15 +36,15 @@ class CreateStatusReportForm(forms.Form):
 
 
 NARRATIVE_HINTS = {
-    "summary": "Det viktigaste i rapporten, i korthet. En tom rad börjar ett nytt stycke.",
-    "analysis": "Er bedömning av läget utifrån siffrorna och nämndernas underlag.",
-    "conclusions": "Vad staden behöver göra härnäst, och vem som ansvarar.",
+    "summary": _("Det viktigaste i rapporten, i korthet. En tom rad börjar ett nytt stycke."),
+    "analysis": _("Er bedömning av läget utifrån siffrorna och nämndernas underlag."),
+    "conclusions": _("Vad staden behöver göra härnäst, och vem som ansvarar."),
 }
 
 
 STALE_FORM = {
-    "required": "Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.",
-    "invalid": "Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.",
+    "required": _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen."),
+    "invalid": _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen."),
 }
 
 
@@ -59,14 +60,14 @@ class NarrativeForm(forms.Form):
                 required=False,
                 max_length=20000,
                 widget=forms.Textarea(attrs={"rows": 8}),
-                error_messages={"max_length": "Texten får vara högst %(limit_value)d tecken (nu %(show_value)d)."},
+                error_messages={"max_length": _("Texten får vara högst %(limit_value)d tecken (nu %(show_value)d).")},
             )
 
     def sections(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in NARRATIVE_SECTIONS}
 
 
-STATE_BROKEN = "Det gick inte att ändra rapportens status. Ladda om sidan och försök igen."
+STATE_BROKEN = _("Det gick inte att ändra rapportens status. Ladda om sidan och försök igen.")
 
 
 class StateForm(forms.Form):
@@ -74,7 +75,9 @@ class StateForm(forms.Form):
     them is one message for the whole form."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
-    to = forms.ChoiceField(choices=[("final", "Färdigställ"), ("draft", "Öppna som utkast")], widget=forms.HiddenInput)
+    to = forms.ChoiceField(
+        choices=[("final", _("Färdigställ")), ("draft", _("Öppna som utkast"))], widget=forms.HiddenInput
+    )
 
     def clean(self) -> dict[str, object]:
         if self._errors:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,9 +22,9 @@ class StatusReportState(models.TextChoices):
 
 # The narrative sections, in the document's order: field name -> heading. Everything else is compiled.
 NARRATIVE_SECTIONS = {
-    "summary": "Sammanfattning",
-    "analysis": "Analys av läget",
-    "conclusions": "Slutsatser och fortsatt arbete",
+    "summary": _("Sammanfattning"),
+    "analysis": _("Analys av läget"),
+    "conclusions": _("Slutsatser och fortsatt arbete"),
 }
 
 
@@ -52,7 +53,7 @@ class StatusReport(models.Model):
         verbose_name_plural = _("nulägesrapporter")
 
     def __str__(self) -> str:
-        return f"Nulägesrapport {self.year}"
+        return gettext("Nulägesrapport %(year)s") % {"year": self.year}
 
     def get_absolute_url(self) -> str:
         return reverse("reports:status_report", args=[self.year])
@@ -63,4 +64,4 @@ class StatusReport(models.Model):
 
     def sections(self) -> list[tuple[str, str, str]]:
         """(field name, heading, text) of each narrative section, in order."""
-        return [(name, heading, getattr(self, name)) for name, heading in NARRATIVE_SECTIONS.items()]
+        return [(name, str(heading), getattr(self, name)) for name, heading in NARRATIVE_SECTIONS.items()]

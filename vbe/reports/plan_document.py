@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vbe.organisations.models import OrganisationKind
 from vbe.plans.models import FollowUp, Indicator, Measure, Plan
@@ -38,23 +39,23 @@ def plan_document_data(plan: Plan) -> DocumentData:
         if m.starts_on and m.ends_on:
             return f"{m.starts_on:%Y-%m-%d} – {m.ends_on:%Y-%m-%d}"
         if m.starts_on:
-            return f"från {m.starts_on:%Y-%m-%d}"
-        return f"till {m.ends_on:%Y-%m-%d}" if m.ends_on else "–"
+            return _("från %(date)s") % {"date": f"{m.starts_on:%Y-%m-%d}"}
+        return _("till %(date)s") % {"date": f"{m.ends_on:%Y-%m-%d}"} if m.ends_on else "–"
 
     summary = Table(
-        caption="Antal åtgärder per område i riktlinjerna",
-        columns=("Område", "Antal åtgärder"),
+        caption=_("Antal åtgärder per område i riktlinjerna"),
+        columns=(_("Område"), _("Antal åtgärder")),
         rows=tuple(
             (f"{group[0].focus_area.number}. {group[0].focus_area.name}", str(len(group))) for group in by_area.values()
         )
-        + (("Totalt", str(len(measures))),),
+        + ((_("Totalt"), str(len(measures))),),
     )
     area_sections = []
     for number, group in by_area.items():
         area = group[0].focus_area
         table = Table(
-            caption=f"Åtgärder inom område {number}",
-            columns=("Åtgärd", "Beskrivning", "Metoder", "Ansvarig verksamhet", "Period", "Status"),
+            caption=_("Åtgärder inom område %(number)s") % {"number": number},
+            columns=(_("Åtgärd"), _("Beskrivning"), _("Metoder"), _("Ansvarig verksamhet"), _("Period"), _("Status")),
             rows=tuple(
                 (
                     m.title,
@@ -74,8 +75,8 @@ def plan_document_data(plan: Plan) -> DocumentData:
             blocks.append(
                 Figure(
                     Table(
-                        caption=f"Indikatorer inom område {number}",
-                        columns=("Indikator", "Åtgärd", "Målvärde"),
+                        caption=_("Indikatorer inom område %(number)s") % {"number": number},
+                        columns=(_("Indikator"), _("Åtgärd"), _("Målvärde")),
                         rows=tuple((i.name, m.title, i.target) for m, i in indicators),
                         numeric_from=3,
                     )
@@ -87,8 +88,8 @@ def plan_document_data(plan: Plan) -> DocumentData:
         (
             Figure(
                 Table(
-                    caption="Uppföljning per åtgärd och år",
-                    columns=("Åtgärd", "År", "Status", "Kommentar"),
+                    caption=_("Uppföljning per åtgärd och år"),
+                    columns=(_("Åtgärd"), _("År"), _("Status"), _("Kommentar")),
                     rows=tuple(
                         (m.title, str(f.year), f.get_status_display(), " ".join(f.comment.split()) or "–")
                         for m, f in sorted(follow_ups, key=lambda p: (p[1].year, p[0].title))
@@ -98,32 +99,32 @@ def plan_document_data(plan: Plan) -> DocumentData:
             ),
         )
         if follow_ups
-        else (Paragraph("Planen har ännu inte följts upp."),)
+        else (Paragraph(_("Planen har ännu inte följts upp.")),)
     )
     decided = plan.is_decided
     facts = [
-        ("Organisation", organisation.name),
-        ("Gäller", plan.period_label),
-        ("Version", str(plan.version)),
-        ("Status", plan.get_state_display()),
+        (_("Organisation"), organisation.name),
+        (_("Gäller"), plan.period_label),
+        (_("Version"), str(plan.version)),
+        (_("Status"), plan.get_state_display()),
     ]
     if decided and plan.decided_on:
-        facts.append(("Beslutad", f"{date_sv(plan.decided_on)}, {plan.minute_reference}"))
+        facts.append((_("Beslutad"), f"{date_sv(plan.decided_on)}, {plan.minute_reference}"))
     sections = (
         Section(
-            "Lägesbild",
+            _("Lägesbild"),
             "lagesbild",
-            paragraphs(plan.situation_analysis) or (Paragraph("Lägesbilden är inte skriven ännu."),),
+            paragraphs(plan.situation_analysis) or (Paragraph(_("Lägesbilden är inte skriven ännu.")),),
         ),
         Section(
-            "Åtgärder",
+            _("Åtgärder"),
             "atgarder",
-            (Figure(summary),) if measures else (Paragraph("Planen har inga åtgärder ännu."),),
+            (Figure(summary),) if measures else (Paragraph(_("Planen har inga åtgärder ännu.")),),
             subsections=tuple(area_sections),
         ),
-        Section("Uppföljning", "uppfoljning", follow_up_blocks),
+        Section(_("Uppföljning"), "uppfoljning", follow_up_blocks),
     )
-    kind_label = "Åtgärdsplan" if organisation.kind == OrganisationKind.DISTRICT_COUNCIL else "Handlingsplan"
+    kind_label = _("Åtgärdsplan") if organisation.kind == OrganisationKind.DISTRICT_COUNCIL else _("Handlingsplan")
     return DocumentData(
         title=plan.title,
         subtitle=f"{kind_label} {plan.period_label} – {organisation.name}",

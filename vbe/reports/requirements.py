@@ -47,6 +47,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils import formats, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from vbe.guidelines.cycle import Cycle, cycle_from
 from vbe.guidelines.models import Document, ReportingDuty
@@ -71,13 +74,13 @@ class Requirement(StrEnum):
     DUTY_REPORT = "duty_report"
 
 
-REQUIREMENT_LABELS: dict[str, str] = {
-    Requirement.COORDINATOR: "Lokal samordnare",
-    Requirement.DISTRICT_PLAN: "Lägesbild och åtgärdsplan",
-    Requirement.BOARD_PLAN: "Handlingsplan",
-    Requirement.BOARD_FOLLOW_UP: "Uppföljning av handlingsplan",
-    Requirement.STATUS_REPORT: "Nulägesrapport",
-    Requirement.DUTY_REPORT: "Självskattning av samordnaruppdraget",
+REQUIREMENT_LABELS: dict[str, Promise] = {
+    Requirement.COORDINATOR: gettext_lazy("Lokal samordnare"),
+    Requirement.DISTRICT_PLAN: gettext_lazy("Lägesbild och åtgärdsplan"),
+    Requirement.BOARD_PLAN: gettext_lazy("Handlingsplan"),
+    Requirement.BOARD_FOLLOW_UP: gettext_lazy("Uppföljning av handlingsplan"),
+    Requirement.STATUS_REPORT: gettext_lazy("Nulägesrapport"),
+    Requirement.DUTY_REPORT: gettext_lazy("Självskattning av samordnaruppdraget"),
 }
 # Short anchors for the drill-down page (#krav-…).
 REQUIREMENT_ANCHORS: dict[str, str] = {
@@ -87,12 +90,6 @@ REQUIREMENT_ANCHORS: dict[str, str] = {
     Requirement.BOARD_FOLLOW_UP: "uppfoljning",
     Requirement.STATUS_REPORT: "nulagesrapport",
     Requirement.DUTY_REPORT: "sjalvskattning",
-}
-LEVEL_TAGS = {
-    Level.OK: "govuk-tag--green",
-    Level.PENDING: "govuk-tag--yellow",
-    Level.GAP: "govuk-tag--red",
-    Level.NOT_APPLICABLE: "govuk-tag--grey",
 }
 PLAN_DOCUMENTS = {Document.SITUATION_PICTURE, Document.DISTRICT_PLAN}
 
@@ -118,7 +115,7 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return f"{self.label} – försenad" if self.late else self.label
+        return _("%(status)s – försenad") % {"status": self.label} if self.late else self.label
 
     @property
     def summary(self) -> str:
@@ -126,16 +123,12 @@ class Cell:
         return f"{self.text} ({self.note})" if self.note else self.text
 
     @property
-    def tag_class(self) -> str:
-        return LEVEL_TAGS[Level(self.level)]
-
-    @property
     def is_gap(self) -> bool:
         return self.level == Level.GAP
 
     @property
     def requirement_label(self) -> str:
-        return REQUIREMENT_LABELS[self.requirement]
+        return str(REQUIREMENT_LABELS[self.requirement])
 
     @property
     def anchor(self) -> str:
@@ -152,21 +145,21 @@ def _deadline_level(done: bool, due: datetime.date | None, today: datetime.date)
 
 
 PLAN_STATE_LABELS = {
-    PlanState.DRAFT: "Utkast",
-    PlanState.READY: "Lämnad",
-    PlanState.DECIDED: "Beslutad",
-    PlanState.FOLLOWED_UP: "Beslutad",
+    PlanState.DRAFT: gettext_lazy("Utkast"),
+    PlanState.READY: gettext_lazy("Lämnad"),
+    PlanState.DECIDED: gettext_lazy("Beslutad"),
+    PlanState.FOLLOWED_UP: gettext_lazy("Beslutad"),
 }
 
 
 def _plan_cell(requirement: str, plan: Plan | None, due: datetime.date | None, today: datetime.date) -> Cell:
     decided = plan is not None and plan.is_decided
     level, late = _deadline_level(decided, due, today)
-    label = "Saknas" if plan is None else PLAN_STATE_LABELS.get(PlanState(plan.state), plan.get_state_display())
+    label = _("Saknas") if plan is None else str(PLAN_STATE_LABELS.get(PlanState(plan.state), plan.get_state_display()))
     if decided and plan.decided_on:
-        note = f"beslutad {date_sv(plan.decided_on)}"
+        note = _("beslutad %(date)s") % {"date": date_sv(plan.decided_on)}
     elif due is not None:
-        note = f"senast {date_sv(due)}"
+        note = _("senast %(date)s") % {"date": date_sv(due)}
     else:
         note = ""
     return Cell(requirement, level, label, note, late, plan)
@@ -228,9 +221,14 @@ def cells_for(facts: Facts, ctx: Context) -> dict[str, Cell]:
         if requirement == Requirement.COORDINATOR:
             n = facts.coordinators
             cells[requirement] = (
-                Cell(requirement, Level.OK, "Finns", f"{n} samordnare" if n > 1 else "1 samordnare")
+                Cell(
+                    requirement,
+                    Level.OK,
+                    _("Finns"),
+                    ngettext("%(count)s samordnare", "%(count)s samordnare", n) % {"count": n},
+                )
                 if n
-                else Cell(requirement, Level.GAP, "Saknas", "ingen aktiv samordnare")
+                else Cell(requirement, Level.GAP, _("Saknas"), _("ingen aktiv samordnare"))
             )
         elif requirement == Requirement.DISTRICT_PLAN:
             document = Document.DISTRICT_PLAN if Document.DISTRICT_PLAN in facts.duties else Document.SITUATION_PICTURE
@@ -251,22 +249,24 @@ def cells_for(facts: Facts, ctx: Context) -> dict[str, Cell]:
             duty = facts.duties[Document.STATUS_REPORT]
             if not duty.applies_in(year):
                 cells[requirement] = Cell(
-                    requirement, Level.NOT_APPLICABLE, "Inte aktuellt", duty.get_cadence_display()
+                    requirement, Level.NOT_APPLICABLE, _("Inte aktuellt"), duty.get_cadence_display()
                 )
                 continue
             report = ctx.status_report
             level, late = _deadline_level(
                 report is not None and report.state == StatusReportState.FINAL, duty.due_date(year), today
             )
-            label = "Saknas" if report is None else ("Färdig" if report.is_final else "Utkast")
-            cells[requirement] = Cell(requirement, level, label, f"senast {date_sv(duty.due_date(year))}", late)
+            label = _("Saknas") if report is None else (_("Färdig") if report.is_final else _("Utkast"))
+            note = _("senast %(date)s") % {"date": date_sv(duty.due_date(year))}
+            cells[requirement] = Cell(requirement, level, label, note, late)
         elif requirement == Requirement.DUTY_REPORT:
             expected, got = ctx.duty_count, facts.duty_reports
             done = expected > 0 and got >= expected
             year_over = datetime.date(year, 12, 31) < today
             level = Level.OK if done else (Level.GAP if year_over else Level.PENDING)
-            label = "Klar" if done else ("Saknas" if got == 0 else "Delvis")
-            cells[requirement] = Cell(requirement, level, label, f"{got} av {expected} uppgifter")
+            label = _("Klar") if done else (_("Saknas") if got == 0 else _("Delvis"))
+            note = _("%(done)s av %(total)s uppgifter") % {"done": got, "total": expected}
+            cells[requirement] = Cell(requirement, level, label, note)
     return cells
 
 
@@ -274,14 +274,20 @@ def _follow_up_cell(facts: Facts, ctx: Context) -> Cell:
     requirement = Requirement.BOARD_FOLLOW_UP
     duty = facts.duties[Document.BOARD_FOLLOW_UP]
     if not duty.applies_in(ctx.year):
-        return Cell(requirement, Level.NOT_APPLICABLE, "Inte aktuellt", duty.get_cadence_display())
+        return Cell(requirement, Level.NOT_APPLICABLE, _("Inte aktuellt"), duty.get_cadence_display())
     due = duty.due_date(ctx.year)
     plan, _first = _plan_of(facts, PlanKind.BOARD, cycle_from(facts.duties, Document.BOARD_PLAN), ctx.year)
     if plan is None or not plan.is_decided:
         level, late = _deadline_level(False, due, ctx.today)
-        return Cell(requirement, level, "Ingen beslutad plan", f"senast {date_sv(due)}", late, plan)
+        note = _("senast %(date)s") % {"date": date_sv(due)}
+        return Cell(requirement, level, _("Ingen beslutad plan"), note, late, plan)
     measures, followed = plan.measure_count, plan.followed_count
     done = measures > 0 and followed >= measures
     level, late = _deadline_level(done, due, ctx.today)
-    label = "Klar" if done else ("Påbörjad" if followed else "Ej påbörjad")
-    return Cell(requirement, level, label, f"{followed} av {measures} åtgärder, senast {date_sv(due)}", late, plan)
+    label = _("Klar") if done else (_("Påbörjad") if followed else _("Ej påbörjad"))
+    note = _("%(done)s av %(total)s åtgärder, senast %(date)s") % {
+        "done": followed,
+        "total": measures,
+        "date": date_sv(due),
+    }
+    return Cell(requirement, level, label, note, late, plan)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from vbe.accounts import permissions
@@ -49,7 +50,7 @@ def _this_year() -> int:
 
 def _year_in_range(year: int) -> int:
     if not services.FIRST_YEAR <= year <= services.LAST_YEAR:
-        raise Http404("Året finns inte.")
+        raise Http404(_("Året finns inte."))
     return year
 
 
@@ -91,7 +92,7 @@ def compliance_detail(request: HttpRequest, year: int, slug: str) -> HttpRespons
     organisation = get_object_or_404(Organisation, slug=slug, is_active=True)
     detail = organisation_compliance(organisation, year)
     if not detail.row.cells:
-        raise Http404("Riktlinjerna ställer inga krav på organisationen.")
+        raise Http404(_("Riktlinjerna ställer inga krav på organisationen."))
     for plan in detail.plans:  # the cells hold these same objects
         plan.page_url = plan_url(plan)
     report = (
@@ -165,7 +166,7 @@ def status_report_list(request: HttpRequest) -> HttpResponse:
         request,
         CreateStatusReportForm(request.POST, cycle=cycle),
         lambda data: services.create_draft(actor=request.user, year=data["year"]),
-        done=lambda report: f"Ett utkast till nulägesrapport {report.year} är skapat.",
+        done=lambda report: _("Ett utkast till nulägesrapport %(year)s är skapat.") % {"year": report.year},
         next_url=StatusReport.get_absolute_url,
         page_again=page_again,
     )
@@ -210,7 +211,7 @@ def status_report(request: HttpRequest, year: int) -> HttpResponse:
         lambda data: services.update_narrative(
             actor=request.user, year=year, lock_version=data["lock_version"], sections=form.sections()
         ),
-        done="Texterna är sparade.",
+        done=_("Texterna är sparade."),
         next_url=StatusReport.get_absolute_url,
         page_again=lambda bound: _status_report_page(request, report, form=bound),
     )
@@ -232,7 +233,12 @@ def status_report_state(request: HttpRequest, year: int) -> HttpResponse:
         StateForm(request.POST, prefix="state"),
         change,
         done=lambda changed: (
-            f"Nulägesrapport {year} är {'färdigställd' if changed.is_final else 'öppnad som utkast igen'}."
+            (
+                _("Nulägesrapport %(year)s är färdigställd.")
+                if changed.is_final
+                else _("Nulägesrapport %(year)s är öppnad som utkast igen.")
+            )
+            % {"year": year}
         ),
         next_url=StatusReport.get_absolute_url,
         page_again=lambda bound: _status_report_page(request, report, state_form=bound),

@@ -20,23 +20,7 @@ from dataclasses import dataclass
 from django.db.models import DateTimeField, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-
-MONTHS_SV = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-MONTH_NAMES_SV = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
+from django.utils.formats import date_format
 
 @dataclass(frozen=True)
 class Period:
@@ -71,11 +55,13 @@ def years(first: int, last: int) -> Period:
 
 
 def month_label(month: datetime.date, *, with_year: bool = True) -> str:
-    return f"{MONTHS_SV[month.month - 1]} {month.year}" if with_year else MONTHS_SV[month.month - 1]
+    """A chart's short month ("jan 2026", "feb"), in the language of the page (Django's own names)."""
+    return date_format(month, "b Y" if with_year else "b")
 
 
 def month_name(month: datetime.date) -> str:
-    return f"{MONTH_NAMES_SV[month.month - 1]} {month.year}"
+    """A table's month ("januari 2026")."""
+    return date_format(month, "F Y")
 
 
 @dataclass(frozen=True)

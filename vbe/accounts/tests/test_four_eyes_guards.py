@@ -103,8 +103,11 @@ def test_a_second_merge_into_the_same_district_waits_for_the_first(cast):
     assert AccessLogEntry.objects.filter(action="access_change_proposed", actor_id=cast["admin"].pk).exists()
     with pytest.raises(ValidationError, match="väntar på beslut"):
         _propose_merge(cast, "Skarpnäck", "Farsta")
-    # Into another district it is another change.
-    _propose_merge(cast, "Skarpnäck", "Enskede-Årsta-Vantör")
+    # Skarpnäck into another district would be decided without the first in view: it waits too.
+    with pytest.raises(ValidationError, match="väntar på beslut"):
+        _propose_merge(cast, "Skarpnäck", "Enskede-Årsta-Vantör")
+    # A merge of other districts is another change.
+    _propose_merge(cast, "Bromma", "Enskede-Årsta-Vantör")
     assert AccessChangeRequest.objects.filter(kind=ChangeKind.MERGE_DISTRICTS).count() == 2
 
 

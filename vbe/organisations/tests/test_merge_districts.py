@@ -113,7 +113,7 @@ def test_an_administrator_cannot_merge_a_district_into_a_council_they_coordinate
     colleague = User.objects.create_user(email="kollega@test.example", password="x", full_name="Kollega")
     Membership.objects.create(user=colleague, organisation=Organisation.objects.get(slug="ks"), role=Role.ADMIN)
     Membership.objects.create(user=colleague, organisation=new_council, role=Role.COORDINATOR)
-    with pytest.raises(ValidationError, match="samordnare i den nämnd"):
+    with pytest.raises(ValidationError, match="arbetar i den nämnd"):
         four_eyes_decisions.approve(actor=colleague, proposal_id=merge.pk)
     assert AccessChangeRequest.objects.get(pk=merge.pk).state == "pending"
     incident.refresh_from_db()

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -77,7 +78,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 
 def _cell_text(cell) -> str:
-    return "Krävs inte" if cell is None else cell.summary
+    return _("Krävs inte") if cell is None else cell.summary
 
 
 def compliance_xlsx(compliance: Compliance) -> bytes:
@@ -93,26 +94,32 @@ def compliance_xlsx(compliance: Compliance) -> bytes:
                 highlight.add((i, 2 + j))
         values += ["; ".join(dict.fromkeys(plans)), len(row.gaps)]
         rows.append(values)
-    columns = ["Organisation", "Typ", *(REQUIREMENT_LABELS[r] for r in requirements), "Plan (rubrik)", "Antal brister"]
+    columns = [
+        _("Organisation"),
+        _("Typ"),
+        *(str(REQUIREMENT_LABELS[r]) for r in requirements),
+        _("Plan (rubrik)"),
+        _("Antal brister"),
+    ]
     legend = [
-        ("Status", "Betydelse"),
-        ("Beslutad / Finns / Klar / Färdig", "Kravet är uppfyllt."),
-        ("Utkast / Lämnad / Delvis / Påbörjad", "Arbetet pågår; inte försenat än."),
-        ("… – försenad", "Sista dagen har passerat utan att kravet är uppfyllt."),
-        ("Saknas", "Inget underlag finns."),
-        ("Krävs inte / Inte aktuellt", "Kravet gäller inte organisationen, eller inte det här året."),
-        ("Lokal samordnare", "Läget när filen togs fram, oavsett valt år."),
+        (_("Status"), _("Betydelse")),
+        (_("Beslutad / Finns / Klar / Färdig"), _("Kravet är uppfyllt.")),
+        (_("Utkast / Lämnad / Delvis / Påbörjad"), _("Arbetet pågår; inte försenat än.")),
+        (_("… – försenad"), _("Sista dagen har passerat utan att kravet är uppfyllt.")),
+        (_("Saknas"), _("Inget underlag finns.")),
+        (_("Krävs inte / Inte aktuellt"), _("Kravet gäller inte organisationen, eller inte det här året.")),
+        (_("Lokal samordnare"), _("Läget när filen togs fram, oavsett valt år.")),
     ]
     return workbook_bytes(
         [
             Sheet(
-                f"Efterlevnad {compliance.year}",
+                _("Efterlevnad %(year)s") % {"year": compliance.year},
                 columns,
                 rows,
                 widths=[34, 18, *([30] * len(requirements)), 40, 12],
                 highlight=highlight,
             ),
-            Sheet("Förklaring", legend[0], legend[1:], widths=[36, 70]),
+            Sheet(_("Förklaring"), legend[0], legend[1:], widths=[36, 70]),
         ]
     )
 
@@ -128,12 +135,17 @@ def coverage_xlsx(coverage: Coverage) -> bytes:
                 highlight.add((i, 1 + j))
         values += [row.total, "; ".join(f"{a.number}. {a.name}" for a in row.missing)]
         rows.append(values)
-    rows.append(["Totalt", *coverage.area_totals, coverage.total, ""])
-    columns = ["Organisation", *(f"{a.number}. {a.name}" for a in areas), "Totalt", "Saknar åtgärd (utpekad ansvarig)"]
+    rows.append([_("Totalt"), *coverage.area_totals, coverage.total, ""])
+    columns = [
+        _("Organisation"),
+        *(f"{a.number}. {a.name}" for a in areas),
+        _("Totalt"),
+        _("Saknar åtgärd (utpekad ansvarig)"),
+    ]
     return workbook_bytes(
         [
             Sheet(
-                f"Täckning {coverage.year}",
+                _("Täckning %(year)s") % {"year": coverage.year},
                 columns,
                 rows,
                 widths=[34, *([16] * len(areas)), 10, 60],

@@ -238,7 +238,7 @@ def test_state_change_with_bad_input_changes_nothing(central, report):
     for data in ({}, {"state-lock_version": "x", "state-to": "final"}, {"state-lock_version": 1, "state-to": "bogus"}):
         response = central.post("/rapporter/nulagesrapport/2025/status/", data)
         assert response.status_code == 400
-        assert response.content.decode().count(STATE_BROKEN) == 1  # one message, in the error summary
+        assert response.content.decode().count(str(STATE_BROKEN)) == 1  # one message, in the error summary
     report.refresh_from_db()
     assert report.state == StatusReportState.DRAFT and report.lock_version == 1
 

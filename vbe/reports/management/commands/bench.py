@@ -21,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.concerns.models import Concern
 from vbe.incidents.models import Incident
@@ -37,7 +39,7 @@ from vbe.reports.models import StatusReport
 @dataclass(frozen=True)
 class Case:
     name: str
-    description: str
+    description: str  # marked with gettext_lazy: printed in the operator's language
     prepare: Callable[[int], Any]  # year -> the argument of run, or None to skip
     run: Callable[[Any], Any]
     limit: float | None = None  # the quality bar in seconds (docs/quality.md), if there is one
@@ -76,16 +78,16 @@ FLOOR_DOCUMENT = DocumentData(
 )
 
 CASES: list[Case] = [
-    Case("pdf_floor", "PDF med ett stycke (golvet för PDF)", lambda year: FLOOR_DOCUMENT, pdf.build_pdf),
+    Case("pdf_floor", gettext_lazy("PDF med ett stycke (golvet för PDF)"), lambda year: FLOOR_DOCUMENT, pdf.build_pdf),
     Case(
         "status_report_data",
-        "Nulägesrapportens data: sammanställning ur databasen",
+        gettext_lazy("Nulägesrapportens data: sammanställning ur databasen"),
         lambda year: year,
         compile.status_report_data,
     ),
     Case(
         "status_report_pdf",
-        "Nulägesrapporten som PDF: sammanställning + PDF/UA",
+        gettext_lazy("Nulägesrapporten som PDF: sammanställning + PDF/UA"),
         lambda year: year,
         lambda year: pdf.build_pdf(_status_report_document(year)),
         limit=5.0,
@@ -93,31 +95,36 @@ CASES: list[Case] = [
     ),
     Case(
         "status_report_docx",
-        "Nulägesrapporten som DOCX: sammanställning + Word med diagram",
+        gettext_lazy("Nulägesrapporten som DOCX: sammanställning + Word med diagram"),
         lambda year: year,
         lambda year: docx.build_docx(_status_report_document(year)),
         limit=2.0,
     ),
     Case(
         "plan_pdf",
-        "Största planen som PDF",
+        gettext_lazy("Största planen som PDF"),
         _largest_plan,
         lambda plan: pdf.build_pdf(plan_document.plan_document_data(plan), "reports/plan_document.html"),
         floor="pdf_floor",
     ),
     Case(
         "plan_docx",
-        "Största planen som DOCX",
+        gettext_lazy("Största planen som DOCX"),
         _largest_plan,
         lambda plan: docx.build_docx(plan_document.plan_document_data(plan)),
     ),
     Case(
         "compliance_xlsx",
-        "Efterlevnad som XLSX",
+        gettext_lazy("Efterlevnad som XLSX"),
         lambda year: year,
         lambda year: xlsx.compliance_xlsx(compliance_for(year)),
     ),
-    Case("coverage_xlsx", "Täckning som XLSX", lambda year: year, lambda year: xlsx.coverage_xlsx(coverage_for(year))),
+    Case(
+        "coverage_xlsx",
+        gettext_lazy("Täckning som XLSX"),
+        lambda year: year,
+        lambda year: xlsx.coverage_xlsx(coverage_for(year)),
+    ),
 ]
 
 
@@ -128,17 +135,26 @@ def _size(result: Any) -> str:
 
 
 class Command(BaseCommand):
-    help = "Mäter hur lång tid dokumenten tar att bygga (median av flera körningar). Skriver inget i databasen."
+    help = gettext_lazy(
+        "Mäter hur lång tid dokumenten tar att bygga (median av flera körningar). Skriver inget i databasen."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--runs", type=int, default=5, help="Mätta körningar per fall (standard 5).")
+        parser.add_argument("--runs", type=int, default=5, help=gettext_lazy("Mätta körningar per fall (standard 5)."))
         parser.add_argument(
-            "--case", action="append", default=[], help="Bara fall vars namn matchar (t.ex. 'status_report_*')."
+            "--case",
+            action="append",
+            default=[],
+            help=gettext_lazy("Bara fall vars namn matchar (t.ex. 'status_report_*')."),
         )
         parser.add_argument(
-            "--year", type=int, help="Nulägesrapportens år (standard: det senaste år som rapporteringskravet anger)."
+            "--year",
+            type=int,
+            help=gettext_lazy("Nulägesrapportens år (standard: det senaste år som rapporteringskravet anger)."),
         )
-        parser.add_argument("--list", action="store_true", dest="list_cases", help="Lista fallen och avsluta.")
+        parser.add_argument(
+            "--list", action="store_true", dest="list_cases", help=gettext_lazy("Lista fallen och avsluta.")
+        )
 
     def handle(self, *args, runs: int, case: list[str], year: int | None, list_cases: bool, **options) -> None:
         if list_cases:
@@ -146,24 +162,27 @@ class Command(BaseCommand):
                 self.stdout.write(f"{c.name:<22} {c.description}")
             return
         if runs < 1:
-            raise CommandError("--runs ska vara minst 1.")
+            raise CommandError(_("--runs ska vara minst 1."))
         year = year or status_report_cycle().first_year_covering(timezone.localdate().year)
         chosen = [c for c in CASES if not case or any(fnmatch.fnmatchcase(c.name, p) for p in case)]
         if not chosen:
-            raise CommandError(f"Inget fall matchar {case}. Välj bland: {', '.join(c.name for c in CASES)}")
+            raise CommandError(
+                _("Inget fall matchar %(patterns)s. Välj bland: %(cases)s")
+                % {"patterns": case, "cases": ", ".join(c.name for c in CASES)}
+            )
         self._describe_data(year, runs)
-        header = f"{'fall':<22} {'median':>9} {'min':>9} {'max':>9} {'storlek':>9}  jämfört med"
+        header = f"{_('fall'):<22} {_('median'):>9} {_('min'):>9} {_('max'):>9} {_('storlek'):>9}  {_('jämfört med')}"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         medians: dict[str, float] = {}
         for c in chosen:
             argument = c.prepare(year)
             if argument is None:
-                self.stdout.write(f"{c.name:<22} hoppas över: data saknas")
+                self.stdout.write(f"{c.name:<22} " + _("hoppas över: data saknas"))
                 continue
             result = c.run(argument)  # warm-up: fonts, templates, caches
             times = []
-            for _ in range(runs):
+            for _run in range(runs):
                 start = time.perf_counter()
                 result = c.run(argument)
                 times.append(time.perf_counter() - start)
@@ -173,21 +192,22 @@ class Command(BaseCommand):
             if c.floor and c.floor in medians:
                 notes.append(f"{median / medians[c.floor]:.1f}× {c.floor}")
             if c.limit is not None:
-                notes.append(f"krav ≤ {c.limit:.0f} s: {'ja' if median <= c.limit else 'NEJ'}")
+                met = _("krav ≤ %(limit)s s: ja") if median <= c.limit else _("krav ≤ %(limit)s s: NEJ")
+                notes.append(met % {"limit": f"{c.limit:.0f}"})
             self.stdout.write(
                 f"{c.name:<22} {median:>8.3f}s {min(times):>8.3f}s {max(times):>8.3f}s {_size(result):>9}  {', '.join(notes)}"
             )
 
     def _describe_data(self, year: int, runs: int) -> None:
-        counts = {
-            "planer": Plan.objects.count(),
-            "åtgärder": Measure.objects.count(),
-            "uppföljningar": FollowUp.objects.count(),
-            "händelser": Incident.objects.count(),
-            "oro": Concern.objects.count(),
-        }
+        counts = [
+            _("%(count)s planer") % {"count": Plan.objects.count()},
+            _("%(count)s åtgärder") % {"count": Measure.objects.count()},
+            _("%(count)s uppföljningar") % {"count": FollowUp.objects.count()},
+            _("%(count)s händelser") % {"count": Incident.objects.count()},
+            _("%(count)s oro") % {"count": Concern.objects.count()},
+        ]
         self.stdout.write(
-            f"Databas: {connection.vendor} ({connection.settings_dict['NAME']}). År {year}. "
-            f"{runs} mätta körningar per fall efter en uppvärmning."
+            _("Databas: %(vendor)s (%(name)s). År %(year)s. %(runs)s mätta körningar per fall efter en uppvärmning.")
+            % {"vendor": connection.vendor, "name": connection.settings_dict["NAME"], "year": year, "runs": runs}
         )
-        self.stdout.write("Data: " + ", ".join(f"{n} {label}" for label, n in counts.items()) + ".\n")
+        self.stdout.write(_("Data: %(counts)s.") % {"counts": ", ".join(counts)} + "\n")
