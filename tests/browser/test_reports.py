@@ -82,7 +82,9 @@ def test_status_report_list_create_and_edit(page, context, live_server, cast, pl
     # An even year is refused with a clear message at the field.
     page.get_by_label("År").fill("2026")
     submit(page, "Skapa utkast")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Nulägesrapporten tas fram varje ojämnt år. Välj 2025 eller 2027.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Nulägesrapporten tas fram varje ojämnt år. Välj 2025 eller 2027."
+    )
     assert page.title().startswith("Fel: ")
     assert_accessible(page, axe_source, console)
 

@@ -8,8 +8,6 @@ traceable concern by concern."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import F, Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
@@ -73,12 +71,13 @@ def _describe(
             % {"before": concern.district.name, "after": target.name}
         )
         move.detail.append(f"område {concern.district.name} → {target.name}")
-    for disclosure in disclosures if target_council is not None else []:
+    for disclosure in disclosures:
+        after = target_council.name if target_council is not None else ""  # None only without old councils
         move.summary.append(
             _("Röjandet för %(before)s gäller nu %(after)s")
-            % {"before": disclosure.to_organisation.name, "after": target_council.name}
+            % {"before": disclosure.to_organisation.name, "after": after}
         )
-        move.detail.append(f"röjande disclosure:{disclosure.pk} nu för {target_council.name}")
+        move.detail.append(f"röjande disclosure:{disclosure.pk} nu för {after}")
     return move
 
 
@@ -90,7 +89,7 @@ def follow_merged_districts(
     target: District,
     target_council: Organisation | None,
     actor: User | None = None,
-    **_signal: Any,
+    **_signal: object,
 ) -> None:
     shown = _active_disclosures_to(old_council_ids)
     concerns = (
@@ -147,12 +146,12 @@ def follow_merged_districts(
 
 
 @receiver(merge_preview)
-def concerns_to_move(*, old_council_ids: list[int], **_signal: Any) -> tuple[str, int]:
+def concerns_to_move(*, old_council_ids: list[int], **_signal: object) -> tuple[str, int]:
     return (_("Ärenden om oro som flyttas"), Concern.objects.filter(organisation_id__in=old_council_ids).count())
 
 
 @receiver(merge_preview)
-def disclosed_concerns_to_move(*, old_council_ids: list[int], **_signal: Any) -> tuple[str, int]:
+def disclosed_concerns_to_move(*, old_council_ids: list[int], **_signal: object) -> tuple[str, int]:
     """Other organisations' concerns shown to the old councils: who may read them changes too."""
     count = _active_disclosures_to(old_council_ids).values("concern_id").distinct().count()
     return (_("Utlämnade ärenden som flyttas"), count)

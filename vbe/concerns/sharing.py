@@ -20,6 +20,15 @@ from vbe.concerns.writes import _check_date, _locked, _log, _open, _save
 from vbe.organisations.models import Organisation
 
 
+def _receiving(organisation: Organisation) -> None:
+    """The organisation a concern is handed or shown to is one in use today, asked of the database (the
+    form's list was read before, and a district merge may have retired it since)."""
+    if not Organisation.objects.filter(pk=organisation.pk, is_active=True).exists():
+        raise ValidationError(
+            _("%(organisation)s är inte längre en aktiv organisation.") % {"organisation": organisation.name}
+        )
+
+
 @transaction.atomic
 def record_consent(
     *, actor: User, concern_id: int, lock_version: int, purpose: str, given_by: str, given_on: datetime.date
@@ -36,6 +45,8 @@ def record_consent(
 
 @transaction.atomic
 def withdraw_consent(*, actor: User, concern_id: int, lock_version: int, consent_id: int) -> Consent:
+    """Also on a closed concern (no ``_open``): consent can be withdrawn at any time, and what it allowed
+    ends even after the handling, as a disclosure is withdrawn (``withdraw_disclosure``)."""
     concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, lock_version=lock_version)
     consent = Consent.objects.select_for_update().get(pk=consent_id, concern=concern)
     if consent.withdrawn_on is not None:
@@ -59,6 +70,7 @@ def transfer(
     coordinators = list(recipients.coordinators_of(to_organisation.pk))
     if to_organisation.pk == concern.organisation_id:
         raise ValidationError(_("Välj en annan organisation än den som har ärendet nu."))
+    _receiving(to_organisation)
     if not legal_ground.strip():
         raise ValidationError(_("Ange den rättsliga grunden för överlämnandet."))
     handover = Transfer.objects.create(
@@ -136,6 +148,7 @@ def disclose(
     concern = _locked(concern_id, actor=actor, action=Action.COORDINATE_CONCERN, lock_version=None)
     if to_organisation.pk == concern.organisation_id:
         raise ValidationError(_("Organisationen har redan ärendet."))
+    _receiving(to_organisation)
     if not legal_ground.strip() or not decided_by.strip():
         raise ValidationError(_("Ange rättslig grund och vem som har fattat beslutet."))
     disclosure = Disclosure.objects.create(

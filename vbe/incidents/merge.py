@@ -6,8 +6,6 @@ merge is refused), and a row in the access log."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.utils import timezone
@@ -54,7 +52,7 @@ def follow_merged_districts(
     target: District,
     target_council: Organisation | None,
     actor: User | None = None,
-    **_signal: Any,
+    **_signal: object,
 ) -> None:
     """Incidents routed to the old councils go to the target council, or nobody could handle them; those
     that happened in the old districts count under the target district. Each separately: an incident
@@ -101,5 +99,5 @@ def follow_merged_districts(
 
 
 @receiver(merge_preview)
-def incidents_to_move(*, old_council_ids: list[int], **_signal: Any) -> tuple[str, int]:
+def incidents_to_move(*, old_council_ids: list[int], **_signal: object) -> tuple[str, int]:
     return (_("Händelser som flyttas"), Incident.objects.filter(organisation_id__in=old_council_ids).count())

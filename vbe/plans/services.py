@@ -108,11 +108,31 @@ def create_plan(*, actor: User, organisation: Organisation, year: int, title: st
         raise ValidationError(
             _("%(organisation)s har redan en plan för %(year)s.") % {"organisation": organisation.name, "year": year}
         )
+    end_year = cycle.end_year(year)
+    # After an administrator changes the cadence a new start year can fall inside a plan already made
+    # (a two-year plan from 2026, then odd years: 2027): two plans would be in force for one year.
+    overlapping = Plan.objects.filter(
+        organisation=organisation, kind=kind, is_current=True, year__lte=end_year, end_year__gte=year
+    ).first()
+    if overlapping is not None:
+        new_period = str(year) if end_year == year else f"{year}–{end_year}"
+        raise ValidationError(
+            _(
+                "%(organisation)s har redan en plan för %(period)s, och en plan för %(new)s skulle gälla under "
+                "samma år. Två planer kan inte gälla samtidigt: välj ett år efter %(end)s."
+            )
+            % {
+                "new": new_period,
+                "organisation": organisation.name,
+                "period": overlapping.period_label,
+                "end": overlapping.end_year,
+            }
+        )
     plan = Plan.objects.create(
         organisation=organisation,
         kind=kind,
         year=year,
-        end_year=cycle.end_year(year),
+        end_year=end_year,
         title=title.strip() or f"{PlanKind(kind).label} {organisation.display_name} {year}",
         created_by=actor,
     )

@@ -21,6 +21,8 @@ from django.db.models import DateTimeField, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Period:
@@ -39,7 +41,7 @@ def last_twelve_months(today: datetime.date | None = None) -> Period:
     today = today or timezone.localdate()
     first = _add_months(today.replace(day=1), -11)
     months = tuple(_add_months(first, i) for i in range(12))
-    return Period(first, today, "de senaste tolv månaderna", months)
+    return Period(first, today, _("de senaste tolv månaderna"), months)
 
 
 def calendar_year(year: int) -> Period:

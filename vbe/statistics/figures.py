@@ -8,6 +8,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from vbe.core import svg
 from vbe.statistics.dating import Period, month_label, month_name
 from vbe.statistics.suppression import INF, LIMIT, PRIMARY_TEXT, Shown, notes
@@ -50,18 +52,16 @@ def bar(label: str, figure: Shown) -> svg.Bar:
 def describe(rows: Sequence[Row]) -> str:
     parts = "; ".join(f"{r.label}: {r.shown}" for r in rows)
     note = notes(r.figure for r in rows)
-    return f"Stapeldiagram. {parts}.{' ' + note if note else ''} Samma siffror finns i tabellen under diagrammet."
+    sentences = [_("Stapeldiagram."), f"{parts}.", note, _("Samma siffror finns i tabellen under diagrammet.")]
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
-def month_figure(
-    period: Period, figure_of: Callable[[date], Shown], *, key: str, subject: str, noun: str = "Händelser"
-) -> Figure:
+def month_figure(period: Period, figure_of: Callable[[date], Shown], *, key: str, title: str) -> Figure:
     rows = [Row(month_name(m), figure_of(m)) for m in period.months]
     bars = [
         bar(month_label(m, with_year=(i == 0 or m.month == 1)), row.figure)
         for i, (m, row) in enumerate(zip(period.months, rows, strict=True))
     ]
-    title = f"{noun} per månad, {subject}, {period.label}"
     chart = svg.column_chart(bars, chart_id=f"chart-{key}", title=title, description=describe(rows))
     return Figure(key=key, title=title, rows=rows, chart=chart)
 
@@ -100,7 +100,7 @@ def shade_classes(counts: Iterable[int], *, suppressed: bool) -> list[ShadeClass
         while low + step <= top and len(classes) < 4:
             classes.append(ShadeClass(len(classes), low, low + step - 1, f"{low}–{low + step - 1}"))
             low += step
-        classes.append(ShadeClass(len(classes), low, INF, f"{low} eller fler"))
+        classes.append(ShadeClass(len(classes), low, INF, _("%(low)s eller fler") % {"low": low}))
     return classes
 
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Role, User
@@ -58,8 +58,8 @@ from vbe.statistics import narrowing
 LIMIT = 5
 PRIMARY_TEXT = "<5"
 SECONDARY_TEXT = "x"
-PRIMARY_NOTE = _("Antal från 1 till 4 visas som <5.")
-SECONDARY_NOTE = _(
+PRIMARY_NOTE = gettext_lazy("Antal från 1 till 4 visas som <5.")
+SECONDARY_NOTE = gettext_lazy(
     "x är ett antal på 5 eller fler som inte visas, så att ett antal under 5 inte kan räknas fram ur en summa."
 )
 INF = narrowing.INF

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from vbe.accounts import permissions
@@ -61,18 +62,23 @@ def _tables(request: HttpRequest, period: dating.Period) -> tuple[city.CityTable
 def _incident_figures(table: city.CityTable, place: city.Place, subject: str) -> list[figures.Figure]:
     period = table.period
     return [
-        figures.month_figure(period, table.of(place, city.MONTH), key="months", subject=subject),
+        figures.month_figure(
+            period,
+            table.of(place, city.MONTH),
+            key="months",
+            title=_("Händelser per månad, %(subject)s, %(period)s") % {"subject": subject, "period": period.label},
+        ),
         figures.category_figure(
             Category.choices,
             table.of(place, "category"),
             key="categories",
-            title=f"Händelser per typ, {subject}, {period.label}",
+            title=_("Händelser per typ, %(subject)s, %(period)s") % {"subject": subject, "period": period.label},
         ),
         figures.category_figure(
             Environment.choices,
             table.of(place, "environment"),
             key="environments",
-            title=f"Händelser per miljö, {subject}, {period.label}",
+            title=_("Händelser per miljö, %(subject)s, %(period)s") % {"subject": subject, "period": period.label},
         ),
     ]
 
@@ -82,13 +88,18 @@ def _concern_figures(table: city.CityTable, place: city.Place, subject: str) -> 
     period = table.period
     return [
         figures.month_figure(
-            period, table.of(place, city.MONTH), key="concern-months", subject=subject, noun="Oro för individer"
+            period,
+            table.of(place, city.MONTH),
+            key="concern-months",
+            title=_("Oro för individer per månad, %(subject)s, %(period)s")
+            % {"subject": subject, "period": period.label},
         ),
         figures.category_figure(
             Environment.choices,
             table.of(place, "environment"),
             key="concern-environments",
-            title=f"Oro för individer per miljö (rapportörens bedömning), {subject}, {period.label}",
+            title=_("Oro för individer per miljö (rapportörens bedömning), %(subject)s, %(period)s")
+            % {"subject": subject, "period": period.label},
         ),
     ]
 
@@ -119,7 +130,9 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
         council = getattr(district, "council", None)
         if council is not None and council.pk in councils:
             exact_for.append(district.name)
-        label = district.name if district.is_active else f"{district.name} (tidigare område)"
+        label = (
+            district.name if district.is_active else _("%(district)s (tidigare område)") % {"district": district.name}
+        )
         rows.append(figures.Row(label, figure, reverse("statistics:district", args=[district.code])))
         if district.is_active and district.geometry:
             areas.append(
@@ -131,11 +144,17 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
                     shade=figures.shade_of(figure.count, incidents.classes),
                 )
             )
-    description = "Karta över stadsdelsområdena, färgade efter antal händelser: mörkare betyder fler. " + "; ".join(
-        f"{r.label}: {r.shown}" for r in rows
+    parts = "; ".join(f"{r.label}: {r.shown}" for r in rows)
+    description = " ".join(
+        [
+            _("Karta över stadsdelsområdena, färgade efter antal händelser: mörkare betyder fler."),
+            f"{parts}.",
+            _("Samma siffror finns i tabellen under kartan."),
+        ]
     )
-    incident_figures = _incident_figures(incidents, city.CITY, "hela staden")
-    concern_figures = _concern_figures(concerns, city.CITY, "hela staden")
+    subject = _("hela staden")
+    incident_figures = _incident_figures(incidents, city.CITY, subject)
+    concern_figures = _concern_figures(concerns, city.CITY, subject)
     context = {
         "form": form,
         "period": period,
@@ -147,8 +166,8 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
         "district_map": svg.area_map(
             areas,
             chart_id="chart-districts",
-            title=f"Händelser per stadsdelsområde, {period.label}",
-            description=description + ". Samma siffror finns i tabellen under kartan.",
+            title=_("Händelser per stadsdelsområde, %(period)s") % {"period": period.label},
+            description=description,
         ),
         "legend": incidents.classes,
         "exact_for": exact_for,
@@ -180,7 +199,7 @@ def district_statistics(request: HttpRequest, code: str) -> HttpResponse:
         .values_list("pk", "name")
     )
     if None in counted:
-        neighbourhoods.append((None, "Ingen stadsdel angiven"))
+        neighbourhoods.append((None, _("Ingen stadsdel angiven")))
     incident_figures = _incident_figures(incidents, place, district.name)
     concern_figures = _concern_figures(concerns, place, district.name)
     neighbourhood_rows = figures.rows_for(neighbourhoods, incidents.of(place, "neighbourhood"))

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from vbe.accounts import four_eyes_decisions, four_eyes_mail, four_eyes_proposals
-from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, Membership, Role
+from vbe.accounts.models import AccessChangeRequest, ChangeKind, ChangeState, Membership, Role, User
 from vbe.audit.models import AccessLogEntry, Outcome
 from vbe.organisations.models import District, Organisation, Unit, UnitKind
 
@@ -190,3 +190,68 @@ def test_granting_a_role_held_in_another_unit_moves_it_to_the_proposed_unit(cast
     assert list(Membership.objects.filter(user=manager, role=Role.UNIT_MANAGER).values_list("unit", flat=True)) == [
         other.pk
     ]
+
+
+# --- Who gains access by a merge does not decide on it ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("membership", "may_decide"),
+    [
+        ("coordinator_of_target", False),  # the incidents and concerns would come to them
+        ("caseworker_of_target", False),  # concerns assigned to them would
+        ("staff_of_target", True),  # a role there that reads neither gains nothing by it
+        ("coordinator_elsewhere", True),
+        ("someone_else_coordinates_target", True),
+    ],
+)
+def test_who_reads_in_the_council_merged_into_does_not_decide_the_merge(cast, membership, may_decide):
+    central = cast["central_coordinator"]
+    farsta_council = Organisation.objects.get(district__name="Farsta")
+    if membership == "coordinator_of_target":
+        Membership.objects.create(user=central, organisation=farsta_council, role=Role.COORDINATOR)
+    elif membership == "caseworker_of_target":
+        Membership.objects.create(user=central, organisation=farsta_council, role=Role.CASEWORKER)
+    elif membership == "staff_of_target":
+        Membership.objects.create(user=central, organisation=farsta_council, role=Role.STAFF)
+    elif membership == "coordinator_elsewhere":
+        Membership.objects.create(
+            user=central, organisation=Organisation.objects.get(slug="sodermalm"), role=Role.COORDINATOR
+        )
+    else:
+        Membership.objects.create(user=cast["staff"], organisation=farsta_council, role=Role.COORDINATOR)
+    merge = _propose_merge(cast, "Skarpnäck", "Farsta")
+    if may_decide:
+        four_eyes_decisions.approve(actor=central, proposal_id=merge.pk)
+        assert _state(merge)[0] == ChangeState.APPROVED
+    else:
+        with pytest.raises(ValidationError):
+            four_eyes_decisions.approve(actor=central, proposal_id=merge.pk)
+        assert _state(merge)[0] == ChangeState.PENDING
+
+
+# --- The administrator who created an account: its roles wait, its password does not -----------------------
+
+
+def _new_account_by(admin, email: str) -> User:
+    user = User.objects.create_user(email=email, password="x-losenord-123", created_by=admin)
+    Membership.objects.create(user=user, organisation=Organisation.objects.get(slug="jarva"), role=Role.CASEWORKER)
+    return user
+
+
+def test_the_creator_of_a_new_account_may_have_its_password_reset_but_not_grant_it_roles_yet(cast):
+    admin, central = cast["admin"], cast["central_coordinator"]
+    account = _new_account_by(admin, "ny-handlaggare@test.example")
+    reset = four_eyes_proposals.propose(actor=admin, kind=ChangeKind.RESET_PASSWORD, target=account)
+    four_eyes_decisions.approve(actor=central, proposal_id=reset.pk)
+    assert _state(reset)[0] == ChangeState.APPROVED
+    with pytest.raises(ValidationError):
+        grant = four_eyes_proposals.propose(
+            actor=admin,
+            kind=ChangeKind.GRANT_ROLE,
+            target=account,
+            organisation=Organisation.objects.get(slug="jarva"),
+            role=Role.COORDINATOR,
+        )
+        four_eyes_decisions.approve(actor=central, proposal_id=grant.pk)
+    assert not Membership.objects.filter(user=account, role=Role.COORDINATOR).exists()

@@ -6,6 +6,8 @@ Each guard has a test here that fails when the guard is removed or turned around
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -13,7 +15,18 @@ from django.utils import timezone
 from vbe.accounts.models import Membership, Role, User
 from vbe.audit.models import AccessLogEntry
 from vbe.concerns import closure, intake, services, sharing
-from vbe.concerns.models import ActionKind, Concern, Consent, Disclosure, Event, Outcome, State, Transfer
+from vbe.concerns.models import (
+    ActionKind,
+    Concern,
+    Consent,
+    Disclosure,
+    Event,
+    Outcome,
+    RetentionPeriod,
+    State,
+    Transfer,
+)
+from vbe.notifications.models import Notification
 from vbe.organisations.models import Organisation
 
 
@@ -399,3 +412,128 @@ def test_the_last_step_is_not_advanced_past_and_an_empty_assessment_is_refused(c
 def test_the_receipt_says_who_received_the_concern(cast, make_concern):
     assert intake.intake_route(make_concern("here", "jarva")) == "coordinator"
     assert intake.intake_route(make_concern("queue", "skarholmen")) == "central"  # no coordinator there
+
+
+# --- Handed over or shown only to an organisation in use ----------------------------------------------
+SHARING = {
+    "transfer": lambda c, a, to: sharing.transfer(
+        concern_id=c.pk, actor=a, lock_version=c.lock_version, to_organisation=to, legal_ground="OSL"
+    ),
+    "disclose": lambda c, a, to: sharing.disclose(
+        concern_id=c.pk, actor=a, to_organisation=to, legal_ground="OSL 10 kap. 28 §", decided_by="Enhetschef A"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SHARING))
+def test_a_concern_is_not_shared_with_an_organisation_no_longer_in_use(cast, make_concern, name):
+    """The form lists only active organisations, but the service decides: the organisation may have been
+    retired (a district merge) after the page was opened, with the page's object still active."""
+    concern = make_concern()
+    retired = _org("sodermalm")
+    Organisation.objects.filter(pk=retired.pk).update(is_active=False)
+    before = _snapshot(concern)
+    with pytest.raises(ValidationError) as refused:
+        SHARING[name](_fresh(concern), User.objects.get(pk=cast["coordinator"].pk), retired)
+    assert refused.value.messages == [f"{retired.name} är inte längre en aktiv organisation."]
+    assert _snapshot(concern) == before
+    assert not Disclosure.objects.filter(concern=concern).exists()
+
+
+@pytest.mark.parametrize("name", list(SHARING))
+def test_a_concern_is_shared_with_an_organisation_in_use(cast, make_concern, name):
+    concern = make_concern()
+    SHARING[name](_fresh(concern), User.objects.get(pk=cast["coordinator"].pk), _org("sodermalm"))
+    assert _fresh(concern).lock_version == concern.lock_version + 1
+
+
+# --- Closing, disclosing and the dates recorded ----------------------------------------------------------
+
+
+def test_closing_sets_how_long_the_concern_is_kept_by_its_outcome(cast, make_concern):
+    RetentionPeriod.objects.update_or_create(outcome=Outcome.HANDED_OVER, defaults={"days": 40})
+    RetentionPeriod.objects.filter(outcome=Outcome.MEASURES_COMPLETED).delete()
+    kept = _closed(cast, make_concern)
+    assert kept.retain_until == timezone.localdate() + datetime.timedelta(days=40)
+    assert kept.closed_at is not None and kept.outcome == Outcome.HANDED_OVER
+    other = make_concern("other")
+    closure.close(concern_id=other.pk, actor=cast["coordinator"], lock_version=1, outcome=Outcome.MEASURES_COMPLETED)
+    days = closure.DEFAULT_RETENTION_DAYS  # no period set for this outcome
+    assert _fresh(other).retain_until == timezone.localdate() + datetime.timedelta(days=days)
+
+
+def test_a_reason_alone_does_not_settle_the_child_report_question(cast, make_concern):
+    """One of the two answers must be chosen; a reason typed without choosing "not made" is no answer."""
+    concern = make_concern(concerns_child="yes")
+    with pytest.raises(ValidationError, match="orosanmälan"):
+        closure.close(
+            concern_id=concern.pk,
+            actor=cast["coordinator"],
+            lock_version=1,
+            outcome=Outcome.HANDED_OVER,
+            child_report="",
+            child_report_reason="Personen är vuxen",
+        )
+    assert _fresh(concern).state != State.CLOSED
+
+
+@pytest.mark.parametrize(("legal_ground", "decided_by"), [("", "Enhetschef A"), ("OSL 10 kap. 28 §", " "), ("", "")])
+def test_a_disclosure_needs_both_its_legal_ground_and_who_decided(cast, make_concern, legal_ground, decided_by):
+    concern = make_concern()
+    with pytest.raises(ValidationError, match="rättslig grund"):
+        sharing.disclose(
+            concern_id=concern.pk,
+            actor=cast["coordinator"],
+            to_organisation=_org("utbildningsnamnden"),
+            legal_ground=legal_ground,
+            decided_by=decided_by,
+        )
+    assert not Disclosure.objects.filter(concern=concern).exists()
+
+
+def test_dates_are_checked_against_the_day_the_concern_was_received_even_on_a_leap_day(cast, make_concern):
+    """Received on 29 February 2024: five years before is 28 February 2019 (there is no 29th)."""
+    concern = make_concern()
+    received = timezone.make_aware(datetime.datetime(2024, 2, 29, 12, 0))
+    Concern.objects.filter(pk=concern.pk).update(created_at=received)
+
+    def record(done_on: datetime.date) -> None:
+        services.record_action(
+            concern_id=concern.pk,
+            actor=cast["coordinator"],
+            lock_version=_fresh(concern).lock_version,
+            kind=ActionKind.SIP,
+            done_on=done_on,
+        )
+
+    with pytest.raises(ValidationError, match="2024-02-29"):
+        record(datetime.date(2019, 2, 27))
+    record(datetime.date(2019, 2, 28))
+    assert _fresh(concern).actions.get().done_on == datetime.date(2019, 2, 28)
+    with pytest.raises(ValidationError, match="framtiden"):
+        record(timezone.localdate() + datetime.timedelta(days=1))
+
+
+def test_a_hand_over_tells_the_receiving_coordinators_that_it_was_handed_over(cast, make_concern):
+    concern = make_concern()
+    sharing.transfer(
+        concern_id=concern.pk,
+        actor=cast["coordinator"],
+        lock_version=1,
+        to_organisation=_org("sodermalm"),
+        legal_ground="OSL",
+    )
+    told = Notification.objects.get(recipient=cast["coordinator_other"], reference=concern.reference)
+    assert told.kind == "concern_handed_over" and told.subject.startswith("Överlämnad oro")
+    # To an organisation without a coordinator it waits in the central queue, and the chronology says so.
+    queued = make_concern("queued")
+    sharing.transfer(
+        concern_id=queued.pk,
+        actor=cast["coordinator"],
+        lock_version=1,
+        to_organisation=_org("skarholmen"),
+        legal_ground="OSL",
+    )
+    assert _fresh(queued).without_coordinator
+    assert Event.objects.filter(concern=queued, kind=intake.HANDED_TO_CENTRAL_QUEUE, actor=cast["coordinator"]).exists()
+    assert Notification.objects.filter(recipient=cast["central_coordinator"], reference=queued.reference).exists()

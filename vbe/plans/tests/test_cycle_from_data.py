@@ -100,3 +100,19 @@ def test_the_task_list_asks_for_the_plan_in_the_years_the_duty_names(cast, board
     make_plan(cast, organisation=board.slug, coordinator="coordinator_board", year=ODD_START + 2)
     # The next plan not started, from this year: a year the duty names.
     assert tasks.default_plan_year(board, ODD_START + 2) == ODD_START + 4
+
+
+def test_a_new_plan_never_overlaps_a_plan_already_made_after_the_cadence_changed(cast, board):
+    """A two-year plan from an odd year, then the administrator moves the plans to even years: the
+    second year of that plan is an even year, but a plan for it would put two plans in force at once."""
+    first = services.create_plan(organisation=board, year=ODD_START, actor=cast["coordinator_board"])
+    _set_cadence(Document.BOARD_PLAN, Cadence.EVEN_YEARS)
+    with pytest.raises(ValidationError) as refused:
+        services.create_plan(organisation=board, year=ODD_START + 1, actor=cast["coordinator_board"])
+    assert refused.value.messages == [
+        f"{board.name} har redan en plan för {first.period_label}, och en plan för {ODD_START + 1}–{ODD_START + 2} "
+        f"skulle gälla under samma år. Två planer kan inte gälla samtidigt: välj ett år efter {ODD_START + 1}."
+    ]
+    assert list(Plan.objects.filter(organisation=board).values_list("year", flat=True)) == [ODD_START]
+    after = services.create_plan(organisation=board, year=ODD_START + 3, actor=cast["coordinator_board"])
+    assert (after.year, after.end_year) == (ODD_START + 3, ODD_START + 4)

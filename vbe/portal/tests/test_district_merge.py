@@ -156,7 +156,10 @@ def test_the_approver_is_announced_with_the_merge(cast):
 def _assigned(cast, key: str) -> Concern:
     concern = Concern.objects.get(pk=submit_test_concern(cast, key, "jarva", notify=False).pk)
     return services.assign(
-        actor=cast["coordinator"], concern_id=concern.pk, lock_version=concern.lock_version, caseworker=cast["caseworker"]
+        actor=cast["coordinator"],
+        concern_id=concern.pk,
+        lock_version=concern.lock_version,
+        caseworker=cast["caseworker"],
     )
 
 
