@@ -537,3 +537,23 @@ def test_a_hand_over_tells_the_receiving_coordinators_that_it_was_handed_over(ca
     assert _fresh(queued).without_coordinator
     assert Event.objects.filter(concern=queued, kind=intake.HANDED_TO_CENTRAL_QUEUE, actor=cast["coordinator"]).exists()
     assert Notification.objects.filter(recipient=cast["central_coordinator"], reference=queued.reference).exists()
+
+
+def test_the_same_form_key_from_another_reporter_is_another_concern(cast, make_concern):
+    """A second submit of one form returns the first concern, but only to the one who sent it: another
+    reporter's form with the same key is a concern of its own, never someone else's receipt."""
+    first = make_concern("form-key")
+    assert make_concern("form-key").pk == first.pk
+    other = intake.submit_concern(
+        reporter=cast["unit_manager"],
+        reporter_organisation=_org("jarva"),
+        organisation=_org("jarva"),
+        idempotency_key="form-key",
+        observation="En annan iakttagelse",
+        observed_on=timezone.localdate(),
+        concerns_child="no",
+        child_report_made="unknown",
+        environment="unknown",
+    )
+    assert other.pk != first.pk and other.reporter_id == cast["unit_manager"].pk
+    assert Concern.objects.count() == 2

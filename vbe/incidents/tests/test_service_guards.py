@@ -4,14 +4,20 @@ closing needs one, a status goes only where the process allows, and the step nam
 
 from __future__ import annotations
 
+import datetime
+import secrets
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from vbe.audit.models import AccessLogEntry
+from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import services
-from vbe.incidents.models import Incident, Status, StatusChange
-from vbe.incidents.tests.factories import make_incident
+from vbe.incidents.models import Category, Incident, Status, StatusChange
+from vbe.incidents.tests.factories import JARVA, make_incident
 from vbe.incidents.tests.test_report import skatteverket_numbers
+from vbe.organisations.models import District, Organisation
 
 
 @pytest.fixture
@@ -71,3 +77,50 @@ def test_each_step_names_who_took_it_in_the_history_and_the_log(cast, incident):
     details = [e.detail for e in logged]
     assert any(f"{Status.NEW} → {Status.ACKNOWLEDGED}" in d for d in details)
     assert any(f"{Status.ACKNOWLEDGED} → {Status.CLOSED}" in d for d in details)
+
+
+# --- A report is checked by the service whoever calls it ----------------------------------------------
+
+
+def _report(cast, **overrides):
+    values = {
+        "reporter": cast["staff"],
+        "reporter_organisation": Organisation.objects.get(slug="jarva"),
+        "district": District.objects.get(code=JARVA),
+        "category": Category.PROPAGANDA,
+        "environment": Environment.RIGHT_WING,
+        "occurred_on": timezone.localdate(),
+        "description": "Klistermärken på en busskur.",
+        "submission_token": secrets.token_hex(16),
+        **overrides,
+    }
+    return services.report_incident(**values)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"category": "bomb"},  # not in the list, the environment is
+        {"environment": "elsewhere"},  # and the other way round
+        {"description": f"Gäller {skatteverket_numbers()[1]}"},
+        {"place_description": f"Hos {skatteverket_numbers()[2]}"},
+        {"occurred_on": timezone.localdate() + datetime.timedelta(days=1)},
+        {"reporter_organisation": "sodermalm"},  # not the reporter's own
+    ],
+)
+def test_a_report_is_refused_by_the_service_and_nothing_is_stored(cast, overrides):
+    if overrides.get("reporter_organisation") == "sodermalm":
+        overrides = {"reporter_organisation": Organisation.objects.get(slug="sodermalm")}
+    with pytest.raises(ValidationError):
+        _report(cast, **overrides)
+    assert not Incident.objects.exists()
+
+
+def test_the_same_form_token_from_another_reporter_is_another_incident(cast):
+    token = secrets.token_hex(16)
+    first, created = _report(cast, submission_token=token)
+    assert created and _report(cast, submission_token=token) == (first, False)
+    other, created = _report(
+        cast, reporter=cast["unit_manager"], submission_token=token, description="En annan iakttagelse."
+    )
+    assert created and other.pk != first.pk and Incident.objects.count() == 2
