@@ -15,9 +15,10 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
 from vbe.organisations.models import Organisation
 
-# Sent inside the transaction that left ``organisation`` without an active coordinator, with the
-# ``actor`` who did it. The notice that follows names items of the domains above accounts, so it
-# is composed there (vbe.portal.orphans) and connected to this signal.
+# Sent inside the transaction that left ``organisation`` without an active coordinator (a change to
+# accounts or memberships here, or a merge that moved work to a council without one:
+# vbe.accounts.four_eyes_decisions), with the ``actor`` who did it. The notice that follows names
+# items of the domains above accounts, so it is composed there (vbe.portal.orphans).
 organisation_lost_coordinator = Signal()
 
 
