@@ -33,7 +33,7 @@ class CoordinatorRow:
 
 
 def _active_coordinators() -> QuerySet[Membership]:
-    return Membership.objects.filter(role=Role.COORDINATOR, user__is_active=True).select_related("user", "unit")
+    return permissions.active_coordinator_memberships().select_related("user", "unit")
 
 
 def coordinators_prefetch() -> Prefetch:

@@ -157,9 +157,15 @@ def _any_role(*wanted: str) -> Rule:
 CLOSED = "closed"  # the closed state of both concerns (State.CLOSED) and incidents (Status.CLOSED)
 
 
+def active_coordinator_memberships() -> QuerySet[Membership]:
+    """The one definition of who coordinates: a coordinator membership of an active account. Routing,
+    the central queue, the coordinator overview and the notices all ask it."""
+    return Membership.objects.filter(role=Role.COORDINATOR, user__is_active=True)
+
+
 def _active_coordinators(organisation: int | OuterRef) -> QuerySet[Membership]:
     """Memberships that make ``organisation`` (an id, or ``OuterRef``) able to receive."""
-    return Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR, user__is_active=True)
+    return active_coordinator_memberships().filter(organisation=organisation)
 
 
 def has_active_coordinator(organisation_id: int) -> bool:

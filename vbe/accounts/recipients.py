@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from vbe.accounts.models import Membership, Role, User
+from vbe.accounts import permissions
+from vbe.accounts.models import Role, User
 from vbe.organisations.models import Organisation
 
 
@@ -22,5 +23,5 @@ def central_coordinators() -> QuerySet[User]:
 
 def organisations_marked_for_coordinator() -> QuerySet[Organisation]:
     """Active organisations, each with ``has_coordinator``: whether anyone there can receive a report."""
-    coordinator = Membership.objects.filter(organisation=OuterRef("pk"), role=Role.COORDINATOR, user__is_active=True)
+    coordinator = permissions.active_coordinator_memberships().filter(organisation=OuterRef("pk"))
     return Organisation.objects.filter(is_active=True).annotate(has_coordinator=Exists(coordinator)).order_by("name")
