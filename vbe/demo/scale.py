@@ -6,15 +6,19 @@ tenth of docs/quality.md's "ten years"): units, staff with their memberships, co
 chronology, incidents, plan versions with measures and follow-ups, and the access log that goes with
 it, continued on the real HMAC chain. A year is written in one transaction, so a year is either all
 there or not at all, and a second run with the same target adds nothing. The random choices of a year
-depend only on the seed and the year's number: growing a database from scale 1 to 10 gives the same
-rows as building scale 10 at once (apart from ids).
+depend only on the seed and the year's number (a year draws its people and units from the demo city
+and from itself, never from another synthetic year): growing a database from scale 1 to 10 gives the
+same rows as building scale 10 at once, apart from ids and the moment "now".
 
 Rows are written in bulk, not through the services: the services do one concern at a time with its
 locks, mail and log rows, which at these volumes would take hours. What the services would have
 written is written here too (the chronology, the intake record, the status changes, the log rows), so
-the pages read what they would read in a real city. The access-log rows of an added older year carry
-that year's timestamps but come after the rows already in the log, since the chain only grows at its
-end; within one run they are in time order.
+the pages read what they would read in a real city.
+
+Years are built oldest first, so in a city built at once the access log's ids follow time, as in a
+real log. When a database grows, the added older years carry their own timestamps but come after the
+rows already in the log, since the chain only grows at its end: ids and time then disagree, the worst
+case for reading the log by date. ``make bench`` builds each scale in a database of its own.
 
 Everything is made up: names are random pairs from the demo's name lists, e-mail addresses use the
 reserved domain .example, personnummer come only from Skatteverket's test list, and the accounts
@@ -31,6 +35,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vbe.accounts.models import Membership, Role, User
@@ -43,7 +48,7 @@ from vbe.concerns.demo import NAMES, OBSERVATIONS, _test_personnummer
 from vbe.concerns.models import ActionKind, ActionTaken, Concern, Disclosure, Event, State
 from vbe.concerns.models import Outcome as ConcernOutcome
 from vbe.core import personnummer, sequences
-from vbe.demo.city import FIRST_NAMES, LAST_NAMES, UNIT_PATTERNS, WITHOUT_COORDINATOR
+from vbe.demo.city import FIRST_NAMES, LAST_NAMES, UNIT_PATTERNS
 from vbe.guidelines.models import FocusArea
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import services as incident_services
@@ -55,6 +60,7 @@ from vbe.plans.models import FollowUp, FollowUpStatus, Measure, MeasureStatus, P
 SCALE_DOMAIN = "skala.vbe.example"
 UNUSABLE_PASSWORD = "!synthetic-account"  # noqa: S105 - Django's mark of a password that never matches
 BATCH = 5000
+UNIT_MARK = ", enhet "  # a synthetic unit's name: "Förskolan Rinkeby, enhet 3.17" (year 3, unit 17)
 
 
 @dataclass(frozen=True)
@@ -165,26 +171,36 @@ class City:
         self.coordinated = {o.slug for o in self.organisations if o.requires_coordinator}
         self.focus_areas = list(FocusArea.objects.order_by("pk").values_list("pk", flat=True))
         self.pnr = _test_personnummer()
-        self.refresh()
 
-    def refresh(self) -> None:
-        """People and units, again after a year has added some."""
+    def refresh(self, year: int | None = None) -> None:
+        """The people and units a year draws from: the demo city's, and those the year itself added.
+        Never another synthetic year's, so that a year's rows do not depend on which years exist."""
+        synthetic_units = Q(name__contains=UNIT_MARK)
+        synthetic_users = Q(user__email__endswith=f"@{SCALE_DOMAIN}")
+        if year is not None:
+            synthetic_units &= ~Q(name__contains=f"{UNIT_MARK}{year}.")
+            synthetic_users &= ~Q(user__email__startswith=f"person{year:02d}-")
         self.units: dict[int, list[int]] = {}
-        for unit_id, organisation_id in Unit.objects.filter(is_active=True).values_list("pk", "organisation_id"):
-            self.units.setdefault(organisation_id, []).append(unit_id)
-        self.members: dict[int, list[int]] = {}
-        for user_id, organisation_id in Membership.objects.filter(user__is_active=True).values_list(
-            "user_id", "organisation_id"
+        for unit_id, organisation_id in (
+            Unit.objects.filter(is_active=True)
+            .exclude(synthetic_units)
+            .values_list("pk", "organisation_id")
+            .order_by("pk")
         ):
+            self.units.setdefault(organisation_id, []).append(unit_id)
+        memberships = Membership.objects.filter(user__is_active=True).exclude(synthetic_users).order_by("pk")
+        self.members: dict[int, list[int]] = {}
+        for user_id, organisation_id in memberships.values_list("user_id", "organisation_id"):
             self.members.setdefault(organisation_id, []).append(user_id)
         self.coordinators: dict[int, list[int]] = {}
-        for user_id, organisation_id in active_coordinator_memberships().values_list("user_id", "organisation_id"):
-            self.coordinators.setdefault(organisation_id, []).append(user_id)
-        self.people = list(
-            Membership.objects.filter(user__is_active=True)
-            .values_list("user_id", "user__email", "role", "organisation__name")
+        for user_id, organisation_id in (
+            active_coordinator_memberships()
+            .exclude(synthetic_users)
+            .values_list("user_id", "organisation_id")
             .order_by("pk")
-        )
+        ):
+            self.coordinators.setdefault(organisation_id, []).append(user_id)
+        self.people = list(memberships.values_list("user_id", "user__email", "role", "organisation__name"))
 
 
 # --- One city-year -----------------------------------------------------------------------------------
@@ -200,7 +216,7 @@ def _units(city: City, year: Year, rng: random.Random, volumes: Volumes) -> int:
         owner = city.council_of_district.get(n.district_id) if slug == "@district" else city.by_slug.get(slug)
         if owner is None:
             continue
-        name = f"{pattern.format(n=n.name)}, enhet {year.number}.{i + 1}"
+        name = f"{pattern.format(n=n.name)}{UNIT_MARK}{year.number}.{i + 1}"
         rows.append(Unit(organisation=owner, name=name, kind=kind, neighbourhood_id=n.pk))
     Unit.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
@@ -226,11 +242,6 @@ def _users(city: City, year: Year, rng: random.Random, volumes: Volumes) -> int:
     memberships = []
     organisations = [o for o in city.organisations if city.units.get(o.pk)]
     pool = iter(users)
-    if year.number == 1:
-        # Each organisation that must have a coordinator gets one more (the demo's gaps stay gaps).
-        for organisation in city.organisations:
-            if organisation.slug in city.coordinated and organisation.slug not in WITHOUT_COORDINATOR:
-                memberships.append(Membership(user=next(pool), organisation=organisation, role=Role.COORDINATOR))
     for council in city.councils:
         for _ in range(CASEWORKERS_PER_COUNCIL):
             memberships.append(Membership(user=next(pool), organisation=council, role=Role.CASEWORKER))
@@ -642,18 +653,19 @@ def generate(
     now = timezone.now()
     present = years_present()
     added = {"years": 0, "units": 0, "users": 0, "concerns": 0, "incidents": 0, "plans": 0, "log_rows": 0}
-    for number in range(1, scale + 1):
+    # Oldest first: in a city built at once, the access log's ids then follow time, as in a real log.
+    for number in range(scale, 0, -1):
         if number in present:
             continue
         year = Year.of(number, now)
+        city.refresh(number)
         with transaction.atomic():
             for name, step in STEPS:
                 # One generator per step and year: a year's rows do not depend on what else was built.
                 made = step(city, year, random.Random(f"{seed}:{number}:{name}"), volumes)
                 added[name] += made
                 if name in ("units", "users"):
-                    city.refresh()
+                    city.refresh(number)
                 report(f"år {number}: {name} {made}")
         added["years"] += 1
-        city.refresh()
     return added

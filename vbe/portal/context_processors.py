@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -53,22 +54,25 @@ NAVIGATION = [
 ]
 
 
-def _navigation(request: HttpRequest) -> list[dict]:
-    if not request.user.is_authenticated:
+def _navigation(request: HttpRequest, user) -> list[dict]:
+    if not user.is_authenticated:
         return []
     current = request.resolver_match.view_name if request.resolver_match else ""
     return [
         {"label": label, "url": reverse(name), "active": current.startswith(prefixes)}
         for label, name, action, prefixes in NAVIGATION
-        if action is None or permissions.can(request.user, action)
+        if action is None or permissions.can(user, action)
     ]
 
 
 def portal(request: HttpRequest) -> dict:
+    # A request refused before the authentication middleware ran (a bad Host header, say) has no user,
+    # and its 400 page is rendered with this context all the same.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "service_name": settings.SERVICE_NAME,
         "municipality_name": settings.MUNICIPALITY_NAME,
         "demo_mode": settings.DEMO_MODE,
-        "current_membership": permissions.primary_membership(request.user),
-        "nav_items": _navigation(request),
+        "current_membership": permissions.primary_membership(user),
+        "nav_items": _navigation(request, user),
     }

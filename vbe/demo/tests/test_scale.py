@@ -117,7 +117,15 @@ class _Undo(Exception):
     pass
 
 
+def _the_logs_ids_follow_time_in_a_city_built_at_once(before):
+    added = AccessLogEntry.objects.filter(id__gt=before["log_last_id"]).order_by("id")
+    times = list(added.values_list("created_at", flat=True))
+    assert len(times) == 2 * SMALL.log_rows
+    assert times == sorted(times)
+
+
 CHECKS = [
+    _the_logs_ids_follow_time_in_a_city_built_at_once,
     _each_year_adds_its_volumes_and_every_concern_has_its_chronology,
     _rows_carry_the_dates_of_their_year,
     _the_access_log_continues_the_real_chain,
@@ -131,6 +139,7 @@ def test_a_city_of_two_years_grown_or_built_at_once(demo_city):
     """One city (building takes a while), checked from every side. Grown from one year to two inside a
     savepoint, then rolled back and built at once: both give the same rows."""
     before = {"users": User.objects.count(), "concerns": Concern.objects.count(), "log": AccessLogEntry.objects.count()}
+    before["log_last_id"] = AccessLogEntry.objects.aggregate(m=Max("id"))["m"] or 0
     try:
         with transaction.atomic():
             assert scale.generate(scale=1, volumes=SMALL)["years"] == 1
