@@ -74,5 +74,7 @@ mutation: $(VENV)/.installed-dev ## Mutation testing of the permission rules and
 clean: ## Remove the virtualenv, node_modules, built assets and the demo database
 	rm -rf $(VENV) node_modules static/build static/vendor var
 
-bench: db ## Time document builds on the demo data (median of several runs; RUNS=5)
-	$(DEMO_ENV) $(PY) manage.py bench --runs $(or $(RUNS),5)
+# Not in .ci/run: it takes long (scale 10 is generated). Production settings and granian on PostgreSQL
+# (a throw-away database or cluster), measured from outside; README "Prestanda / Performance".
+bench: $(VENV)/.installed-runtime assets ## Measure every key page at scale 1 and 10, a mixed load and the documents (SCALES=1,10 ROUNDS=30 DURATION=120 USERS=50 RUNS=5)
+	$(PY) -m tools.bench

@@ -95,7 +95,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
 ]
 
+# Queries per request as a response header, for `make bench` only (vbe.core.query_count): off unless
+# VBE_BENCH_QUERIES is set, and then first in the chain so every query of the request counts.
+BENCH_QUERY_HEADER = env_bool("VBE_BENCH_QUERIES", False)
+
 MIDDLEWARE = [
+    "vbe.core.query_count.QueryCountHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vbe.core.middleware.RequestIdMiddleware",
@@ -184,8 +189,10 @@ if PRODUCTION and not MFA_REQUIRED:
     raise ImproperlyConfigured("MFA_REQUIRED kan bara stängas av i demoläge.")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # stateless app servers share the database
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60  # idle timeout
-SESSION_SAVE_EVERY_REQUEST = True  # so the idle timeout restarts on each request
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60  # idle timeout (the row's expire_date)
+# Not a write per request: SessionPolicyMiddleware restarts the idle timeout on a coarse tick
+# (vbe.accounts.services.keep_session_alive); otherwise a session is saved only when it changed.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -224,15 +231,70 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
-# Uploaded files (incident photos): outside the web root, served only through authorised views. With
-# several app servers this must be shared storage, and it belongs in the backup.
-UPLOAD_ROOT = Path(env_str("UPLOAD_ROOT", str(VAR_DIR / "uploads")))
+# Uploaded files (incident photos), in the default storage: read and written only through its API
+# (vbe.incidents.uploads), never served from where they lie; only the portal's permission-checked view
+# hands them out. Every app server must see the same storage, and it belongs in the backup.
+# - filesystem: UPLOAD_ROOT, outside the web root; with several app servers a shared filesystem (NFS).
+# - s3: a bucket on S3-compatible object storage (django-storages). Keys from AWS_ACCESS_KEY_ID and
+#   AWS_SECRET_ACCESS_KEY (or _FILE), else boto3's own chain (an instance role).
+UPLOAD_STORAGE = env_str("UPLOAD_STORAGE", "filesystem")
+UPLOAD_ROOT = MEDIA_ROOT = Path(env_str("UPLOAD_ROOT", str(VAR_DIR / "uploads")))
+if UPLOAD_STORAGE == "filesystem":
+    _upload_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Location is MEDIA_ROOT; readable by the portal's user alone.
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+elif UPLOAD_STORAGE == "s3":
+    from botocore.config import Config as _BotoConfig
+
+    _upload_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", required=True),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # empty: AWS itself
+            "region_name": env_str("S3_REGION") or None,
+            "location": env_str("S3_PREFIX"),  # a key prefix, when the bucket is shared
+            # Private objects: nothing in the bucket is readable without the keys. "none" for a bucket
+            # whose ACLs are disabled (it is private by its own policy then).
+            "default_acl": None if (acl := env_str("S3_OBJECT_ACL", "private")) == "none" else acl,
+            # Encrypted at rest by the store (SSE-S3); "none" for a store without it (MinIO without a KMS).
+            "object_parameters": (
+                {}
+                if (sse := env_str("S3_SERVER_SIDE_ENCRYPTION", "AES256")) == "none"
+                else {"ServerSideEncryption": sse}
+            ),
+            # Random names never meet, but a name in use is never overwritten.
+            "file_overwrite": False,
+            # No public and no pre-signed links are ever handed out: the portal streams the file itself.
+            "querystring_auth": True,
+            "custom_domain": None,
+            # A photo being served is held in memory up to this size, above it in a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+            # A hanging store fails the request within seconds instead of holding a worker. The
+            # addressing style goes here (django-storages ignores its own option beside a config):
+            # "path" for most self-hosted stores, empty for botocore's choice.
+            "client_config": _BotoConfig(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3},
+                s3={"addressing_style": env_str("S3_ADDRESSING_STYLE") or "auto"},
+            ),
+            **(
+                {"access_key": key, "secret_key": env_str("AWS_SECRET_ACCESS_KEY", required=True)}
+                if (key := env_str("AWS_ACCESS_KEY_ID"))
+                else {}
+            ),
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"UPLOAD_STORAGE={UPLOAD_STORAGE!r}: välj filesystem eller s3.")
+STORAGES = {
+    "default": _upload_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # --- E-mail ----------------------------------------------------------------------------------
 if PRODUCTION:

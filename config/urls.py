@@ -16,3 +16,6 @@ urlpatterns = [
     path("rapporter/", include("vbe.reports.urls")),
     path("admin/", admin_site.urls),
 ]
+
+# A lost database connection is answered 503 with a page that says to try again (vbe.core.errors).
+handler500 = "vbe.core.errors.server_error"

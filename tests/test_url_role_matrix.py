@@ -50,6 +50,7 @@ CORE_MATRIX: dict[str, Entry] = {
     "portal:home": Entry(lambda ctx: "/", expect(OK)),
     "portal:accessibility": Entry(lambda ctx: "/tillganglighet/", expect(OK, anonymous=OK)),
     "portal:health": Entry(lambda ctx: "/halsa/", expect(OK, anonymous=OK)),
+    "portal:floor": Entry(lambda ctx: "/golv/", expect(OK, anonymous=OK)),
     "accounts:sign_in": Entry(lambda ctx: "/logga-in/", expect(REDIRECT, anonymous=OK)),
     "accounts:sign_in_code": Entry(lambda ctx: "/logga-in/kod/", expect(REDIRECT, anonymous=REDIRECT)),
     "accounts:sign_out": Entry(lambda ctx: "/logga-ut/", expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),

@@ -19,7 +19,8 @@ OPEN_WHILE_ENROLLING = ("accounts:mfa_setup", "accounts:sign_out", "portal:acces
 
 
 class SessionPolicyMiddleware:
-    """Absolute session lifetime, and a required second factor before anything else is shown."""
+    """Absolute session lifetime, the idle timeout restarted on a coarse tick (not a write per request),
+    and a required second factor before anything else is shown."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,7 +32,9 @@ class SessionPolicyMiddleware:
                 logout(request)
                 messages.info(request, _("Din session har varat för länge. Logga in igen."))
                 return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
-        return self.get_response(request)
+        response = self.get_response(request)
+        services.keep_session_alive(request)  # before SessionMiddleware, further out, saves the session
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         if not request.user.is_authenticated or request.session.get(services.SESSION_MFA_VERIFIED):

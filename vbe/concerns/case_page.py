@@ -19,7 +19,7 @@ from vbe.accounts.permissions import Action
 from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
 from vbe.concerns import forms, refusals, services
-from vbe.concerns.models import Concern, State
+from vbe.concerns.models import AssessmentArea, Concern, State
 from vbe.concerns.retention import days_left
 from vbe.core import personnummer
 
@@ -29,6 +29,7 @@ def _readable_concern(request: HttpRequest, reference: str) -> Concern:
     whether or not the reference exists: vbe.concerns.refusals)."""
     concern = (
         Concern.objects.select_related("organisation", "assigned_to", "district", "unit", "reporter_organisation")
+        .defer("district__geometry")  # the page names the district; its shape (up to ~50 kB of JSON) is not read
         .filter(reference=reference)
         .first()
     )
@@ -42,6 +43,62 @@ def _caseworkers(concern: Concern):
     return User.objects.filter(
         memberships__organisation_id=concern.organisation_id, memberships__role=Role.CASEWORKER, is_active=True
     ).distinct()
+
+
+# The case page's forms, by the names the template and the handling views (``_page_again``) know them by.
+HANDLING_FORMS = ("advance_form", "assessment_form", "action_form", "consent_form", "close_form")
+COORDINATING_FORMS = ("assign_form", "transfer_form", "disclosure_form", "hold_form")
+# The writes offered next to a row of the page (a consent, a disclosure) rather than as a form of their own.
+WITHDRAW_CONSENT = "withdraw_consent"
+WITHDRAW_DISCLOSURE = "withdraw_disclosure"
+
+
+def offered(concern: Concern, *, handle: bool, coordinate: bool, hand_over: bool) -> frozenset[str]:
+    """The writes the case page offers on ``concern`` now to a user with these rights (``can``
+    HANDLE_CONCERN, COORDINATE_CONCERN, HAND_OVER_CONCERN on it, as each handling view's ``_handled``
+    asks): exactly those the views and their services would accept, by the concern's state too
+    (``writes._locked``, ``writes._open``, ``services.advance``). The page never offers a write that
+    would be refused nor hides one that would be accepted, and builds and renders only these forms."""
+    if concern.purged_at is not None:  # a purged concern takes no writes at all
+        return frozenset()
+    is_open = concern.is_open
+    names: set[str] = set()
+    if handle:
+        names.add(WITHDRAW_CONSENT)  # consent can be withdrawn at any time, after the closing too
+        if is_open:
+            names.update(("assessment_form", "action_form", "consent_form", "close_form"))
+            if concern.state in services.NEXT_STATE:  # not from follow-up: the next step there is closing
+                names.add("advance_form")
+    if coordinate:
+        names.update(("disclosure_form", "hold_form", WITHDRAW_DISCLOSURE))  # closed concerns too
+        if is_open:
+            names.add("assign_form")
+    if hand_over and is_open:
+        names.add("transfer_form")
+    return frozenset(names)
+
+
+def _unbound_forms(names: frozenset[str], concern: Concern, *, child_report: bool) -> dict[str, Any]:
+    """The forms among ``names``, filled in with what the concern holds now."""
+    initial = {"lock_version": concern.lock_version}
+    build = {
+        "advance_form": lambda: forms.AdvanceForm(initial=initial),
+        "assessment_form": lambda: forms.AssessmentForm(
+            initial={**initial, "areas": concern.assessment_areas, "text": concern.assessment}
+        ),
+        "action_form": lambda: forms.ActionForm(initial=initial),
+        "consent_form": lambda: forms.ConsentForm(initial=initial),
+        "close_form": lambda: forms.CloseForm(initial=initial, child_report=child_report),
+        "assign_form": lambda: forms.AssignForm(
+            initial={**initial, "caseworker": concern.assigned_to}, caseworkers=_caseworkers(concern)
+        ),
+        "transfer_form": lambda: forms.TransferForm(initial=initial),
+        "disclosure_form": lambda: forms.DisclosureForm(),
+        "hold_form": lambda: forms.LegalHoldForm(
+            initial={**initial, "hold": concern.legal_hold, "reason": concern.legal_hold_reason}
+        ),
+    }
+    return {name: make() for name, make in build.items() if name in names}
 
 
 # What someone who may read but not handle the concern (a disclosure's reader, the central coordinator
@@ -69,33 +126,23 @@ def _chronology(concern: Concern, *, handler: bool) -> Any:
 
 
 def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dict[str, Any]:
-    initial = {"lock_version": concern.lock_version}
-    handler = permissions.can(request.user, Action.HANDLE_CONCERN, concern)
-    coordinator = permissions.can(request.user, Action.COORDINATE_CONCERN, concern)
-    forms_ = {
-        "advance_form": forms.AdvanceForm(initial=initial),
-        "assessment_form": forms.AssessmentForm(
-            initial={**initial, "areas": concern.assessment_areas, "text": concern.assessment}
-        ),
-        "action_form": forms.ActionForm(initial=initial),
-        "consent_form": forms.ConsentForm(initial=initial),
-        "close_form": forms.CloseForm(initial=initial, child_report=services.needs_child_report(concern)),
-        "transfer_form": forms.TransferForm(initial=initial),
-        "disclosure_form": forms.DisclosureForm(),
-        "assign_form": forms.AssignForm(
-            initial={**initial, "caseworker": concern.assigned_to}, caseworkers=_caseworkers(concern)
-        ),
-        "hold_form": forms.LegalHoldForm(
-            initial={**initial, "hold": concern.legal_hold, "reason": concern.legal_hold_reason}
-        ),
-    }
+    """The case page's context. ``bound``: a refused form from a handling view, shown in its place with
+    its errors and what the user typed, even when its write is no longer offered (a colleague closed the
+    concern meanwhile, say): the text is the user's to keep, and the error says why it was refused."""
+    user = request.user
+    handler = permissions.can(user, Action.HANDLE_CONCERN, concern)
+    coordinator = permissions.can(user, Action.COORDINATE_CONCERN, concern)
+    can_hand_over = permissions.can(user, Action.HAND_OVER_CONCERN, concern)
+    writes = offered(concern, handle=handler, coordinate=coordinator, hand_over=can_hand_over)
+    child_report = concern.is_open and services.needs_child_report(concern)
+    forms_ = _unbound_forms(writes - bound.keys(), concern, child_report=child_report)
     forms_.update(bound)
     withdrawing = forms_.pop("withdraw_disclosure_form", None)
     disclosures = []
     if handler:  # who decided what, and why, is for the handlers, not for the readers of a disclosure
         for disclosure in concern.disclosures.select_related("to_organisation", "revoked_by"):
             form = None
-            if coordinator and disclosure.is_active and concern.purged_at is None:  # purged: no more writes
+            if WITHDRAW_DISCLOSURE in writes and disclosure.is_active:
                 mine = withdrawing is not None and withdrawing.prefix == f"d{disclosure.pk}"
                 form = withdrawing if mine else forms.WithdrawDisclosureForm(prefix=f"d{disclosure.pk}")
                 withdrawing = None if mine else withdrawing
@@ -104,14 +151,20 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
         "concern": concern,
         "is_handler": handler,
         "is_coordinator": coordinator,
-        "needs_child_report": concern.is_open and services.needs_child_report(concern),
+        "needs_child_report": child_report,
+        # The page's two sections, shown when they hold a form (the central coordinator's hand-over has its own).
+        "handling": handler and any(name in forms_ for name in HANDLING_FORMS),
+        "coordinating": coordinator and any(name in forms_ for name in COORDINATING_FORMS),
+        "can_withdraw_consent": WITHDRAW_CONSENT in writes,
         "disclosures": disclosures,
         "withdraw_errors": withdrawing,  # a refused withdrawal of a disclosure no longer active
-        "can_hand_over": permissions.can(request.user, Action.HAND_OVER_CONCERN, concern),  # the central queue
-        "in_central_queue": permissions.concern_in_central_queue(concern),
+        "can_hand_over": can_hand_over,  # the central queue
+        # Asked only where the page says it (the central coordinator's notice): one query.
+        "in_central_queue": can_hand_over and not coordinator and permissions.concern_in_central_queue(concern),
         "next_state": services.NEXT_STATE.get(concern.state),
+        "assessment_areas": [label for value, label in AssessmentArea.choices if value in concern.assessment_areas],
         "events": _chronology(concern, handler=handler),
-        "actions": concern.actions.select_related("district"),
+        "actions": concern.actions.select_related("district").defer("district__geometry"),
         "consents": concern.consents.all(),
         "masked_pnr": personnummer.mask(concern.person_pnr),
         "days_left": days_left(concern),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vbe.accounts.models import Membership, Role, User
 from vbe.audit.log import record
 from vbe.concerns.models import Concern, Disclosure, Event
+from vbe.concerns.signals import counted_rows_changed
 from vbe.organisations.models import District, Organisation
 from vbe.organisations.services import districts_merged, merge_preview
 
@@ -129,6 +130,9 @@ def follow_merged_districts(
     Concern.objects.filter(pk__in=ids, district_id__in=source_district_ids).update(district=target)
     shown.update(to_organisation=target_council)
     Concern.objects.filter(pk__in=ids).update(lock_version=F("lock_version") + 1, updated_at=timezone.now())
+    # The updates send no post_save: the statistics count these again (before the log rows below, so the
+    # statistics' lock is taken before the log's, as on every other write).
+    counted_rows_changed.send(sender=Concern, ids=ids)
     Event.objects.bulk_create(
         Event(concern=move.concern, actor=actor, kind=KIND, summary=". ".join(move.summary) + ".", note=move.note)
         for move in moves

@@ -150,7 +150,16 @@ class Concern(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reporter", "idempotency_key"], name="concern_one_per_submission")
         ]
-        indexes = [models.Index(fields=["organisation", "state", "created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "state", "created_at"]),
+            # The case list's order (newest first, the id breaking ties) and its keyset pages: a scope that
+            # holds many concerns is read backwards along it, 25 rows at a time, never sorted (a small one
+            # is gathered from the indexes of its branches instead, and only its rows sorted).
+            models.Index(fields=["created_at", "id"], name="concern_newest_first"),
+            # The open concerns only (a small share: older ones are closed), oldest first: the central
+            # coordinators' "waiting for a new coordinator" section and its count.
+            models.Index(fields=["created_at", "id"], condition=~models.Q(state="closed"), name="concern_open_by_age"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

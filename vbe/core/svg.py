@@ -13,7 +13,7 @@ print or high contrast. Nothing here knows about any domain: callers pass labels
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -285,16 +285,62 @@ def label_point(ring: Ring) -> Point:
     return ((start + end) / 2, y)
 
 
-def area_map(areas: Sequence[MapArea], *, chart_id: str, title: str, description: str, width: int = 640) -> SafeString:
-    """A map of ``areas`` shaded by class; with ``href`` set, each area is a keyboard-reachable link."""
-    project = Projection.fit((a.geometry for a in areas), width=width)
+@dataclass(frozen=True)
+class Outline:
+    """One area drawn: its path and where its label goes, in the picture's coordinates."""
+
+    path: str  # the ``d`` attribute
+    anchor: Point
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """Areas projected together onto one picture, by key. Projecting and simplifying GeoJSON is the
+    slow part of a map and depends only on the shapes, so a caller that draws the same areas on many
+    pages keeps this and passes it to ``area_map``."""
+
+    width: float
+    height: float
+    areas: Mapping[str, Outline]
+
+
+def draw_outlines(geometries: Iterable[tuple[str, dict | None]], *, width: int = 640) -> Outlines:
+    """The outlines of ``(key, GeoJSON)`` pairs, fitted together to ``width``; areas too small to see
+    or without geometry are left out."""
+    items = list(geometries)
+    project = Projection.fit((geometry for _key, geometry in items), width=width)
+    areas: dict[str, Outline] = {}
+    for key, geometry in items:
+        shapes = [_polygon_rings(polygon, project) for polygon in polygons(geometry)]
+        shapes = [rings for rings in shapes if rings]
+        if not shapes:
+            continue
+        anchor = label_point(max((rings[0] for rings in shapes), key=lambda r: abs(_area(r))))
+        areas[key] = Outline(path=_path(r for rings in shapes for r in rings), anchor=anchor)
+    return Outlines(width=width, height=project.height, areas=areas)
+
+
+def area_map(
+    areas: Sequence[MapArea],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    width: int = 640,
+    outlines: Outlines | None = None,
+) -> SafeString:
+    """A map of ``areas`` shaded by class; with ``href`` set, each area is a keyboard-reachable link.
+
+    ``outlines``: the areas already drawn (by key; their geometry is then not read), else they are
+    drawn from each area's geometry here."""
+    drawn = outlines if outlines is not None else draw_outlines(((a.key, a.geometry) for a in areas), width=width)
     interactive = any(a.href for a in areas)
     parts = [
         _open_svg(
             chart_id=chart_id,
             css="app-map" + (" app-map--links" if interactive else ""),
-            width=width,
-            height=project.height,
+            width=drawn.width,
+            height=drawn.height,
             title=title,
             description=description,
             role="group" if interactive else "img",
@@ -302,17 +348,16 @@ def area_map(areas: Sequence[MapArea], *, chart_id: str, title: str, description
     ]
     labels = []
     for area in areas:
-        shapes = [_polygon_rings(polygon, project) for polygon in polygons(area.geometry)]
-        shapes = [rings for rings in shapes if rings]
-        if not shapes:
+        outline = drawn.areas.get(area.key)
+        if outline is None:
             continue
         css = f"app-map__area app-map__area--shade-{int(area.shade)}" + (
             " app-map__area--selected" if area.selected else ""
         )
-        path = f'<path class="{css}" fill-rule="evenodd" d="{_path(r for rings in shapes for r in rings)}"/>'
+        path = f'<path class="{css}" fill-rule="evenodd" d="{outline.path}"/>'
         text = ""
         if area.label:
-            x, y = label_point(max((rings[0] for rings in shapes), key=lambda r: abs(_area(r))))
+            x, y = outline.anchor
             lines = area.label.split("\n")
             y0 = y - (len(lines) - 1) * 7 + 4
             tspans = "".join(

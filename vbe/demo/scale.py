@@ -56,6 +56,7 @@ from vbe.incidents.models import Category, Incident, IncidentIntake, IntakeRoute
 from vbe.incidents.models import Status as IncidentStatus
 from vbe.organisations.models import District, Neighbourhood, Organisation, OrganisationKind, Unit
 from vbe.plans.models import FollowUp, FollowUpStatus, Measure, MeasureStatus, Plan, PlanKind, PlanState
+from vbe.statistics import summary
 
 SCALE_DOMAIN = "skala.vbe.example"
 UNUSABLE_PASSWORD = "!synthetic-account"  # noqa: S105 - Django's mark of a password that never matches
@@ -667,5 +668,10 @@ def generate(
                 if name in ("units", "users"):
                     city.refresh(number)
                 report(f"år {number}: {name} {made}")
+            # Rows written in bulk send no post_save: the statistics' summary counts the year's months again
+            # (an incident may have happened up to three days before the year's first report).
+            summary.recount_months(
+                timezone.localdate(year.start) - datetime.timedelta(days=3), timezone.localdate(year.end)
+            )
         added["years"] += 1
     return added

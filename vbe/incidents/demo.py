@@ -18,6 +18,7 @@ from vbe.accounts.models import Membership, Role
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents.models import Category, Incident, IncidentIntake, IntakeRoute, Status, StatusChange
 from vbe.incidents.services import allocate_references
+from vbe.incidents.signals import counted_rows_changed
 from vbe.organisations.models import District, Neighbourhood, Organisation
 
 DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - marks demo rows, not a secret
@@ -221,6 +222,7 @@ def seed_incidents(*, count: int = 300, seed: int = 2026) -> int:
         for incident, reference in zip(incidents, allocate_references(year=year, count=len(incidents)), strict=True):
             incident.reference = reference
     created = Incident.objects.bulk_create(planned)
+    counted_rows_changed.send(sender=Incident, ids=[incident.pk for incident in created])  # no post_save in bulk
     IncidentIntake.objects.bulk_create(
         IncidentIntake(
             incident=incident,

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,40 @@ EARLIEST_DATE = date(2000, 1, 1)
 
 def new_token() -> str:
     return secrets.token_hex(16)
+
+
+class PlainSelect(forms.Select):
+    """Django's select, written out in Python: Django renders a template per option, which for the
+    report form's lists of places and units was much of the page's time. The same markup."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f"<select name={_quoted(widget['name'])}{_attrs(widget['attrs'])}>"]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f"\n  <optgroup label={_quoted(group_name)}>")
+            parts.extend(
+                f"\n  <option value={_quoted(option['value'])}{_attrs(option['attrs'])}>"
+                f"{conditional_escape(option['label'])}</option>\n"
+                for option in options
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _quoted(value: Any) -> str:
+    return f'"{conditional_escape(value)}"'
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """As Django's attrs.html: a True value is the name alone, a False one is left out."""
+    return "".join(
+        f" {name}" if value is True else f" {name}={_quoted(value)}"
+        for name, value in attrs.items()
+        if value is not False
+    )
 
 
 class MultipleFileInput(forms.FileInput):
@@ -83,15 +119,18 @@ class ReportForm(forms.Form):
     )
     district = forms.ModelChoiceField(
         label=_("Stadsdelsområde"),
-        queryset=District.objects.filter(is_active=True).order_by("name"),
+        # The shapes are for maps (vbe.organisations.shapes): the list needs only names and codes.
+        queryset=District.objects.filter(is_active=True).defer("geometry").order_by("name"),
         to_field_name="code",
         required=False,
+        widget=PlainSelect,
         empty_label=_("Välj stadsdelsområde"),
         error_messages={"invalid_choice": _("Välj ett av stadsdelsområdena i listan.")},
     )
     neighbourhood = forms.TypedChoiceField(
         label=_("Stadsdel (frivilligt)"),
         required=False,
+        widget=PlainSelect,
         coerce=int,
         empty_value=None,
         error_messages={"invalid_choice": _("Välj en av stadsdelarna i listan.")},
@@ -100,6 +139,7 @@ class ReportForm(forms.Form):
         label=_("Eller: hände det i din verksamhet? (frivilligt)"),
         help_text=_("Väljer du en verksamhet används dess stadsdel och område."),
         required=False,
+        widget=PlainSelect,
         coerce=int,
         empty_value=None,
         error_messages={"invalid_choice": _("Välj en av verksamheterna i listan.")},
@@ -143,6 +183,7 @@ class ReportForm(forms.Form):
     )
     reporting_for = forms.TypedChoiceField(
         label=_("Du rapporterar för"),
+        widget=PlainSelect,
         coerce=int,
         required=False,
         empty_value=None,
@@ -174,6 +215,7 @@ class ReportForm(forms.Form):
             n.pk: n
             for n in Neighbourhood.objects.filter(district__is_active=True)
             .select_related("district")
+            .defer("geometry", "district__geometry")
             .order_by("district__name", "name")
         }
         groups: dict[str, list[tuple[int, str]]] = {}

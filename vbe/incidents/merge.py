@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from vbe.accounts.models import User
 from vbe.audit.log import record
 from vbe.incidents.models import Incident, StatusChange
+from vbe.incidents.signals import counted_rows_changed
 from vbe.organisations.models import District, Organisation
 from vbe.organisations.services import districts_merged, merge_preview
 
@@ -82,6 +83,9 @@ def follow_merged_districts(
     Incident.objects.filter(pk__in=ids, organisation_id__in=old_council_ids).update(organisation=target_council)
     Incident.objects.filter(pk__in=ids, district_id__in=source_district_ids).update(district=target)
     Incident.objects.filter(pk__in=ids).update(lock_version=F("lock_version") + 1, updated_at=timezone.now())
+    # The updates send no post_save: the statistics count these again (before the log rows below, so the
+    # statistics' lock is taken before the log's, as on every other write).
+    counted_rows_changed.send(sender=Incident, ids=ids)
     StatusChange.objects.bulk_create(
         StatusChange(
             incident=incident,

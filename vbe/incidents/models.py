@@ -128,6 +128,21 @@ class Incident(models.Model):
             models.Index(fields=["organisation", "status", "-created_at"]),
             models.Index(fields=["district", "occurred_on"]),
             models.Index(fields=["occurred_on"]),
+            # The incident list's order (newest first, the id breaking ties) and its keyset pages: a scope
+            # that holds many incidents (a district council's) is read backwards along it, 25 rows at a
+            # time, never sorted (a small one is gathered from the indexes of its branches instead, and
+            # only its rows sorted). Its leading column also answers MIN/MAX(created_at) (the years shown).
+            models.Index(fields=["created_at", "id"], name="incident_newest_first"),
+            # A unit manager's list (only the unit's incidents) in the same order, read straight off the
+            # index however many incidents the unit has; the other scopes of the list are answered by the
+            # indexes of their foreign keys.
+            models.Index(fields=["unit", "created_at", "id"], name="incident_unit_newest_first"),
+            # The open incidents only (a small share: older ones are closed), oldest first: the central
+            # coordinators' "waiting for a new coordinator" section and its count. Without it the planner
+            # reads the whole table along incident_newest_first to find the few open ones.
+            models.Index(
+                fields=["created_at", "id"], condition=~models.Q(status="closed"), name="incident_open_by_age"
+            ),
         ]
 
     def __str__(self) -> str:

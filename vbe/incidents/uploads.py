@@ -1,4 +1,4 @@
-"""Photos of incidents: checked, re-encoded and stored outside the web root.
+"""Photos of incidents: checked, re-encoded and stored where nothing serves them directly.
 
 What a client sends is not trusted: the type is read from the file's first bytes (not its name or
 the Content-Type it claims), size and pixel count are bounded before decoding, and the picture is
@@ -11,8 +11,9 @@ width and height in its header are checked before Pillow allocates or decodes a 
 megapixels for JPEG, which libjpeg decodes at a reduced scale straight to the stored size, and 12 for
 PNG and WebP, which are always decoded whole; no side more than 20 times the other; and at 4
 megapixels or more, no more than 200 pixels for each byte of file. A worker process decodes one
-upload at a time, so a few such files cannot take its memory. Files get random names in a directory the web server does not serve;
-only vbe.incidents.views_handling.photo hands them out, to those who may see the incident, as an attachment.
+upload at a time, so a few such files cannot take its memory. Files get random names in the upload
+storage (a directory the web server does not serve, or a private bucket); only
+vbe.incidents.views_handling.photo hands them out, to those who may see the incident, as an attachment.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -248,34 +249,39 @@ def _encode(picture: Image.Image, kind: ImageType) -> bytes:
 
 
 # --- Storage ------------------------------------------------------------------------------------
+# Only through the default storage's API (save, open, delete), never a local path: the same
+# code then works on a directory outside the web root (UPLOAD_ROOT, shared between app servers by
+# NFS or the like) and on S3-compatible object storage (UPLOAD_STORAGE=s3, config.settings).
 
-
-def upload_dir() -> Path:
-    """Outside the web root (UPLOAD_ROOT, under var/ by default), which nothing serves directly."""
-    return Path(settings.UPLOAD_ROOT) / "incidents"
+PREFIX = "incidents"
 
 
 def new_stored_name(kind: ImageType) -> str:
     return f"{secrets.token_hex(16)}.{kind.extension}"
 
 
-def path_for(stored_name: str) -> Path:
-    # Stored names are ours (hex and an extension), but never let one leave the directory.
+def storage_name(stored_name: str) -> str:
+    """The name in the storage of a photo's stored name (the database keeps the name alone)."""
+    # Stored names are ours (hex and an extension), but never let one leave the prefix.
     if not stored_name or "/" in stored_name or "\\" in stored_name or stored_name.startswith("."):
         raise ValueError("ogiltigt filnamn")
-    return upload_dir() / stored_name
+    return f"{PREFIX}/{stored_name}"
 
 
-def write(stored_name: str, data: bytes) -> Path:
-    directory = upload_dir()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = path_for(stored_name)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never overwrite
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return path
+def write(stored_name: str, data: bytes) -> None:
+    """Stores a photo under its name; a name already taken is never overwritten (FileExistsError)."""
+    name = storage_name(stored_name)
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:  # the storage chose another name beside the one in use: not the file we meant
+        default_storage.delete(saved)
+        raise FileExistsError(name)
+
+
+def open_photo(stored_name: str) -> File:
+    """A stored photo opened for reading; FileNotFoundError when it is gone, ValueError for a bad name."""
+    return default_storage.open(storage_name(stored_name), "rb")
 
 
 def remove(stored_name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
-        path_for(stored_name).unlink()
+        default_storage.delete(storage_name(stored_name))

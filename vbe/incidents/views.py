@@ -3,6 +3,7 @@ the statistics pages are ``vbe.statistics.views``."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -22,7 +23,8 @@ from vbe.core.submission import submit
 from vbe.incidents import services
 from vbe.incidents.forms import ReportForm, new_token
 from vbe.incidents.models import REFERENCE_PREFIX, Incident, IntakeRoute
-from vbe.organisations.models import District, Organisation, Unit
+from vbe.organisations import shapes
+from vbe.organisations.models import Organisation, Unit
 
 PER_PAGE = 25
 # What may reach a database look-up from a URL: anything else is simply not found (and a NUL byte,
@@ -43,32 +45,36 @@ def _reporting_choices(user: Any) -> tuple[list[Organisation], list[Unit]]:
     units = list(
         Unit.objects.filter(organisation_id__in=organisations, is_active=True)
         .select_related("neighbourhood__district")
+        # The shapes are for maps (vbe.organisations.shapes): a list of units needs only names.
+        .defer("neighbourhood__geometry", "neighbourhood__district__geometry")
         .order_by("name")
     )
     return list(organisations.values()), units
 
 
-def _place_map(selected_code: str) -> str:
-    districts = District.objects.filter(is_active=True).exclude(geometry=None).order_by("name")
+def _place_map(district_map: shapes.DistrictMap, selected_code: str) -> str:
+    """The active districts as links that choose one; drawn from the process's outlines, so no
+    geometry is read here."""
     base = reverse("incidents:report")
     areas = [
         svg.MapArea(
             key=d.code,
             name=d.name,
-            geometry=d.geometry,
+            geometry=None,
             label=d.name.replace("-", "-\n").replace(" ", "\n"),
             href=f"{base}?omrade={d.code}#plats",
             link_label=(_("Välj %(district)s (valt)") if d.code == selected_code else _("Välj %(district)s"))
             % {"district": d.name},
             selected=d.code == selected_code,
         )
-        for d in districts
+        for d in district_map.on_map()
     ]
     return svg.area_map(
         areas,
         chart_id="report-map",
         title=_("Karta över stadsdelsområdena"),
         description=_("Välj området där händelsen hände. Samma val finns i listan Stadsdelsområde."),
+        outlines=district_map.outlines,
     )
 
 
@@ -77,15 +83,13 @@ def _place_map(selected_code: str) -> str:
 def report(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Action.REPORT_INCIDENT)
     organisations, units = _reporting_choices(request.user)
+    district_map = functools.cache(shapes.district_map)  # asked at most once per request
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, organisations=organisations, units=units)
     else:
         code = request.GET.get("omrade", "")
-        chosen = (
-            District.objects.filter(is_active=True, code=code).first()
-            if DISTRICT_CODE_PATTERN.fullmatch(code)
-            else None
-        )
+        # The district list's value is the code, so a code in use is the choice itself.
+        chosen = code if DISTRICT_CODE_PATTERN.fullmatch(code) and code in district_map().active_codes() else None
         form = ReportForm(initial={"token": new_token(), "district": chosen}, organisations=organisations, units=units)
 
     def send(data: dict) -> Incident:
@@ -109,7 +113,7 @@ def report(request: HttpRequest) -> HttpResponse:
     def page(form: ReportForm) -> HttpResponse:
         context = {
             "form": form,
-            "place_map": _place_map(str(form["district"].value() or "")),
+            "place_map": _place_map(district_map(), str(form["district"].value() or "")),
             "photos_dropped": form.is_bound and bool(request.FILES) and bool(form.errors),
             "today": timezone.localdate(),
         }

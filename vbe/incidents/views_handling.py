@@ -3,6 +3,8 @@ the central coordinators' queue of incidents waiting for a new coordinator."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +19,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
+from vbe.core import newest_first
 from vbe.core.submission import submit
 from vbe.incidents import services, uploads
 from vbe.incidents.forms import AwaitingRerouteForm, ListFilterForm, RerouteForm, StatusForm
@@ -45,21 +48,29 @@ def _visible_incident(request: HttpRequest, pk: int) -> Incident:
 # --- Handling ---------------------------------------------------------------------------------------
 
 
+# What a row of the list shows, and the position it is paged by: not the description, the place or the
+# reporter, and not the district's or neighbourhood's shape (kilobytes of GeoJSON each).
+LIST_FIELDS = (
+    "pk",
+    "reference",
+    "occurred_on",
+    "category",
+    "status",
+    "created_at",
+    "district__name",
+    "neighbourhood__name",
+)
+
+
 @require_safe
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     """Incidents in the user's scope (routed to, reported by or at a unit of theirs). The scoped
-    queryset is the access control; filters are status, type and month, never anything about persons."""
+    queryset is the access control; filters are status, type and month, never anything about persons.
+    Paged newest first by position (vbe.core.newest_first): no page costs more than the first."""
     permissions.require(request.user, Action.LIST_INCIDENTS)
     form = ListFilterForm(request.GET or None)
-    # Marked "saknar samordnare" while in the central queue: decided now, as the access rule decides it.
-    incidents = (
-        _visible(request)
-        .select_related("district", "neighbourhood")
-        .annotate(
-            in_central_queue=ExpressionWrapper(permissions.incidents_in_central_queue(), output_field=BooleanField())
-        )
-    )
+    incidents = _visible(request)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -67,10 +78,22 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         if data["category"]:
             incidents = incidents.filter(category=data["category"])
         if data["month"]:
-            incidents = incidents.filter(occurred_on__year=data["month"].year, occurred_on__month=data["month"].month)
-    page = Paginator(incidents.order_by("-created_at", "-pk"), PER_PAGE).get_page(request.GET.get("sida"))
+            # A date range, which the index on occurred_on answers (a month number would not).
+            first = data["month"].replace(day=1)
+            following = (first + timedelta(days=31)).replace(day=1)
+            incidents = incidents.filter(occurred_on__gte=first, occurred_on__lt=following)
+    # Marked "saknar samordnare" while in the central queue: decided now, as the access rule decides it.
+    rows = (
+        incidents.select_related("district", "neighbourhood")
+        .only(*LIST_FIELDS)
+        .annotate(
+            in_central_queue=ExpressionWrapper(permissions.incidents_in_central_queue(), output_field=BooleanField())
+        )
+    )
+    page = newest_first.get_page(rows, request.GET)
     query = request.GET.copy()
-    query.pop("sida", None)
+    for parameter in ("sida", *newest_first.PARAMETERS):
+        query.pop(parameter, None)
     context = {
         "form": form,
         "page": page,
@@ -270,8 +293,8 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     if picture is None:
         raise Http404(_("Bilden finns inte."))
     try:
-        handle = uploads.path_for(picture.stored_name).open("rb")
-    except (OSError, ValueError):
+        handle = uploads.open_photo(picture.stored_name)
+    except (FileNotFoundError, ValueError):
         raise Http404(_("Bilden finns inte.")) from None
     record(
         action="incident_photo_downloaded",

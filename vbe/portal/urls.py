@@ -9,6 +9,7 @@ portal_patterns = [
     path("", views.home, name="home"),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("halsa/", views.health, name="health"),
+    path("golv/", views.floor, name="floor"),
 ]
 
 # "organisations": the organisation tree with its coordinators and duties.

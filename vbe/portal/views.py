@@ -22,6 +22,13 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def floor(request: HttpRequest) -> HttpResponse:
+    """The base layout and nothing else: what every page costs before its own work. The benchmark
+    (tools/bench) measures each page as a multiple of this one; anonymous, it reads no database."""
+    return render(request, "portal/floor.html")
+
+
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers: answers 200 when the database answers, 503 otherwise."""
     try:

@@ -1,4 +1,5 @@
-"""Incidents and concerns per calendar year for the status report, one SQL aggregate each.
+"""Incidents and concerns per calendar year for the status report, one SQL sum each (over the
+statistics' summary tables, ``vbe.statistics.city``).
 
 Each year's figures are those of the city's statistics table for that calendar year
 (``vbe.statistics.city``), as everyone without exact counts sees them on the statistics pages:
@@ -9,7 +10,6 @@ away. The report leaves the city, so no count in it is exact.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -37,23 +37,20 @@ class YearFigures:
 
 
 def _year_tables(
-    records: list[city.Record], years: Sequence[int], *, dimensions: Sequence[city.Dimension], districts_apart: bool
+    counts: list[city.Counts], *, dimensions: Sequence[city.Dimension], districts_apart: bool
 ) -> YearFigures:
     return YearFigures(
-        {
-            y: city.build(records, dating.calendar_year(y), dimensions=dimensions, districts_apart=districts_apart)
-            for y in years
-        }
+        {c.period.start.year: city.build(c, dimensions=dimensions, districts_apart=districts_apart) for c in counts}
     )
 
 
 def incident_figures(years: Sequence[int]) -> YearFigures:
     """One query: the incidents of ``years``."""
-    records = city.incident_records(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
-    return _year_tables(records, years, dimensions=city.INCIDENT_DIMENSIONS, districts_apart=True)
+    counts = city.incident_counts(*(dating.calendar_year(y) for y in years))
+    return _year_tables(counts, dimensions=city.INCIDENT_DIMENSIONS, districts_apart=True)
 
 
 def concern_figures(years: Sequence[int]) -> YearFigures:
     """One query: the concerns received in ``years``."""
-    records = city.concern_records(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
-    return _year_tables(records, years, dimensions=city.CONCERN_DIMENSIONS, districts_apart=False)
+    counts = city.concern_counts(*(dating.calendar_year(y) for y in years))
+    return _year_tables(counts, dimensions=city.CONCERN_DIMENSIONS, districts_apart=False)

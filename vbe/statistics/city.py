@@ -7,51 +7,38 @@ the sum of the districts' counts for it), so they are protected together: one ta
 every way the counts add up, ``vbe.statistics.suppression.protect``d once. A count hidden on one of
 them is then hidden on all, and no page gives back what another hides.
 
-Counting is two SQL aggregates (incidents, concerns) whatever the number of rows, over any span of
-dates; ``build`` then takes the period it is asked for.
+Counting is one SQL sum per kind of record over the summary tables (``vbe.statistics.models``, kept
+by ``vbe.statistics.summary``): a few thousand rows for a year whatever the number of records, for
+any number of periods at once; ``build`` then protects a period's counts.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DateField, F, IntegerField, Model, Subquery, Sum, Value, When
+from django.utils import translation
 
 from vbe.concerns.models import Concern
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents.models import Category, Incident
-from vbe.organisations.models import OrganisationKind
+from vbe.organisations.models import District, OrganisationKind
 from vbe.statistics.dating import CONCERNS, INCIDENTS, Period, as_date
 from vbe.statistics.figures import ShadeClass, shade_class, shade_classes
+from vbe.statistics.models import MONTH, ConcernCount, IncidentCount, SummaryStamp
 from vbe.statistics.suppression import ZERO, Line, Shown, protect
 
 CITY = "city"
 NOWHERE = "nowhere"  # concerns with no district: in the city's figures, shown nowhere on their own
 FORMER = "former"  # the districts no longer current, shown as one figure in the status report
 TOTAL = "total"
-MONTH = "month"
 
 Place = int | str  # a district's id, or CITY, NOWHERE, FORMER
 FigureKey = tuple[Place, str, Hashable]  # place, dimension (TOTAL, MONTH, "category", …), value
-
-
-@dataclass(frozen=True)
-class Record:
-    """``n`` records of one place (a district's id) and month with these ``values`` (one per dimension).
-
-    ``active``: the district is active (drawn on the map); ``current``: and its district council is
-    active (a row of its own in the status report; the others are summed as ``FORMER``)."""
-
-    place: Place
-    month: datetime.date
-    values: tuple[Hashable, ...]
-    n: int
-    active: bool = True
-    current: bool = True
 
 
 @dataclass(frozen=True)
@@ -69,43 +56,168 @@ INCIDENT_DIMENSIONS = (
 CONCERN_DIMENSIONS = (Dimension("environment", tuple(Environment.values)),)
 
 
-def incident_records(start: datetime.date, end: datetime.date) -> list[Record]:
-    """One query: incidents per district, neighbourhood, category, environment and month."""
-    fields = ("district_id", "month", "category", "environment", "neighbourhood_id")
-    council = ("district__is_active", "district__council__is_active", "district__council__kind")
-    rows = (
-        INCIDENTS.within(Incident.objects.all(), start, end)
-        .order_by()
-        .annotate(month=INCIDENTS.month())
-        .values(*fields, *council)
-        .annotate(n=Count("pk"))
-        .values_list(*fields, *council, "n")
+@dataclass(frozen=True)
+class Counts:
+    """One kind of record in one period, per place: ``(place, MONTH, month)`` for each month's count and
+    ``(place, dimension, value)`` for each value's, only those above zero, in one order.
+
+    ``mapped``: the places with records that are active districts (drawn on the map); ``former``: those
+    whose district council is no longer current (summed as ``FORMER`` in the status report)."""
+
+    period: Period
+    cells: tuple[tuple[FigureKey, int], ...]
+    mapped: frozenset[Place] = frozenset()
+    former: frozenset[Place] = frozenset()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What counting depends on besides the summary's rows, read in one small query: the summary's
+    stamp (``models.SummaryStamp``: the same stamp, the same rows; None before the first recount)
+    and each district as ``(id, active, its council's id, the council active, the council's kind)``."""
+
+    stamp: int | None
+    districts: tuple[tuple[int, bool, int | None, bool | None, str | None], ...]
+
+    def exact_places(self, organisations: Collection[int]) -> set[Place]:
+        """The districts of these councils."""
+        return {district for district, _active, council, *_rest in self.districts if council in organisations}
+
+
+def snapshot() -> Snapshot:
+    stamp = SummaryStamp.objects.filter(pk=1).values("stamp")
+    rows = list(
+        District.objects.order_by("pk")
+        .annotate(summary_stamp=Subquery(stamp))
+        .values_list("pk", "is_active", "council__pk", "council__is_active", "council__kind", "summary_stamp")
     )
-    return [
-        Record(
-            d,
-            as_date(m),
-            (c, e, nb),
-            n,
-            active,
-            active and bool(c_active) and kind == OrganisationKind.DISTRICT_COUNCIL,
+    return Snapshot(rows[0][-1] if rows else None, tuple(row[:-1] for row in rows))
+
+
+def _summed(model: type[Model], periods: tuple[Period, ...], places: tuple[str, ...]) -> list[tuple]:
+    """The summary rows added up per period (its index in ``periods``), place (``places``: the fields
+    naming it), dimension and value, and per month for the month rows: one query. Periods are whole
+    months and do not overlap (nothing is dated after today, so the current month's rows are the period's)."""
+    bucket = Case(
+        *(When(month__gte=p.months[0], month__lte=p.months[-1], then=Value(i)) for i, p in enumerate(periods)),
+        output_field=IntegerField(),
+    )
+    in_month = Case(When(dimension=MONTH, then=F("month")), output_field=DateField())
+    rows = (
+        model._default_manager.filter(
+            month__gte=min(p.months[0] for p in periods), month__lte=max(p.months[-1] for p in periods)
         )
-        for d, m, c, e, nb, active, c_active, kind, n in rows
-    ]
-
-
-def concern_records(start: datetime.date, end: datetime.date) -> list[Record]:
-    """One query: concerns received per place and month and by environment. A concern's place is the
-    district where it was observed, or else its organisation's district (NOWHERE for a board's)."""
-    rows = (
-        CONCERNS.within(Concern.objects.all(), start, end)
         .order_by()
-        .annotate(month=CONCERNS.month(), place=Coalesce(F("district_id"), F("organisation__district_id")))
-        .values("place", "month", "environment")
-        .annotate(n=Count("pk"))
-        .values_list("place", "month", "environment", "n")
+        .annotate(bucket=bucket, in_month=in_month)
+        .values("bucket", *places, "dimension", "value", "in_month")
+        .annotate(total=Sum("n"))
+        .values_list("bucket", *places, "dimension", "value", "in_month", "total")
     )
-    return [Record(NOWHERE if p is None else p, as_date(m), (e,), n) for p, m, e, n in rows]
+    return [row for row in rows if row[0] is not None]
+
+
+def _key(place: Place, dimension: str, value: str, month: datetime.date | None) -> FigureKey:
+    if dimension == MONTH:
+        assert month is not None  # a month row always names its month
+        return (place, MONTH, as_date(month))
+    if dimension == "neighbourhood":  # a neighbourhood's id, or none given
+        return (place, dimension, int(value) if value else None)
+    return (place, dimension, value)
+
+
+def _counts(period: Period, cells: dict[FigureKey, int], mapped: set[Place], former: set[Place]) -> Counts:
+    ordered = tuple(sorted(cells.items(), key=lambda item: tuple(str(part) for part in item[0])))
+    return Counts(period, ordered, frozenset(mapped), frozenset(former))
+
+
+CountFunction = Callable[[tuple[Period, ...], "Snapshot"], tuple[Counts, ...]]
+_KEPT: list[functools._lru_cache_wrapper[tuple[Counts, ...]]] = []  # what forget() clears
+
+
+def _kept(count: CountFunction) -> CountFunction:
+    """``count(periods, at)`` kept per process under the summary's stamp (and the districts): a page asked
+    again before any recount reads no summary row. Without a stamp, counted every time."""
+    kept = functools.lru_cache(maxsize=32)(count)
+
+    @functools.wraps(count)
+    def counted(periods: tuple[Period, ...], at: Snapshot) -> tuple[Counts, ...]:
+        return count(periods, at) if at.stamp is None else kept(periods, at)
+
+    _KEPT.append(kept)
+    return counted
+
+
+@_kept
+def _incident_counts(periods: tuple[Period, ...], at: Snapshot) -> tuple[Counts, ...]:
+    cells: list[dict[FigureKey, int]] = [defaultdict(int) for _ in periods]
+    districts = {district: (active, current) for district, active, *current in at.districts}
+    mapped: list[set[Place]] = [set() for _ in periods]
+    former: list[set[Place]] = [set() for _ in periods]
+    for bucket, place, dimension, value, month, n in _summed(IncidentCount, periods, ("district_id",)):
+        cells[bucket][_key(place, dimension, value, month)] += n
+        # A district made after the snapshot was read (its rows summed since): counted, not yet drawn.
+        active, (_council, c_active, kind) = districts.get(place, (False, (None, None, None)))
+        if active:
+            mapped[bucket].add(place)
+        if not (active and c_active and kind == OrganisationKind.DISTRICT_COUNCIL):
+            former[bucket].add(place)
+    return tuple(_counts(p, cells[i], mapped[i], former[i]) for i, p in enumerate(periods))
+
+
+@_kept
+def _concern_counts(periods: tuple[Period, ...], at: Snapshot) -> tuple[Counts, ...]:
+    district_of = {council: district for district, _active, council, *_rest in at.districts if council is not None}
+    cells: list[dict[FigureKey, int]] = [defaultdict(int) for _ in periods]
+    for bucket, district, organisation, dimension, value, month, n in _summed(
+        ConcernCount, periods, ("district_id", "organisation_id")
+    ):
+        place = district if district is not None else district_of.get(organisation, NOWHERE)
+        cells[bucket][_key(place, dimension, value, month)] += n
+    return tuple(_counts(p, cells[i], set(), set()) for i, p in enumerate(periods))
+
+
+def incident_counts(*periods: Period, at: Snapshot | None = None) -> list[Counts]:
+    """Incidents per district and month, category, environment and neighbourhood, for each of ``periods``
+    (``at``: the snapshot already read for the same request): one sum over the summary, or none."""
+    return list(_incident_counts(periods, at or snapshot()))
+
+
+def concern_counts(*periods: Period, at: Snapshot | None = None) -> list[Counts]:
+    """Concerns received per place and month and by environment, for each of ``periods``: one sum over
+    the summary, or none. A concern's place is the district where it was observed, or else its
+    organisation's district (NOWHERE for a board's)."""
+    return list(_concern_counts(periods, at or snapshot()))
+
+
+def _years(at: Snapshot) -> range:
+    spans = [
+        span
+        for span in (
+            INCIDENTS.years_spanned(Incident.objects.all()),
+            CONCERNS.years_spanned(Concern.objects.all()),
+        )
+        if span
+    ]
+    return range(min(s.start for s in spans), max(s.stop for s in spans)) if spans else range(0)
+
+
+_kept_years = functools.lru_cache(maxsize=4)(_years)
+
+
+def years_with_records(at: Snapshot | None = None) -> range:
+    """The years from the first incident or concern to the last (empty without records): ``MIN`` and ``MAX``
+    of the dated fields, answered by their indexes, once per summary stamp (every write of a dated field
+    draws a new one)."""
+    at = at or snapshot()
+    return _years(at) if at.stamp is None else _kept_years(at)
+
+
+def forget() -> None:
+    """Drops what this process keeps (sums, years, protected tables): for tests that count queries."""
+    for kept in _KEPT:
+        kept.cache_clear()
+    _kept_years.cache_clear()
+    _protected.cache_clear()
 
 
 @dataclass
@@ -128,38 +240,58 @@ class CityTable:
 
 
 def build(
-    records: Iterable[Record],
-    period: Period,
+    counts: Counts,
     *,
     dimensions: Sequence[Dimension],
     exact_places: Collection[Place] = (),
     districts_apart: bool = False,
 ) -> CityTable:
-    """The protected table of ``records`` within ``period``; ``exact_places``: the districts whose counts
+    """The protected table of ``counts`` (one period's); ``exact_places``: the districts whose counts
     the viewer sees exactly.
 
     ``districts_apart``: each district's total is shown on the map (whose shade classes tell a reader
     the range of a hidden total) and the districts no longer current also as one sum (``FORMER``).
     The table depends on nothing else, so every page and document showing a figure of it for the
     same period and viewer shows it the same way.
+
+    Protecting is most of a statistics page's work and depends only on these arguments, so each
+    process keeps the last tables it protected: a page asked again before any count of the period
+    has changed (a new record changes ``counts``) protects nothing. Each caller gets its own copy.
     """
-    months = set(period.months)
+    table = _protected(
+        counts,
+        tuple(dimensions),
+        frozenset(exact_places),
+        districts_apart,
+        translation.get_language(),  # the shade classes' labels are in the page's language
+    )
+    return CityTable(period=table.period, figures=dict(table.figures), classes=list(table.classes))
+
+
+# Bounded: a table holds some hundred figures (the city's and each district's months and values).
+@functools.lru_cache(maxsize=32)
+def _protected(
+    given: Counts,
+    dimensions: tuple[Dimension, ...],
+    exact_places: frozenset[Place],
+    districts_apart: bool,
+    _language: str | None,
+) -> CityTable:
+    period = given.period
+    shown_dimensions = {d.name: d for d in dimensions}
     counts: dict[FigureKey, int] = defaultdict(int)
-    mapped: set[Place] = set()
-    former: set[Place] = set()
-    for r in records:
-        if r.month not in months:
+    for key, n in given.cells:
+        place, dim_name, value = key
+        if dim_name == MONTH:
+            for total in ((place, TOTAL, None), (CITY, TOTAL, None), (CITY, MONTH, value)):
+                counts[total] += n
+        elif dim_name in shown_dimensions:
+            if shown_dimensions[dim_name].for_city:
+                counts[(CITY, dim_name, value)] += n
+        else:
             continue
-        if r.active:
-            mapped.add(r.place)
-        if not r.current:
-            former.add(r.place)
-        for place in (r.place, CITY):
-            counts[(place, TOTAL, None)] += r.n
-            counts[(place, MONTH, r.month)] += r.n
-            for dim, value in zip(dimensions, r.values, strict=True):
-                if dim.for_city or place != CITY:
-                    counts[(place, dim.name, value)] += r.n
+        counts[key] += n
+    mapped, former = given.mapped, given.former
     # One order whatever order the rows came in: ties between equal counts are broken by it.
     counts = dict(sorted(counts.items(), key=lambda item: tuple(str(part) for part in item[0])))
     districts = sorted({key[0] for key in counts} - {CITY, NOWHERE}, key=str)

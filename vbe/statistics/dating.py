@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, QuerySet
+from django.db.models import DateTimeField, Max, Min, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -94,10 +94,23 @@ class Dating:
         """The first of the month a record counts in (in Swedish time for a date-and-time field)."""
         return TruncMonth(self.field)
 
-    def years_with_records(self, queryset: QuerySet) -> set[int]:
-        if self._is_moment(queryset):
-            return {moment.year for moment in queryset.datetimes(self.field, "year")}
-        return {day.year for day in queryset.dates(self.field, "year")}
+    def month_of(self, value: datetime.date | datetime.datetime) -> datetime.date:
+        """``month`` of one record's value, in Python: the first of its (Swedish) month."""
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value).date()
+        return value.replace(day=1)
+
+    def years_spanned(self, queryset: QuerySet) -> range:
+        """The years from the first record's to the last's (empty without records): one query of
+        ``MIN`` and ``MAX``, which an index on the field answers without reading the rows. A year
+        between them without records is in the range too, and shows zeros."""
+        span = queryset.order_by().aggregate(first=Min(self.field), last=Max(self.field))
+        first, last = span["first"], span["last"]
+        if first is None or last is None:
+            return range(0)
+        if self._is_moment(queryset):  # the year of the Swedish day, as ``within`` counts it
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        return range(first.year, last.year + 1)
 
 
 INCIDENTS = Dating("occurred_on")

@@ -285,9 +285,12 @@ class _Protection(Generic[K]):
 
     def _narrow(self) -> dict[K, Range]:
         """What a reader can narrow every count to: a shown count is itself."""
-        lines = [eq for i in range(len(self.lines)) if (eq := self._equation(i))[0]]
+        unknown = [key for key in self.keys if self._unknown(key)]
+        # Only a line holding an unknown says anything (the others are shown counts adding up), in table order.
+        holding = sorted({i for key in unknown for i in self.in_lines[key]})
+        lines = [eq for i in holding if (eq := self._equation(i))[0]]
         equations = lines + narrowing.reduced(lines, self.order)
-        known = {key: self._known(key) for key in self.keys if self._unknown(key)}
+        known = {key: self._known(key) for key in unknown}
         ranges: dict[K, Range] = {key: (self.value[key], self.value[key]) for key in self.keys}
         ranges.update(narrowing.narrow(equations, known))
         return ranges
@@ -358,24 +361,25 @@ class _Protection(Generic[K]):
         )
 
     def run(self) -> dict[K, Shown]:
-        self.beyond_help = self._beyond_help()
+        pinned, ranges = self._pinned(strict=True)
+        if pinned:  # asked only when a count needs protecting (the usual table of a big city: none does)
+            self.beyond_help = self._beyond_help()
+            pinned = [k for k in pinned if k not in self.beyond_help]
         # Hiding: an "x" must not be pinned either, so that each one hidden does its part.
-        while True:
-            pinned, ranges = self._pinned(strict=True)
-            if not pinned:
-                break
+        while pinned:
             remedies = dict(remedy for k in pinned if (remedy := self._remedy(k, ranges)) is not None)
             if remedies:
                 self._hide(remedies)
-                continue
-            # No one line pins them (several together do): hide the smallest count around them, or
-            # failing that anywhere, and look again.
-            around = {c for k in pinned for i in self.in_lines[k] for c in (self.lines[i][0], *self.lines[i][1])}
-            chosen = [c for c in self.keys if c in around and self._eligible(c)]
-            chosen = chosen or [c for c in self.keys if self._eligible(c)]
-            if not chosen:
-                break  # only counts the viewer knows anyway are left
-            self._hide({min(chosen, key=lambda c: (self.value[c], self.order[c])): None})
+            else:
+                # No one line pins them (several together do): hide the smallest count around them, or
+                # failing that anywhere, and look again.
+                around = {c for k in pinned for i in self.in_lines[k] for c in (self.lines[i][0], *self.lines[i][1])}
+                chosen = [c for c in self.keys if c in around and self._eligible(c)]
+                chosen = chosen or [c for c in self.keys if self._eligible(c)]
+                if not chosen:
+                    break  # only counts the viewer knows anyway are left
+                self._hide({min(chosen, key=lambda c: (self.value[c], self.order[c])): None})
+            pinned, ranges = self._pinned(strict=True)
         # Hiding one at a time can leave an "x" that later ones made needless: show it again where that
         # pins nothing and every "x" stays the smallest of its line; totals first (the total of most
         # lines first), then the largest counts.

@@ -20,43 +20,40 @@ from django.views.decorators.http import require_safe
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
-from vbe.concerns.models import Concern
 from vbe.core import svg
 from vbe.guidelines.vocabulary import Environment
-from vbe.incidents.models import Category, Incident
+from vbe.incidents.models import Category
+from vbe.organisations import shapes
 from vbe.organisations.models import District, Neighbourhood
 from vbe.statistics import city, dating, figures, suppression
 from vbe.statistics.forms import PeriodForm
 
 
-def _period(request: HttpRequest) -> tuple[dating.Period, PeriodForm]:
+def _period(request: HttpRequest, at: city.Snapshot) -> tuple[dating.Period, PeriodForm]:
     this_year = timezone.localdate().year
-    years = (
-        dating.INCIDENTS.years_with_records(Incident.objects.all())
-        | dating.CONCERNS.years_with_records(Concern.objects.all())
-        | {this_year}
-    )
-    form = PeriodForm(request.GET or None, years=sorted(years, reverse=True))
+    # Every year from the first record's to this one (the summary's first and last month, kept per process).
+    counted = city.years_with_records(at)
+    years = range(min(counted.start, this_year) if counted else this_year, this_year + 1)
+    form = PeriodForm(request.GET or None, years=list(reversed(years)))
     if form.is_bound and form.is_valid() and form.cleaned_data["ar"]:
         return dating.calendar_year(form.cleaned_data["ar"]), form
     return dating.last_twelve_months(), form
 
 
-def _tables(request: HttpRequest, period: dating.Period) -> tuple[city.CityTable, city.CityTable]:
-    """The incident and concern tables of the period, as this viewer sees them: two aggregates."""
-    councils = suppression.exact_organisations(request.user)
-    exact_places = (
-        set(District.objects.filter(council__in=councils).values_list("pk", flat=True)) if councils else set()
-    )
+def _tables(request: HttpRequest) -> tuple[dating.Period, PeriodForm, city.CityTable, city.CityTable]:
+    """The period asked for, and its incident and concern tables as this viewer sees them: one small query
+    (the snapshot), and a sum over each summary table only when the summary has changed since this
+    process last summed it."""
+    at = city.snapshot()
+    period, form = _period(request, at)
+    exact_places = at.exact_places(suppression.exact_organisations(request.user))
+    [incident_counts] = city.incident_counts(period, at=at)
+    [concern_counts] = city.concern_counts(period, at=at)
     incidents = city.build(
-        city.incident_records(period.start, period.end),
-        period,
-        dimensions=city.INCIDENT_DIMENSIONS,
-        exact_places=exact_places,
-        districts_apart=True,
+        incident_counts, dimensions=city.INCIDENT_DIMENSIONS, exact_places=exact_places, districts_apart=True
     )
-    concerns = city.build(city.concern_records(period.start, period.end), period, dimensions=city.CONCERN_DIMENSIONS)
-    return incidents, concerns
+    concerns = city.build(concern_counts, dimensions=city.CONCERN_DIMENSIONS)
+    return period, form, incidents, concerns
 
 
 def _incident_figures(table: city.CityTable, place: city.Place, subject: str) -> list[figures.Figure]:
@@ -116,14 +113,15 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
     """The city: no one is the handling organisation of all of it, so its figures are protected for
     everyone; each district's count is exact only to that district's council coordinators."""
     permissions.require(request.user, Action.VIEW_STATISTICS)
-    period, form = _period(request)
-    incidents, concerns = _tables(request, period)
+    period, form, incidents, concerns = _tables(request)
     councils = suppression.exact_organisations(request.user)
     districts = [
         d
-        for d in District.objects.select_related("council").order_by("name")
+        for d in District.objects.select_related("council").defer("geometry").order_by("name")
         if d.is_active or incidents.total(d.pk).count
     ]
+    # The outlines are drawn once per process (vbe.organisations.shapes): here only the shades and figures.
+    district_map = shapes.district_map()
     rows, areas, exact_for = [], [], []
     for district in districts:
         figure = incidents.total(district.pk)
@@ -134,12 +132,12 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
             district.name if district.is_active else _("%(district)s (tidigare område)") % {"district": district.name}
         )
         rows.append(figures.Row(label, figure, reverse("statistics:district", args=[district.code])))
-        if district.is_active and district.geometry:
+        if district.is_active and district.code in district_map.outlines.areas:
             areas.append(
                 svg.MapArea(
                     key=district.code,
                     name=district.name,
-                    geometry=district.geometry,
+                    geometry=None,
                     label=figure.text,
                     shade=figures.shade_of(figure.count, incidents.classes),
                 )
@@ -168,6 +166,7 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
             chart_id="chart-districts",
             title=_("Händelser per stadsdelsområde, %(period)s") % {"period": period.label},
             description=description,
+            outlines=district_map.outlines,
         ),
         "legend": incidents.classes,
         "exact_for": exact_for,
@@ -188,8 +187,7 @@ def district_statistics(request: HttpRequest, code: str) -> HttpResponse:
     district = get_object_or_404(District.objects.select_related("council").defer("geometry"), code=code)
     council = getattr(district, "council", None)
     exact = suppression.sees_exact_counts(request.user, council.pk if council else None)
-    period, form = _period(request)
-    incidents, concerns = _tables(request, period)
+    period, form, incidents, concerns = _tables(request)
     place = district.pk
     counted = {key[2] for key in incidents.figures if key[:2] == (place, "neighbourhood")}
     # The district's neighbourhoods, and any that have since moved to another district but hold old incidents.

@@ -83,7 +83,7 @@ def test_a_nul_in_a_posted_field_or_its_name_is_a_bad_request(cast, url, data):
 
 
 def test_a_nul_in_a_multipart_form_with_a_photo_is_a_bad_request_and_nothing_is_stored(cast, settings, tmp_path):
-    settings.UPLOAD_ROOT = tmp_path
+    settings.UPLOAD_ROOT = settings.MEDIA_ROOT = tmp_path
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buffer, "PNG")
     photo = SimpleUploadedFile("bild.png", buffer.getvalue(), content_type="image/png")

@@ -350,7 +350,8 @@ def test_photo_is_served_to_the_council_as_an_attachment_and_logged(cast, photo_
     assert f'filename="{incident.reference.replace("Ä", "A")}-bild-1.jpg"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store"
-    assert b"".join(response.streaming_content) == uploads.path_for(photo.stored_name).read_bytes()
+    with uploads.open_photo(photo.stored_name) as stored:
+        assert b"".join(response.streaming_content) == stored.read()
     entry = AccessLogEntry.objects.get(action="incident_photo_downloaded")
     assert (entry.object_id, entry.actor_id) == (str(incident.pk), cast["coordinator"].pk)
 
@@ -392,4 +393,4 @@ def test_anonymous_is_sent_to_sign_in(cast, photo_incident):
 def test_stored_names_cannot_leave_the_directory():
     for bad in ("../x.jpg", "a/b.jpg", ".hidden", ""):
         with pytest.raises(ValueError):
-            uploads.path_for(bad)
+            uploads.storage_name(bad)

@@ -72,4 +72,4 @@ def test_the_definition_is_the_day_of_receipt_in_swedish_time(cast, straddling):
     in_year = dating.CONCERNS.in_year(Concern.objects.all(), THIS_YEAR)
     assert in_year.count() == 6
     assert dating.CONCERNS.in_year(Concern.objects.all(), LAST_YEAR).count() == 0
-    assert dating.CONCERNS.years_with_records(Concern.objects.all()) == {THIS_YEAR}
+    assert list(dating.CONCERNS.years_spanned(Concern.objects.all())) == [THIS_YEAR]
