@@ -97,7 +97,9 @@ INSTALLED_APPS = [
 
 # Queries per request as a response header, for `make bench` only (vbe.core.query_count): off unless
 # VBE_BENCH_QUERIES is set, and then first in the chain so every query of the request counts.
-BENCH_QUERY_HEADER = env_bool("VBE_BENCH_QUERIES", False)
+BENCH_QUERY_HEADER = env_str("VBE_BENCH_QUERIES", "")
+if BENCH_QUERY_HEADER and len(BENCH_QUERY_HEADER) < 32:
+    raise ImproperlyConfigured("VBE_BENCH_QUERIES ska vara en slumpad nyckel på minst 32 tecken.")
 
 MIDDLEWARE = [
     "vbe.core.query_count.QueryCountHeaderMiddleware",

@@ -307,7 +307,7 @@ def _targets() -> dict:
         "incident_pk": 1,
         "plan_pk": 1,
         "district_code": "1",
-        "access_log": {"oldest_path": "/loggkontroll/?sida=9", "filtered_path": "/loggkontroll/?action=x"},
+        "access_log": {"oldest_path": "/loggkontroll/?aldsta=1", "filtered_path": "/loggkontroll/?action=x"},
     }
 
 

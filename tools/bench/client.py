@@ -17,6 +17,7 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 QUERY_HEADER = "x-vbe-queries"  # vbe.core.query_count.HEADER, lower-cased as http.client reads it
+QUERY_KEY = ""  # the run's VBE_BENCH_QUERIES, sent as X-VBE-Bench (vbe.core.query_count.KEY_HEADER)
 
 
 @dataclass
@@ -90,6 +91,8 @@ class Client:
             "User-Agent": "vbe-bench",
             "Accept": "text/html,*/*",
         }
+        if QUERY_KEY:
+            headers["X-VBE-Bench"] = QUERY_KEY
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections import Counter
@@ -58,23 +57,14 @@ def _access_log(action: str | None) -> dict:
     from django.utils import timezone
 
     from vbe.audit.models import AccessLogEntry
-    from vbe.portal import access_log
 
-    per_page = getattr(access_log, "ROWS_PER_PAGE", 50)
-    rows = AccessLogEntry.objects.count()
     if action is None:  # the most common action among recent rows: a filter that finds something
         recent = AccessLogEntry.objects.order_by("-id").values_list("action", flat=True)[:5000]
         common = Counter(recent).most_common(1)
         action = common[0][0] if common else "sign_in"
     today = timezone.localdate()
-    position = getattr(access_log, "PositionForm", None)
-    if position is not None and "aldsta" in position.base_fields:  # keyset paging: a link to the oldest rows
-        oldest = "/loggkontroll/?aldsta=1"
-    else:  # numbered pages (?sida=<n>): the last one holds the oldest rows
-        oldest = f"/loggkontroll/?sida={max(1, math.ceil(rows / per_page))}"
     return {
-        "rows": rows,
-        "oldest_path": oldest,
+        "oldest_path": "/loggkontroll/?aldsta=1",
         "filtered_path": (
             f"/loggkontroll/?action={action}&date_from={(today - timedelta(days=30)).isoformat()}"
             f"&date_to={today.isoformat()}"

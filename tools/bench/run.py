@@ -28,6 +28,7 @@ from pathlib import Path
 
 import psycopg
 
+from tools.bench import client as client_module
 from tools.bench import load, postgres, report, stats
 from tools.bench.client import Client, form_with, free_port, resolve
 from tools.bench.pages import Browsers, Page, Sample, document_pages, key_pages, measure
@@ -347,7 +348,8 @@ def django_side_session(commands: Commands, env: dict[str, str], role: str) -> s
 
 
 def measure_scale(scale, commands, prod, db, config, with_load, action, problems) -> dict:
-    server_env = {**prod, "VBE_BENCH_QUERIES": "1"}
+    client_module.QUERY_KEY = secrets.token_hex(32)  # only requests carrying it get the query header
+    server_env = {**prod, "VBE_BENCH_QUERIES": client_module.QUERY_KEY}
     with Server(server_env, commands.run_dir / f"server-s{scale}.log", ROOT) as server:
         log(f"Scale {scale}: granian on 127.0.0.1:{server.port} ({WORKERS} workers × {BLOCKING_THREADS} thread)")
         side = django_side(commands, prod, 1, *(["--action", action] if action else []))

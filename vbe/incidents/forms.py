@@ -372,6 +372,13 @@ class ListFilterForm(forms.Form):
         error_messages={"invalid": _("Skriv månaden som ÅÅÅÅ-MM, till exempel 2026-03.")},
     )
 
+    def clean_month(self) -> date | None:
+        month = self.cleaned_data["month"]
+        # The list filters on [month, next month): the last month the calendar can follow is 9998-12.
+        if month is not None and not 1900 <= month.year <= 9998:
+            raise ValidationError(_("Välj en månad mellan år 1900 och 9998."))
+        return month
+
 
 class OrganisationWithCoordinatorField(forms.ModelChoiceField):
     """An organisation to send an incident to; one without an active coordinator says so."""

@@ -99,6 +99,7 @@ def _check_report(
         reject_personnummer(text)
 
 
+@uploads.kept_only_if_committed
 @transaction.atomic
 def report_incident(
     *,
@@ -174,38 +175,30 @@ def report_incident(
             raise
         return existing, False
 
-    stored: list[str] = []
-    try:
-        rows = []
-        for image in photos:
-            name = uploads.new_stored_name(image.kind)
-            uploads.write(name, image.data)
-            stored.append(name)
-            rows.append(
-                IncidentPhoto(
-                    incident=incident,
-                    stored_name=name,
-                    content_type=image.kind.content_type,
-                    size=len(image.data),
-                    width=image.width,
-                    height=image.height,
-                )
+    rows = []
+    for image in photos:  # removed again if the report fails, its COMMIT included (kept_only_if_committed)
+        name = uploads.new_stored_name(image.kind)
+        uploads.write(name, image.data)
+        rows.append(
+            IncidentPhoto(
+                incident=incident,
+                stored_name=name,
+                content_type=image.kind.content_type,
+                size=len(image.data),
+                width=image.width,
+                height=image.height,
             )
-        IncidentPhoto.objects.bulk_create(rows)
-        # Only facts of the routing in the log: never the free text.
-        record(
-            action="incident_reported",
-            actor=reporter,
-            obj=incident,
-            detail=f"{incident.reference} till {council.name}; {len(rows)} bilder",
         )
-        _routed(incident=incident, actor=reporter, coordinators=coordinators, how="inrapporterad")
-        notify_council(incident=incident, coordinators=coordinators)
-    except BaseException:
-        for name in stored:
-            uploads.remove(name)
-        raise
-
+    IncidentPhoto.objects.bulk_create(rows)
+    # Only facts of the routing in the log: never the free text.
+    record(
+        action="incident_reported",
+        actor=reporter,
+        obj=incident,
+        detail=f"{incident.reference} till {council.name}; {len(rows)} bilder",
+    )
+    _routed(incident=incident, actor=reporter, coordinators=coordinators, how="inrapporterad")
+    notify_council(incident=incident, coordinators=coordinators)
     return incident, True
 
 

@@ -19,13 +19,16 @@ vbe.incidents.views_handling.photo hands them out, to those who may see the inci
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import io
 import os
 import secrets
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -33,6 +36,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MAX_BYTES = 10 * 1024 * 1024
 # What a phone photo needs (12 megapixels is usual, 24 a high setting), for JPEG: a phone's photos are
@@ -268,6 +274,10 @@ def storage_name(stored_name: str) -> str:
     return f"{PREFIX}/{stored_name}"
 
 
+# The photos written inside the current kept_only_if_committed block (None outside one).
+_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("written_photos", default=None)
+
+
 def write(stored_name: str, data: bytes) -> None:
     """Stores a photo under its name; a name already taken is never overwritten (FileExistsError)."""
     name = storage_name(stored_name)
@@ -275,6 +285,30 @@ def write(stored_name: str, data: bytes) -> None:
     if saved != name:  # the storage chose another name beside the one in use: not the file we meant
         default_storage.delete(saved)
         raise FileExistsError(name)
+    written = _written.get()
+    if written is not None:
+        written.append(stored_name)
+
+
+def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
+    """Around a service's transaction (outside its ``transaction.atomic``): the photos it wrote are
+    removed again when anything fails, the COMMIT included. Files are written before the commit, and
+    a photo whose row was never committed is one no purge would ever find."""
+
+    @functools.wraps(service)
+    def kept(*args: P.args, **kwargs: P.kwargs) -> R:
+        written: list[str] = []
+        token = _written.set(written)
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            for name in written:
+                remove(name)
+            raise
+        finally:
+            _written.reset(token)
+
+    return kept
 
 
 def open_photo(stored_name: str) -> File:

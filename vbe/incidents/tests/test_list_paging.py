@@ -126,3 +126,10 @@ def test_every_page_costs_the_same_queries_and_reads_no_shapes_or_descriptions(c
     listed = [sql for sql in many if 'FROM "incidents_incident"' in sql and "LIMIT 26" in sql]
     assert listed, many
     assert all('"geometry"' not in sql and '"description"' not in sql for sql in listed)
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1899-12"])
+def test_a_month_the_calendar_cannot_follow_is_a_form_error(cast, month):
+    response = cast.client("coordinator").get("/handelser/", {"month": month})
+    assert response.status_code == 200
+    assert "Välj en månad mellan år 1900 och 9998." in response.content.decode()

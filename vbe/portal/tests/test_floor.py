@@ -8,7 +8,9 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from vbe.core.query_count import HEADER
+from vbe.core.query_count import HEADER, KEY_HEADER
+
+KEY = "k" * 40  # what make bench generates at random
 
 
 def test_floor_renders_the_base_layout_without_a_single_query(db, django_assert_num_queries):
@@ -32,24 +34,33 @@ def test_floor_signed_in_shows_the_navigation(cast):
 
 def test_query_count_header_is_off_by_default(cast, monkeypatch):
     monkeypatch.delenv("VBE_BENCH_QUERIES", raising=False)
-    assert settings.BENCH_QUERY_HEADER is False
+    assert settings.BENCH_QUERY_HEADER == ""
     for client, path in ((Client(), "/golv/"), (cast.client("coordinator"), "/oro/arenden/")):
         response = client.get(path)
         assert response.status_code == 200
         assert HEADER not in response
 
 
-@override_settings(BENCH_QUERY_HEADER=True)
+@override_settings(BENCH_QUERY_HEADER=KEY)
 @pytest.mark.parametrize("path", ["/golv/", "/oro/arenden/", "/handelser/"])
 def test_query_count_header_counts_every_query_of_the_request(cast, path):
     client = cast.client("coordinator")  # a new client loads the middleware with the setting on
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
+        response = client.get(path, headers={KEY_HEADER: KEY})
     assert response.status_code == 200
     # The test client's own session load happens outside the request; everything inside is counted.
     assert int(response[HEADER]) == len(queries) > 0
 
 
-@override_settings(BENCH_QUERY_HEADER=True)
+@override_settings(BENCH_QUERY_HEADER=KEY)
 def test_query_count_header_is_zero_on_the_anonymous_floor(db):
-    assert Client().get("/golv/")[HEADER] == "0"
+    assert Client().get("/golv/", headers={KEY_HEADER: KEY})[HEADER] == "0"
+
+
+@override_settings(BENCH_QUERY_HEADER=KEY)
+@pytest.mark.parametrize("sent", [None, "", "fel", KEY[:-1]])
+def test_query_count_header_only_for_requests_with_the_key(cast, sent):
+    headers = {} if sent is None else {KEY_HEADER: sent}
+    response = cast.client("coordinator").get("/oro/arenden/", headers=headers)
+    assert response.status_code == 200
+    assert HEADER not in response
