@@ -262,7 +262,8 @@ def _incident_form(visitor: Visitor) -> dict[str, str]:
 # Where in the concern's transaction the database goes away: right after the statement holding the
 # first pattern (or, with None, at it), so that the message holding the second never reaches it.
 CONCERN_CUTS = {
-    "after the concern's row": (b'INSERT INTO "concerns_concern"', b'INSERT INTO "concerns_event"'),
+    # The next statement is the statistics summary's recount (vbe/statistics/summary.py), then the chronology.
+    "after the concern's row": (b'INSERT INTO "concerns_concern"', b'INSERT INTO "statistics_summarystamp"'),
     "after the access-log row, before the chain head moves": (
         b'INSERT INTO "audit_accesslogentry"',
         b'UPDATE "audit_chainhead"',
@@ -338,7 +339,7 @@ def test_an_incident_cut_off_by_the_database_is_not_saved_and_goes_through_once_
     visitor = live.visitor(cast["staff"])
     form = _incident_form(visitor)
     workers = live.workers()
-    cut_after, withheld = b'INSERT INTO "incidents_incident"', b'INSERT INTO "incidents_incidentintake"'
+    cut_after, withheld = b'INSERT INTO "incidents_incident"', b'INSERT INTO "statistics_summarystamp"'
     _cut_while_sending(live, visitor, "/handelser/rapportera/", form, cut_after, withheld)
     assert not Incident.objects.filter(submission_token=form["token"]).exists()
 
