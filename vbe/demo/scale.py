@@ -674,4 +674,9 @@ def generate(
                 timezone.localdate(year.start) - datetime.timedelta(days=3), timezone.localdate(year.end)
             )
         added["years"] += 1
+    if added["years"] and connection.vendor == "postgresql":
+        # Fresh statistics for the planner, as after any bulk load: until autovacuum gets round to
+        # it, the tables look as small as before and the plans of the pages are chosen for that.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return added
