@@ -118,9 +118,6 @@ class Year:
         span = (self.end - self.start).total_seconds()
         return sorted(self.start + datetime.timedelta(seconds=rng.random() * span) for _ in range(count))
 
-    def marker_email(self) -> str:
-        return _email(self.number, 0)
-
 
 def _email(year: int, n: int) -> str:
     return f"person{year:02d}-{n:05d}@{SCALE_DOMAIN}"
@@ -136,7 +133,8 @@ def years_present() -> set[int]:
 
 @contextmanager
 def _stored_as_given(*fields: models.Field) -> Iterator[None]:
-    """Bulk rows carry their historical timestamps: ``auto_now``/``auto_now_add`` would overwrite them."""
+    """Bulk rows carry their historical timestamps: ``auto_now``/``auto_now_add`` would overwrite them.
+    The flags are the model's own, so this is for the generator's own process only, never a server."""
     saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
     try:
         for field in fields:
