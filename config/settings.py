@@ -193,7 +193,7 @@ if PRODUCTION and not MFA_REQUIRED:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # stateless app servers share the database
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60  # idle timeout (the row's expire_date)
 # Not a write per request: SessionPolicyMiddleware restarts the idle timeout on a coarse tick
-# (vbe.accounts.services.keep_session_alive); otherwise a session is saved only when it changed.
+# (vbe.accounts.session_lifetime.keep_session_alive); otherwise a session is saved only when it changed.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

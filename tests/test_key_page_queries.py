@@ -1,5 +1,5 @@
 """Every page the benchmark measures (tools/bench/pages.py) makes at most 20 queries, and the same
-number when the city grows by a year (vbe/demo/scale.py with small volumes: the same code as scale 10).
+number when the city grows by a year (vbe/demo/scale/ with small volumes: the same code as scale 10).
 
 A page whose queries grow with the data is the first thing that breaks at scale; this finds it in the
 suite, where `make bench` would find it only in a long run. Timings are the benchmark's business.

@@ -456,7 +456,7 @@ def prepare(commands: Commands, prod: dict[str, str], demo: dict[str, str]) -> N
 def measure_all(config: Config, commands: Commands, result: dict, problems: list[str]) -> None:
     """Each scale in a database of its own, built at once: a database grown from scale 1 would hold
     the older years' access log after the newer (the chain only grows at its end), which no real log
-    does (vbe/demo/scale.py)."""
+    does (vbe/demo/scale/)."""
     var_dir = commands.run_dir.parent / "var"  # static files collected for the production storage
     measured = []
     action = None

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vbe.accounts import services
+from vbe.accounts import services, session_lifetime
 from vbe.accounts.policy import second_factor_required
 
 # Reachable while a required second factor is still missing.
@@ -33,7 +33,7 @@ class SessionPolicyMiddleware:
                 messages.info(request, _("Din session har varat för länge. Logga in igen."))
                 return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
         response = self.get_response(request)
-        services.keep_session_alive(request)  # before SessionMiddleware, further out, saves the session
+        session_lifetime.keep_session_alive(request)  # before SessionMiddleware, further out, saves the session
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:

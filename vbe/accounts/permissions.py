@@ -8,23 +8,11 @@ at once, in open sessions too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    BooleanField,
-    Expression,
-    F,
-    ForeignObjectRel,
-    Model,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.expressions import BaseExpression
+from django.db.models import ForeignObjectRel, Model, OuterRef, Q, QuerySet
 
 from vbe.accounts.guarded import (
     ConcernFacts,
@@ -46,11 +34,7 @@ from vbe.accounts.guarded import (
     is_submission,
 )
 from vbe.accounts.models import Membership, Role, most_responsible
-
-if TYPE_CHECKING:
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models.expressions import Combinable
-    from django.db.models.sql.compiler import SQLCompiler
+from vbe.core.expressions import PkAmong
 
 CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
 # Roles that can see personal data somewhere in the portal: they need a second factor in production.
@@ -354,40 +338,6 @@ def _concern_reader(user: Person, concern: ConcernFacts) -> bool:
     return bool(readers) and concern.disclosures.filter(to_organisation_id__in=readers, revoked_at=None).exists()
 
 
-class _PkAmong(Expression):
-    """``pk IN (subquery)``, written for PostgreSQL as ``pk = ANY(ARRAY(subquery))``: the subquery runs
-    once, and its ids are then looked up in the primary key's index, so this branch of a list's OR
-    can join the others in a BitmapOr. PostgreSQL answers ``IN (subquery)`` inside an OR only by testing
-    every row of the table against it, and a correlated ``EXISTS`` the same way, priced as one probe per
-    row (an estimate high enough to trigger JIT compilation on whole-table queries)."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, ids: QuerySet) -> None:
-        super().__init__()
-        self.pk: Combinable | BaseExpression = F("pk")
-        self.ids: Combinable | BaseExpression = Subquery(ids)
-
-    def get_source_expressions(self) -> list:
-        return [self.pk, self.ids]
-
-    def set_source_expressions(self, expressions: Sequence[Combinable | BaseExpression]) -> None:
-        self.pk, self.ids = expressions
-
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, template: str = "%s IN %s"
-    ) -> tuple[str, tuple]:
-        # Resolved by now: the F() became the primary key's column.
-        assert isinstance(self.pk, BaseExpression) and isinstance(self.ids, BaseExpression)
-        pk_sql, pk_params = compiler.compile(self.pk)
-        ids_sql, ids_params = compiler.compile(self.ids)  # parenthesised
-        return template % (pk_sql, ids_sql), (*pk_params, *ids_params)
-
-    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple]:
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
-
-
 def _disclosed_to(queryset: QuerySet[M], readers: set[int]) -> Q:
     """Concerns with a disclosure in force to one of ``readers``. Not a join, which would repeat a concern
     once per disclosure and need ``DISTINCT`` over every column, encrypted texts included. The disclosure
@@ -397,7 +347,7 @@ def _disclosed_to(queryset: QuerySet[M], readers: set[int]) -> Q:
     relation = queryset.model._meta.get_field("disclosures")
     assert isinstance(relation, ForeignObjectRel) and relation.related_model is not None
     disclosed = relation.related_model._default_manager.filter(to_organisation_id__in=readers, revoked_at=None)
-    return Q(_PkAmong(disclosed.order_by().values(relation.field.attname)))
+    return Q(PkAmong(disclosed.order_by().values(relation.field.attname)))
 
 
 def concerns_visible_to(user: Person, queryset: QuerySet[M]) -> QuerySet[M]:

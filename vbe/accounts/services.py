@@ -35,7 +35,7 @@ SESSION_PENDING_AT = "vbe_pending_at"
 SESSION_MFA_VERIFIED = "vbe_mfa_verified"
 SESSION_SIGNED_IN_AT = "vbe_signed_in_at"
 SESSION_REAUTHENTICATED_AT = "vbe_reauthenticated_at"
-# When this session's idle expiry was last pushed forward (its row saved): see keep_session_alive.
+# When this session's idle expiry was last pushed forward (its row saved): session_lifetime.keep_session_alive.
 SESSION_EXTENDED_AT = "vbe_extended_at"
 PENDING_SECONDS = 300  # the code step must follow the password step within five minutes
 
@@ -196,39 +196,6 @@ def sign_out(*, request: HttpRequest) -> None:
     if request.user.is_authenticated:
         record(action="sign_out", actor=request.user)
     logout(request)
-
-
-def session_tick_seconds() -> int:
-    """How stale a signed-in session's idle expiry may get before a request pushes it forward.
-
-    A tenth of the idle timeout, at least a minute, and never more than half of it, so that a user
-    who keeps working is never signed out.
-    """
-    idle = settings.SESSION_COOKIE_AGE
-    return min(max(60, idle // 10), idle // 2)
-
-
-def keep_session_alive(request: HttpRequest) -> None:
-    """Restart the idle timeout of a signed-in session, on a coarse tick rather than on every request.
-
-    The database session's ``expire_date`` is the idle timeout: each save sets it to now plus
-    ``SESSION_COOKIE_AGE``, and an expired row is never loaded (the user is signed out). Saving on
-    every request would cost a write per page, so the session is saved only when something in it
-    changed, or when the last save is more than ``session_tick_seconds()`` old. A user idle longer
-    than the timeout is therefore always signed out, and one who keeps working is signed out after
-    at least the timeout minus one tick of inactivity. Called on the way out, after the view: a
-    session the view changed is saved anyway, and only records when.
-    """
-    if not request.user.is_authenticated:  # signed out during this request, or never signed in
-        return
-    session = request.session
-    now = timezone.now().timestamp()
-    # Until the first tick, the sign-in's own save is the last one (it is also what sessions written
-    # before this marker existed go by).
-    since = now - (session.get(SESSION_EXTENDED_AT) or session.get(SESSION_SIGNED_IN_AT, 0))
-    # A clock that went backwards counts as due, so a session can never stay unextended for long.
-    if session.modified or not 0 <= since < session_tick_seconds():
-        session[SESSION_EXTENDED_AT] = now  # marks the session modified: SessionMiddleware saves it
 
 
 def end_all_sessions(*, request: HttpRequest, user: User) -> None:

@@ -2,7 +2,7 @@
 
 A signed-in page reads the session, the user and the user's memberships (three queries) and writes
 nothing; the session row is saved only when the session changed or its idle expiry is more than one
-tick (``services.session_tick_seconds()``) old.
+tick (``session_lifetime.session_tick_seconds()``) old.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from vbe.accounts import permissions, services
+from vbe.accounts import permissions, services, session_lifetime
 from vbe.accounts.models import Membership, Role
 from vbe.organisations.models import Organisation
 
@@ -84,7 +84,7 @@ def test_an_anonymous_simple_page_touches_no_table(cast):
 
 def test_the_session_is_saved_once_per_tick_not_on_every_request(cast, clock):
     client = _signed_in(cast, "coordinator")
-    tick = services.session_tick_seconds()
+    tick = session_lifetime.session_tick_seconds()
     expires = _session_row(client).expire_date
     assert expires == clock.now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
@@ -107,7 +107,7 @@ def test_the_session_is_saved_once_per_tick_not_on_every_request(cast, clock):
 
 def test_an_active_user_stays_signed_in_well_beyond_the_idle_timeout(cast, clock):
     client = _signed_in(cast, "staff")
-    tick = services.session_tick_seconds()
+    tick = session_lifetime.session_tick_seconds()
     idle = settings.SESSION_COOKIE_AGE
     saves = 0
     # The longest pause that is always safe: the timeout minus one tick, with the last save a tick old.
@@ -121,7 +121,7 @@ def test_an_active_user_stays_signed_in_well_beyond_the_idle_timeout(cast, clock
 
 def test_a_user_idle_beyond_the_timeout_is_signed_out(cast, clock):
     client = _signed_in(cast, "staff")
-    tick = services.session_tick_seconds()
+    tick = session_lifetime.session_tick_seconds()
     clock.advance(tick - 1)
     assert client.get(SIMPLE_PAGE).status_code == 200  # active, but within the tick: not saved
     clock.advance(settings.SESSION_COOKIE_AGE + 1)  # idle longer than the timeout since that request
@@ -144,10 +144,10 @@ def test_a_session_changed_by_the_request_is_saved_and_its_tick_restarts(cast, r
     request.session[services.SESSION_EXTENDED_AT] = clock.now.timestamp()
     request.session.modified = False
     clock.advance(5)
-    services.keep_session_alive(request)  # within the tick, nothing changed: left alone
+    session_lifetime.keep_session_alive(request)  # within the tick, nothing changed: left alone
     assert not request.session.modified
     request.session["changed"] = True
-    services.keep_session_alive(request)
+    session_lifetime.keep_session_alive(request)
     assert request.session[services.SESSION_EXTENDED_AT] == clock.now.timestamp()
 
 
@@ -157,11 +157,11 @@ def test_without_a_tick_yet_the_sign_in_counts_as_the_last_save(cast, rf, clock)
     request.session = SessionStore()
     request.session[services.SESSION_SIGNED_IN_AT] = clock.now.timestamp()
     request.session.modified = False
-    clock.advance(services.session_tick_seconds() - 1)
-    services.keep_session_alive(request)
+    clock.advance(session_lifetime.session_tick_seconds() - 1)
+    session_lifetime.keep_session_alive(request)
     assert not request.session.modified
     clock.advance(2)
-    services.keep_session_alive(request)
+    session_lifetime.keep_session_alive(request)
     assert request.session[services.SESSION_EXTENDED_AT] == clock.now.timestamp()
 
 
@@ -171,14 +171,14 @@ def test_a_clock_that_went_back_counts_as_due(cast, rf, clock):
     request.session = SessionStore()
     request.session[services.SESSION_EXTENDED_AT] = (clock.now + datetime.timedelta(hours=1)).timestamp()
     request.session.modified = False
-    services.keep_session_alive(request)
+    session_lifetime.keep_session_alive(request)
     assert request.session.modified and request.session[services.SESSION_EXTENDED_AT] == clock.now.timestamp()
 
 
 def test_the_tick_is_a_tenth_of_the_timeout_at_least_a_minute_and_at_most_half(settings):
     for idle, tick in [(30 * 60, 180), (5 * 60, 60), (60, 30), (8 * 3600, 2880)]:
         settings.SESSION_COOKIE_AGE = idle
-        assert services.session_tick_seconds() == tick
+        assert session_lifetime.session_tick_seconds() == tick
 
 
 def test_memberships_are_read_once_per_request_however_many_checks_run(cast, clock, monkeypatch):
