@@ -182,6 +182,9 @@ REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 24) * 3600
 # A four-eyes proposal (vbe.accounts.four_eyes) not decided within this many days can no longer be approved.
 ACCESS_CHANGE_EXPIRY_DAYS = env_int("ACCESS_CHANGE_EXPIRY_DAYS", 7)
+# An open concern with no write (step, note, action, assignment …) for this many days is flagged in the
+# coordinator's inbox and found by the case list's "inaktiv" filter (vbe.concerns.lists).
+VBE_CONCERN_INACTIVE_DAYS = env_int("VBE_CONCERN_INACTIVE_DAYS", 14)
 # Accounts only at these e-mail domains (comma-separated, e.g. "stockholm.se,edu.stockholm.se"; empty:
 # any), enforced where the admin site creates an account or proposes a new address.
 ACCOUNT_EMAIL_DOMAINS = [d.strip().lower().lstrip("@") for d in env_list("ACCOUNT_EMAIL_DOMAINS")]

@@ -4,6 +4,8 @@ granting roles, and the four-eyes pages. None may answer 500."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from playwright.sync_api import expect
 
@@ -31,6 +33,10 @@ def _admin_pages() -> list[str]:
     for model in sorted(admin_site._registry, key=lambda m: m._meta.label_lower):
         for kind in ("changelist", "add", "change"):
             pages.append(f"{model._meta.label_lower}:{kind}")
+        if admin_site._registry[model].search_fields:
+            # A search shows "3 resultat (98 totalt)", a link in grey text, which the plain list never
+            # showed: the state where axe found link-in-text-block (issue 10, item 11).
+            pages.append(f"{model._meta.label_lower}:search")
     return pages
 
 
@@ -49,6 +55,11 @@ def _path(page_id: str, cast) -> str:
         return base
     if kind == "add":
         return f"{base}add/"
+    if kind == "search":
+        # One word of the first row's name: some rows match, not all, so the count and its link show.
+        first = cast["staff"] if label == "accounts.user" else model.objects.order_by("pk").first()
+        term = "staff" if label == "accounts.user" else str(first).split()[0] if first else "a"
+        return f"{base}?q={quote(term)}"
     # Rows a flushed database (transactional tests on PostgreSQL) may lack: one of each to open.
     if model is StatusReport and not model.objects.exists():
         actor = cast["central_coordinator"]
@@ -98,6 +109,8 @@ def test_admin_page_is_accessible(page, context, live_server, cast, axe_source, 
         assert not model_admin.has_add_permission(type("R", (), {"user": cast[_keeper(page_id, cast)]})())
         pytest.skip("här lägger ingen till (nulägesrapporter skapas i portalen)")
     assert response.status == 200, f"{path}: {response.status}"
+    if page_id.endswith(":search"):
+        expect(page.locator("#changelist-search")).to_be_visible()
     assert_admin_accessible(page, axe_source, console)
 
 

@@ -17,7 +17,10 @@ def _submit(page, button: str) -> None:
 
 
 def _open(page, summary: str) -> None:
-    page.locator("summary", has_text=summary).click()
+    """Opens a collapsed section if the case view has one; the task-list case view shows its actions open."""
+    section = page.locator("summary", has_text=summary)
+    if section.count():
+        section.first.click()
 
 
 def test_report_handle_close_and_see_closed_without_javascript(browser, live_server, cast, reference_data, axe_source):
@@ -43,7 +46,7 @@ def test_report_handle_close_and_see_closed_without_javascript(browser, live_ser
     page.goto("/oro/arenden/")
     page.get_by_role("link", name=concern.reference).click()
     _open(page, "Gå vidare till nästa steg")
-    _submit(page, "Gå vidare till första bedömning")
+    _submit(page, "Gå vidare")
     assert "Ärendet har gått vidare" in page.content()
     _open(page, "Avsluta ärendet")
     page.get_by_label("Ingen vidare åtgärd").check()
@@ -97,3 +100,29 @@ def test_report_form_with_errors_and_open_handling_forms_are_accessible(page, co
     for details in page.locator("details").all():
         details.locator("summary").click()
     assert_accessible(page, axe_source, ConsoleLog())
+
+
+def test_the_child_answer_on_the_guide_carries_into_the_form_without_javascript(browser, live_server, cast):
+    """The worried teacher answers "Ja" on the guide, and the form starts with that answer checked;
+    the form asks nothing about which extremist environment it might be."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        sign_in_browser(context, live_server, cast["staff"])
+        page = context.new_page()
+        page.goto("/oro/")
+        page.get_by_label("Ja", exact=True).check()
+        _submit(page, "Visa vad som gäller")
+        assert "skyldig att genast göra en orosanmälan" in page.content()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Rapportera oro").click()
+        assert page.locator("#id_concerns_child").is_checked()  # Ja
+        assert page.locator("input[name='environment']").count() == 0
+        page.get_by_label("Vad har du sett eller hört?").fill("En elev visar filmer som hyllar våld.")
+        page.get_by_label("När hände det?").fill("2026-11-20")
+        page.locator("#id_child_report_made").check()  # an orosanmälan has been made
+        _submit(page, "Skicka rapporten")
+        assert "Rapporten är skickad" in page.content()
+        concern = Concern.objects.get()
+        assert (concern.concerns_child, concern.child_report_made, concern.environment) == ("yes", "yes", "unknown")
+    finally:
+        context.close()

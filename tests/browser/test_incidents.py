@@ -39,7 +39,7 @@ def png_bytes() -> bytes:
 
 def fill_report(page, *, description: str) -> None:
     page.get_by_label("Propaganda: klistermärken eller affischer").check()
-    page.get_by_label("Högerextrem miljö").check()
+    page.get_by_label("Våldsbejakande högerextremism").check()
     page.get_by_label("Datum", exact=True).fill((timezone.localdate() - timedelta(days=1)).isoformat())
     page.get_by_label("Beskriv händelsen").fill(description)
 
@@ -132,7 +132,7 @@ def test_the_whole_report_works_without_javascript(browser, live_server, cast, a
         # Everything typed is still there.
         expect(page.get_by_label("Beskriv händelsen")).to_have_value("Affischer på anslagstavlan vid tunnelbanan.")
         expect(page.get_by_label("Stadsdelsområde", exact=True)).to_have_value("80127")
-        expect(page.get_by_label("Högerextrem miljö")).to_be_checked()
+        expect(page.get_by_label("Våldsbejakande högerextremism")).to_be_checked()
         page.get_by_label("Datum", exact=True).fill(timezone.localdate().isoformat())
         submit(page, "Skicka rapporten")
         expect(page.locator("h1")).to_have_text("Händelsen är rapporterad")

@@ -57,7 +57,7 @@ def test_coordinator_writes_submits_and_records_the_decision(page, context, live
 
     follow(page, "Skriv lägesbild och rubrik")
     assert_accessible(page, axe_source, console)
-    page.get_by_label("Rubrik").fill("")
+    page.get_by_label("Rubrik", exact=True).fill("")
     page.get_by_label("Lägesbild").fill("Klistermärken med extremistiska symboler vid två skolor i Rinkeby.")
     submit(page, "Spara")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Skriv en rubrik.")
@@ -65,7 +65,7 @@ def test_coordinator_writes_submits_and_records_the_decision(page, context, live
         "Klistermärken med extremistiska symboler vid två skolor i Rinkeby."
     )
     assert_accessible(page, axe_source, console)  # the form with errors
-    page.get_by_label("Rubrik").fill(f"Åtgärdsplan Järva {THIS_YEAR}")
+    page.get_by_label("Rubrik", exact=True).fill(f"Åtgärdsplan Järva {THIS_YEAR}")
     submit(page, "Spara")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Lägesbilden är sparad")
 

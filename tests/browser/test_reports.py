@@ -90,7 +90,7 @@ def test_status_report_list_create_and_edit(page, context, live_server, cast, pl
 
     page.get_by_label("År").fill("2025")
     submit(page, "Skapa utkast")
-    expect(page.locator("h1")).to_have_text("Nulägesrapport 2025")
+    expect(page.locator("h1")).to_have_text("Nulägesrapport om arbetet mot våldsbejakande extremism 2025")
     expect(page.get_by_role("heading", name="Rapporterade händelser 2024–2025")).to_be_visible()
     assert_accessible(page, axe_source, console)
 

@@ -101,7 +101,10 @@ class PortalInline(RuleBasedPermissions, admin.TabularInline):
             def add_fields(self, form, index) -> None:
                 super().add_fields(form, index)
                 for field in form.fields.values():
-                    field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+                    # A related field's wrapper keeps the attrs of the widget it was copied from, not of
+                    # the copy it renders (RelatedFieldWidgetWrapper.__deepcopy__): name the inner widget.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", str(field.label or ""))
 
         return LabelledFormSet
 

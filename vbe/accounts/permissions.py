@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignObjectRel, Model, OuterRef, Q, QuerySet
+from typing_extensions import TypeIs
 
 from vbe.accounts.guarded import (
     ConcernFacts,
@@ -77,6 +79,7 @@ class Action(StrEnum):
     VIEW_CALENDAR = "view_calendar"
     VIEW_COMPLIANCE = "view_compliance"
     MANAGE_STATUS_REPORT = "manage_status_report"
+    READ_STATUS_REPORT = "read_status_report"
     # Four eyes on power (vbe.accounts.four_eyes)
     DECIDE_ACCESS_CHANGE = "decide_access_change"
 
@@ -399,6 +402,31 @@ def plans_visible_to(user: Person, queryset: P) -> P:
     )
 
 
+# --- The status report: the central coordinator writes it; the boards read it once it is final ------
+# A board's reader follows what the city reports to the city council about the guideline's work. A
+# draft is the central coordinator's work in progress (its figures and texts still change), so it is
+# not theirs to read. reports lies above accounts: the report is asked whether it is final.
+
+
+@runtime_checkable
+class StatusReportFacts(Protocol):
+    @property
+    def is_final(self) -> bool: ...
+
+
+def is_status_report_or_none(obj: object) -> TypeIs[StatusReportFacts | None]:
+    return obj is None or isinstance(obj, StatusReportFacts)
+
+
+def _status_report_reader(user: Person, report: StatusReportFacts | None = None) -> bool:
+    """Asked without a report: may the user read status reports at all (the list)."""
+    if not _signed_in(user):
+        return False
+    if has_role(user, Role.CENTRAL_COORDINATOR):
+        return True
+    return has_role(user, Role.BOARD_READER) and (report is None or report.is_final)
+
+
 # --- Four eyes: a second person decides grants of roles with personal data and credential resets ----
 
 
@@ -452,6 +480,7 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_CALENDAR: _signed_in,
     Action.VIEW_COMPLIANCE: _any_role(Role.CENTRAL_COORDINATOR),
     Action.MANAGE_STATUS_REPORT: _any_role(Role.CENTRAL_COORDINATOR),
+    Action.READ_STATUS_REPORT: about(is_status_report_or_none, _status_report_reader),  # board: final only
     # List and decide; the proposal itself: MANAGE_USERS.
     Action.DECIDE_ACCESS_CHANGE: about(is_proposal_or_none, _access_change_decider),
 }

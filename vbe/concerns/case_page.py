@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from vbe.accounts import permissions
@@ -18,10 +19,12 @@ from vbe.accounts.models import Role, User
 from vbe.accounts.permissions import Action
 from vbe.accounts.reauth import reauth_redirect
 from vbe.audit.log import record
-from vbe.concerns import forms, refusals, services
+from vbe.concerns import forms, referral_form, refusals, services
 from vbe.concerns.models import AssessmentArea, Concern, State
+from vbe.concerns.referrals import labels as referral_labels
 from vbe.concerns.retention import days_left
 from vbe.core import personnummer
+from vbe.guidelines.vocabulary import Environment
 
 
 def _readable_concern(request: HttpRequest, reference: str) -> Concern:
@@ -46,7 +49,7 @@ def _caseworkers(concern: Concern):
 
 
 # The case page's forms, by the names the template and the handling views (``_page_again``) know them by.
-HANDLING_FORMS = ("advance_form", "assessment_form", "action_form", "consent_form", "close_form")
+HANDLING_FORMS = ("advance_form", "assessment_form", "action_form", "consent_form", "referral_form", "close_form")
 COORDINATING_FORMS = ("assign_form", "transfer_form", "disclosure_form", "hold_form")
 # The writes offered next to a row of the page (a consent, a disclosure) rather than as a form of their own.
 WITHDRAW_CONSENT = "withdraw_consent"
@@ -66,7 +69,7 @@ def offered(concern: Concern, *, handle: bool, coordinate: bool, hand_over: bool
     if handle:
         names.add(WITHDRAW_CONSENT)  # consent can be withdrawn at any time, after the closing too
         if is_open:
-            names.update(("assessment_form", "action_form", "consent_form", "close_form"))
+            names.update(("assessment_form", "action_form", "consent_form", "referral_form", "close_form"))
             if concern.state in services.NEXT_STATE:  # not from follow-up: the next step there is closing
                 names.add("advance_form")
     if coordinate:
@@ -78,16 +81,29 @@ def offered(concern: Concern, *, handle: bool, coordinate: bool, hand_over: bool
     return frozenset(names)
 
 
+def active_consents(concern: Concern):
+    return concern.consents.filter(withdrawn_on=None)
+
+
 def _unbound_forms(names: frozenset[str], concern: Concern, *, child_report: bool) -> dict[str, Any]:
     """The forms among ``names``, filled in with what the concern holds now."""
     initial = {"lock_version": concern.lock_version}
     build = {
-        "advance_form": lambda: forms.AdvanceForm(initial=initial),
+        "advance_form": lambda: forms.AdvanceForm(
+            initial={**initial, "to_state": services.NEXT_STATE.get(concern.state)},
+            later_steps=services.later_steps(concern.state),
+        ),
         "assessment_form": lambda: forms.AssessmentForm(
-            initial={**initial, "areas": concern.assessment_areas, "text": concern.assessment}
+            initial={
+                **initial,
+                "areas": concern.assessment_areas,
+                "text": concern.assessment,
+                "environment": concern.environment,
+            }
         ),
         "action_form": lambda: forms.ActionForm(initial=initial),
         "consent_form": lambda: forms.ConsentForm(initial=initial),
+        "referral_form": lambda: referral_form.ReferralForm(initial=initial, consents=active_consents(concern)),
         "close_form": lambda: forms.CloseForm(initial=initial, child_report=child_report),
         "assign_form": lambda: forms.AssignForm(
             initial={**initial, "caseworker": concern.assigned_to}, caseworkers=_caseworkers(concern)
@@ -125,6 +141,46 @@ def _chronology(concern: Concern, *, handler: bool) -> Any:
     return rows
 
 
+# The actions of the page's task list: the form's name, the id of its section, what it is called.
+TASKS = (
+    ("advance_form", "ga-vidare", _lazy("Gå vidare i processen")),
+    ("assessment_form", "bedomning", _lazy("Skriv bedömningen och den bedömda miljön")),
+    ("action_form", "atgard", _lazy("Registrera en åtgärd, till exempel orosanmälan")),
+    ("consent_form", "samtycke", _lazy("Registrera samtycke")),
+    ("referral_form", "hanvisning", _lazy("Hänvisa till stöd att lämna eller till anhörigstöd")),
+    ("close_form", "avsluta", _lazy("Avsluta ärendet")),
+    ("assign_form", "tilldela", _lazy("Tilldela handläggare")),
+    ("transfer_form", "overlamna", _lazy("Överlämna till en annan organisation")),
+    ("disclosure_form", "roj", _lazy("Röj ärendet för en annan organisation")),
+    ("hold_form", "bevara", _lazy("Bevara trots gallringsfrist")),
+)
+
+
+def needed(concern: Concern, *, child_report: bool, coordinator: bool) -> list[dict[str, Any]]:
+    """What is needed to move on, as the services decide it: ``required`` what a write will refuse
+    without (closing a child concern without an orosanmälan or a reason), the rest what the routine
+    expects next. Facts of the case, never a judgement of the person."""
+    if not concern.is_open or concern.purged_at is not None:
+        return []
+    items: list[dict[str, Any]] = []
+    if child_report:
+        items.append(
+            {
+                "text": _("Registrera orosanmälan (vem som gjorde den och när), eller skriv varför ingen har gjorts."),
+                "anchor": "atgard",
+                "required": _("Krävs för att avsluta"),
+            }
+        )
+    if coordinator and concern.assigned_to_id is None:
+        items.append({"text": _("Ingen handläggare är tilldelad."), "anchor": "tilldela", "required": ""})
+    started = services.STEPS_IN_ORDER.index(State(concern.state)) >= services.STEPS_IN_ORDER.index(State.ASSESSMENT)
+    if started and not concern.assessment:
+        items.append({"text": _("Ingen bedömning är skriven ännu."), "anchor": "bedomning", "required": ""})
+    if started and concern.environment == Environment.UNKNOWN:
+        items.append({"text": _("Miljön är inte bedömd ännu."), "anchor": "bedomning", "required": ""})
+    return items
+
+
 def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dict[str, Any]:
     """The case page's context. ``bound``: a refused form from a handling view, shown in its place with
     its errors and what the user typed, even when its write is no longer offered (a colleague closed the
@@ -147,8 +203,22 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
                 form = withdrawing if mine else forms.WithdrawDisclosureForm(prefix=f"d{disclosure.pk}")
                 withdrawing = None if mine else withdrawing
             disclosures.append({"disclosure": disclosure, "form": form})
+    # The refused form (one at most: a POST is one action) leads the page: its errors in the summary at
+    # the top, and "Fel:" in the title.
+    error_form = next((form for form in bound.values() if form is not None and form.errors), None)
     return {
         "concern": concern,
+        "error_form": error_form,
+        "tasks": [(anchor, label) for name, anchor, label in TASKS if name in forms_],
+        "task_anchors": {anchor for name, anchor, _label in TASKS if name in forms_},
+        "needed": needed(concern, child_report=child_report, coordinator=coordinator),
+        "later_steps": services.later_steps(concern.state),
+        "referrals": [
+            {"referral": referral, "preconditions": referral_labels(referral)}
+            for referral in concern.referrals.select_related("consent", "recorded_by")
+        ]
+        if handler
+        else [],
         "is_handler": handler,
         "is_coordinator": coordinator,
         "needs_child_report": child_report,

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from vbe.accounts.models import Membership, Role
-from vbe.concerns import closure, intake, services
-from vbe.concerns.models import ActionKind, Concern, Outcome, State
+from vbe.concerns import closure, intake, referrals, services
+from vbe.concerns.models import ActionKind, Concern, Event, Outcome, ReferralKind, State
+from vbe.guidelines.vocabulary import Environment
 from vbe.organisations.models import District, Organisation
 
 ORGANISATIONS = ["jarva", "sodermalm", "utbildningsnamnden"]
@@ -27,6 +28,7 @@ OBSERVATIONS = [
 ]
 NAMES = ["Alex Demo", "Kim Exempel", "Robin Påhittad", "Sam Testsson", "Love Fiktiv", "Noor Prov", "Eli Låtsas"]
 STEPS = [s for s in State if s != State.CLOSED]
+ASSESSED = [e for e in Environment if e != Environment.UNKNOWN]
 
 
 def _test_personnummer() -> list[str]:
@@ -58,15 +60,34 @@ def seed_concerns(*, seed: int = 2026) -> int:
                 observed_on=timezone.localdate() - datetime.timedelta(days=rng.randint(1, 60)),
                 concerns_child=rng.choice(["yes", "no", "unknown"]),
                 child_report_made=rng.choice(["yes", "no"]),
-                environment=rng.choice(["right_wing", "islamist", "left_wing", "hybrid", "unknown"]),
                 district_id=organisation.district_id,
                 person_name=rng.choice(NAMES) if with_person else "",
                 person_pnr=rng.choice(numbers) if with_person else "",
                 notify=False,  # nobody to tell in a demo being built
             )
             _progress(concern, handler.user, target, rng)
+            _backdate(concern.pk, received_days_ago=3 + 4 * n + rng.randint(0, 3), rng=rng)
             created += 1
     return created
+
+
+def _backdate(concern_id: int, *, received_days_ago: int, rng: random.Random) -> None:
+    """Spread the demo's concerns over the last weeks, as a real inbox is: received some days ago, last
+    touched some time since (a concern still waiting to be received was never touched), its chronology
+    in order between. Written in bulk, which the statistics do not see: seeding recounts them after."""
+    now = timezone.now()
+    received = now - datetime.timedelta(days=received_days_ago, hours=rng.randint(0, 8))
+    concern = Concern.objects.get(pk=concern_id)
+    idle_days = received_days_ago if concern.state == State.RECEIVED else rng.randint(0, received_days_ago)
+    touched = max(received, now - datetime.timedelta(days=idle_days, hours=rng.randint(0, 8)))
+    events = list(concern.events.order_by("at", "pk").values_list("pk", flat=True))
+    step = (touched - received) / max(len(events) - 1, 1)
+    for position, event_id in enumerate(events):
+        Event.objects.filter(pk=event_id).update(at=received + step * position)
+    closed = {}
+    if concern.state == State.CLOSED:  # its retention runs from the day it was closed
+        closed = {"closed_at": touched, "retain_until": concern.retain_until - (now.date() - touched.date())}
+    Concern.objects.filter(pk=concern_id).update(created_at=received, updated_at=touched, **closed)
 
 
 def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
@@ -80,14 +101,27 @@ def _progress(concern: Concern, actor, target: str, rng: random.Random) -> None:
                 lock_version=concern.lock_version,
                 areas=rng.sample(["family", "school_work", "peers", "online", "protective"], 2),
                 text="Samlad bedömning efter samtal med skolan och vårdnadshavare. Skyddsfaktorer finns i familjen.",
+                # The handler's assessment, in the guideline's terms: the reporter is never asked.
+                environment=rng.choice(ASSESSED),
             )
         if concern.state == State.MEASURES:
             services.record_action(
                 concern_id=concern.pk,
                 actor=actor,
                 lock_version=concern.lock_version,
-                kind=rng.choice([ActionKind.SIP, ActionKind.RELATIVES_SUPPORT, ActionKind.JOBBTORG]),
+                kind=rng.choice([ActionKind.SIP, ActionKind.SOCIAL_EMERGENCY]),
                 done_on=today - datetime.timedelta(days=3),
+            )
+            concern.refresh_from_db()
+            # Relatives' support, its one precondition confirmed as a fact.
+            referrals.record_referral(
+                concern_id=concern.pk,
+                actor=actor,
+                lock_version=concern.lock_version,
+                kind=ReferralKind.RELATIVES_DISTRICT,
+                referred_on=today - datetime.timedelta(days=2),
+                adult=None,
+                confirmed=["relative_wants_support"],
             )
             concern.refresh_from_db()
     if target == State.CLOSED:

@@ -119,13 +119,8 @@ class ReportForm(forms.Form):
         label=_("I vilken verksamhet? (om det gäller din verksamhet)"),
         empty_label=_("Ingen särskild verksamhet"),
     )
-    environment = forms.ChoiceField(
-        label=_("Vilken miljö tror du att det handlar om?"),
-        help_text=_("Bara om du har en uppfattning. Det är din bedömning, inte ett faktum."),
-        choices=Environment.choices,
-        initial=Environment.UNKNOWN,
-        widget=forms.RadioSelect,
-    )
+    # No "which environment" question: a reporter is not asked to label a person's ideology (special-
+    # category data, and the guideline warns against labelling). The coordinator assesses it in the case.
     concerns_child = forms.ChoiceField(
         label=_("Gäller oron ett barn (under 18 år)?"),
         choices=YesNoUnknown.choices,
@@ -184,19 +179,60 @@ class ReportForm(forms.Form):
         return data
 
 
-class VersionedForm(forms.Form):
+class CasePageForm(forms.Form):
+    """A form of the case page, where every form is shown at once: its fields' ids start with the form's
+    own name (``advance-note``, ``action-note``), so no two fields on the page share an id and the error
+    summary's links land on the right one."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(CasePageForm):
     """Carries the version of the concern the user saw, so a concurrent change is never overwritten."""
 
+    id_prefix = "version"
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AdvanceForm(VersionedForm):
+    """Forward to any later step in one decision (closing has its own form)."""
+
+    id_prefix = "advance"
+    to_state = forms.ChoiceField(
+        label=_("Till vilket steg?"),
+        help_text=_("Välj ett senare steg än nästa om ärendet redan har gått igenom stegen emellan."),
+        choices=(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Välj vilket steg ärendet ska gå vidare till."),
+            "invalid_choice": _("Välj ett av de senare stegen i listan."),
+        },
+    )
     note = forms.CharField(
         label=_("Anteckning (frivillig)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, later_steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = [(step.value, step.label) for step in later_steps]
+
 
 class AssessmentForm(VersionedForm):
+    id_prefix = "assessment"
+    environment = forms.ChoiceField(
+        label=_("Vilken våldsbejakande miljö bedömer du att oron gäller?"),
+        help_text=_(
+            "Din bedömning som handläggare, med riktlinjens begrepp. Det är den som räknas i statistiken. "
+            "Välj ”Inte bedömd” tills du har underlag."
+        ),
+        choices=Environment.choices,
+        widget=forms.RadioSelect,
+        required=False,  # left out: the assessed environment stays as it is
+    )
     areas = forms.MultipleChoiceField(
         label=_("Vilka områden har du beaktat?"),
         help_text=_(
@@ -215,6 +251,7 @@ class AssessmentForm(VersionedForm):
 
 
 class ActionForm(VersionedForm):
+    id_prefix = "action"
     kind = forms.ChoiceField(
         label=_("Åtgärd"),
         choices=ActionKind.choices,
@@ -249,6 +286,7 @@ class ActionForm(VersionedForm):
 
 
 class ConsentForm(VersionedForm):
+    id_prefix = "consent"
     purpose = forms.CharField(label=_("Samtycke till"), initial=_("Social insatsgrupp (SIG)"), max_length=200)
     given_by = forms.CharField(
         label=_("Lämnat av"),
@@ -260,6 +298,7 @@ class ConsentForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
+    id_prefix = "assign"
     caseworker = ListedChoiceField(queryset=None, required=False, label=_("Handläggare"), empty_label=_("Ingen"))
 
     def __init__(self, *args, caseworkers, **kwargs):
@@ -268,6 +307,7 @@ class AssignForm(VersionedForm):
 
 
 class TransferForm(VersionedForm):
+    id_prefix = "transfer"
     to_organisation = ReceiverChoiceField(
         queryset=receiving_organisations(),
         label=_("Till organisation"),
@@ -284,7 +324,8 @@ class TransferForm(VersionedForm):
     )
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(CasePageForm):
+    id_prefix = "disclosure"
     to_organisation = ListedChoiceField(
         queryset=Organisation.objects.filter(is_active=True),
         label=_("Visa för organisation"),
@@ -301,6 +342,7 @@ class DisclosureForm(forms.Form):
 
 
 class CloseForm(VersionedForm):
+    id_prefix = "close"
     outcome = forms.ChoiceField(
         label=_("Utfall"),
         choices=Outcome.choices,
@@ -408,6 +450,7 @@ class WithdrawDisclosureForm(forms.Form):
 
 
 class LegalHoldForm(VersionedForm):
+    id_prefix = "hold"
     hold = forms.BooleanField(required=False, label=_("Bevara ärendet trots gallringsfristen"))
     reason = forms.CharField(label=_("Skäl"), required=False, max_length=300)
 

@@ -38,7 +38,6 @@ def submit_concern(
     observed_on: datetime.date,
     concerns_child: str,
     child_report_made: str,
-    environment: str,
     district_id: int | None = None,
     unit_id: int | None = None,
     person_name: str = "",
@@ -47,6 +46,9 @@ def submit_concern(
     notify: bool = True,
 ) -> Concern:
     """Creates the concern once per form (a second submit of the same form returns the first).
+
+    No environment is asked for: the reporter does not label anyone's ideology, so the concern comes in
+    as "unknown" (the model's default) until the coordinator records an assessment.
 
     The concern always goes to ``organisation``; while that has no active coordinator it waits in the
     central coordinator's queue rather than with nobody (``without_coordinator`` records that it arrived so).
@@ -70,7 +72,6 @@ def submit_concern(
                 observed_on=observed_on,
                 concerns_child=concerns_child,
                 child_report_made=child_report_made,
-                environment=environment,
                 district_id=district_id,
                 unit_id=unit_id,
                 person_name=person_name,

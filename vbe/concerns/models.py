@@ -201,12 +201,12 @@ class Event(models.Model):
 
 class ActionKind(models.TextChoices):
     CHILD_WELFARE_REPORT = "child_welfare_report", _("Orosanmälan skickad till socialtjänsten")
-    SOCIAL_EMERGENCY_REDEX = "social_emergency_redex", _("Överlämnad till socialjouren/Redex")
+    # Redex (the police's and the Security Service's work against violent extremism) is not a place a
+    # case is handed to: the city reaches it through the social emergency service, so the contact and
+    # the information exchange are two steps (the guideline's note 11).
+    SOCIAL_EMERGENCY = "social_emergency", _("Kontakt med socialjouren")
+    REDEX_EXCHANGE = "redex_exchange", _("Informationsutbyte inom Redex via socialjouren")
     SIP = "sip", _("Samordnad individuell plan (SIP) påbörjad")
-    DEFECTOR_SUPPORT = "defector_support", _("Hänvisad till avhopparverksamheten")
-    SIG = "sig", _("Social insatsgrupp (SIG)")
-    JOBBTORG = "jobbtorg", _("Kontakt med Jobbtorg")
-    RELATIVES_SUPPORT = "relatives_support", _("Stöd till anhöriga")
 
 
 class ActionTaken(models.Model):
@@ -232,6 +232,42 @@ class ActionTaken(models.Model):
 
     class Meta:
         ordering = ["done_on", "pk"]
+
+
+class ReferralKind(models.TextChoices):
+    """Support to leave a violent extremist environment, and support to relatives (the guideline's
+    sections "Stöd att lämna våldsbejakande extremistiska miljöer" and "Anhörigstöd")."""
+
+    EXIT_SERVICE = "exit_service", _("Stadsövergripande avhopparverksamheten")
+    SIG = "sig", _("Social insatsgrupp (SIG)")
+    JOBBTORG_EXIT = "jobbtorg_exit", _("Jobbtorg Citys avhopparteam")
+    RETURNEE = "returnee", _("Stöd till återvändare från konfliktområden")
+    RELATIVES_DISTRICT = "relatives_district", _("Anhörigstöd hos stadsdelsnämndens socialtjänst")
+    RELATIVES_TREATMENT = "relatives_treatment", _("Stödsamtal för anhöriga hos socialnämndens behandlingsenhet")
+
+
+class Referral(models.Model):
+    """A referral to support to leave, or to relatives' support, with the preconditions the handler
+    confirmed as facts when recording it (vbe.concerns.referrals): a checklist, never a score."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField(_("hänvisning"), max_length=32, choices=ReferralKind.choices)
+    referred_on = models.DateField(_("datum"))
+    # The codes of the preconditions confirmed (vbe.concerns.referrals.PRECONDITIONS), by whom and when.
+    # Empty only for referrals recorded as plain actions before the checklist existed (``before_checklist``).
+    preconditions = models.JSONField(_("förutsättningar"), default=list, blank=True)
+    adult = models.BooleanField(_("personen har fyllt 18 år"), null=True, blank=True)
+    # For a social intervention group: the person's consent to information sharing between authorities.
+    consent = models.ForeignKey(
+        "Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals", verbose_name=_("samtycke")
+    )
+    note = EncryptedTextField(_("anteckning"), blank=True)
+    before_checklist = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["referred_on", "pk"]
 
 
 class Consent(models.Model):

@@ -18,7 +18,7 @@ from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.concerns import forms, intake
-from vbe.concerns.models import Concern
+from vbe.concerns.models import Concern, YesNoUnknown
 from vbe.core.submission import submit
 from vbe.organisations.models import District, Organisation
 
@@ -54,6 +54,7 @@ def report(request: HttpRequest) -> HttpResponse:
     home = permissions.primary_membership(request.user).organisation
     form = forms.ReportForm(
         request.POST if request.method == "POST" else None,
+        initial=_carried_from_guide(request),
         organisation_ids=[m.organisation_id for m in own],
         default_organisation=home,
     )
@@ -68,7 +69,6 @@ def report(request: HttpRequest) -> HttpResponse:
             observed_on=data["observed_on"],
             concerns_child=data["concerns_child"],
             child_report_made=data.get("child_report_made") or "unknown",
-            environment=data["environment"],
             district_id=data["district"].pk if data["district"] else None,
             unit_id=data["unit"].pk if data["unit"] else None,
             person_name=data["person_name"],
@@ -84,6 +84,15 @@ def report(request: HttpRequest) -> HttpResponse:
         next_url=lambda concern: reverse("concerns:receipt", args=[concern.reference]),
         page_again=lambda form: render(request, "concerns/report.html", {"form": form, "receivers": form.receivers}),
     )
+
+
+def _carried_from_guide(request: HttpRequest) -> dict:
+    """What the guide already asked, so the form does not ask it again as if unanswered.
+
+    Only "ja" is carried: the guide's other answer is "nej eller vet inte", which is not the form's
+    "Nej", so the form leaves that question open for the reporter to answer as it is.
+    """
+    return {"concerns_child": YesNoUnknown.YES} if request.GET.get("barn") == "ja" else {}
 
 
 def _own_concern(request: HttpRequest, reference: str) -> Concern:

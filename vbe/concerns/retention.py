@@ -18,7 +18,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from vbe.audit.log import record
-from vbe.concerns.models import ActionTaken, Concern, Consent, Disclosure, Event, PurgeRecord, State, Transfer
+from vbe.concerns.models import (
+    ActionTaken,
+    Concern,
+    Consent,
+    Disclosure,
+    Event,
+    PurgeRecord,
+    Referral,
+    State,
+    Transfer,
+)
 
 # Model -> field -> the value it gets. Every text that can hold personal data is here.
 PURGED_FIELDS: dict[type, dict[str, object]] = {
@@ -39,6 +49,7 @@ PURGED_FIELDS: dict[type, dict[str, object]] = {
     Event: {"summary": "", "note": ""},
     ActionTaken: {"note": "", "made_by": ""},
     Consent: {"purpose": "", "given_by": ""},
+    Referral: {"note": "", "preconditions": []},
     Transfer: {"legal_ground": ""},
     Disclosure: {"legal_ground": "", "decided_by": "", "revocation_reason": ""},
 }

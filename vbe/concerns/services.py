@@ -14,6 +14,7 @@ from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.permissions import Action
 from vbe.concerns.models import ActionKind, ActionTaken, Concern, State, YesNoUnknown
 from vbe.concerns.writes import STALE, _check_date, _locked, _log, _open, _save
+from vbe.guidelines.vocabulary import Environment
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,65 @@ def advance(*, actor: User, concern_id: int, lock_version: int, note: str = "") 
     return TRANSITIONS[state](actor=actor, concern_id=concern_id, lock_version=lock_version, note=note)
 
 
+# Later steps a concern can be moved to in one decision, from each step (closing has its own service).
+STEPS_IN_ORDER: list[State] = [State(state) for state in State.values if state != State.CLOSED]
+
+
+def later_steps(state: str) -> list[State]:
+    """The steps after ``state`` (none from a closed concern)."""
+    if state not in STEPS_IN_ORDER:
+        return []
+    return STEPS_IN_ORDER[STEPS_IN_ORDER.index(State(state)) + 1 :]
+
+
 @transaction.atomic
-def record_assessment(*, actor: User, concern_id: int, lock_version: int, areas: list[str], text: str) -> Concern:
-    """The professional's own written assessment and which areas were considered. No score, ever."""
+def advance_to(*, actor: User, concern_id: int, lock_version: int, to_state: str, note: str = "") -> Concern:
+    """Moves the concern forward to ``to_state`` in one decision with one note, past the steps between
+    when they happened together (received, first assessment and information gathering in one meeting,
+    say): one version check, one chronology entry naming where it came from and where it went (which
+    the readers of a disclosure see as one process step), one row in the access log."""
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, lock_version=lock_version)
+    _open(concern)
+    before = State(concern.state)
+    if to_state not in later_steps(before):
+        raise ValidationError(
+            _("Välj ett senare steg än %(step)s. Ärendet avslutas med ”Avsluta ärendet”.")
+            % {"step": before.label.lower()}
+        )
+    after = State(to_state)
+    concern.state = after
+    _save(
+        concern,
+        actor=actor,
+        kind="advanced",
+        from_state=before,
+        note=note.strip(),
+        summary=_("Från %(before)s till %(after)s") % {"before": before.label.lower(), "after": after.label.lower()},
+    )
+    _log(actor=actor, action="concern_advanced", concern=concern, detail=f"{before} → {after}")
+    return concern
+
+
+@transaction.atomic
+def record_assessment(
+    *, actor: User, concern_id: int, lock_version: int, areas: list[str], text: str, environment: str | None = None
+) -> Concern:
+    """The professional's own written assessment, which areas were considered and (``environment``, None
+    for unchanged) the violent extremist environment the handler assesses it to be about, in the
+    guideline's terms: that, not the reporter's impression, is what the statistics count. No score, ever."""
     concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, lock_version=lock_version)
     _open(concern)
     if not text.strip():
         raise ValidationError(_("Skriv din bedömning."))
+    if environment is not None and environment not in Environment.values:
+        raise ValidationError(_("Välj en av miljöerna i listan."))
+    changed = environment is not None and environment != concern.environment
     concern.assessment_areas, concern.assessment = sorted(set(areas)), text.strip()
-    _save(concern, actor=actor, kind="assessment", summary=_("Bedömningen uppdaterades"))
+    if environment is not None and changed:
+        concern.environment = environment
+    # The summary never names the environment: it is special-category data, kept on the concern only.
+    summary = _("Bedömningen och den bedömda miljön uppdaterades") if changed else _("Bedömningen uppdaterades")
+    _save(concern, actor=actor, kind="assessment", summary=summary)
     _log(actor=actor, action="concern_assessed", concern=concern)
     return concern
 

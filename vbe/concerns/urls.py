@@ -17,6 +17,7 @@ urlpatterns = [
     path("arenden/<str:reference>/bedomning/", views.assess, name="assess"),
     path("arenden/<str:reference>/atgard/", views.add_action, name="add_action"),
     path("arenden/<str:reference>/samtycke/", views.add_consent, name="add_consent"),
+    path("arenden/<str:reference>/hanvisning/", views.refer, name="refer"),
     path(
         "arenden/<str:reference>/samtycke/<int:consent_id>/aterkalla/", views.withdraw_consent, name="withdraw_consent"
     ),

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from vbe.accounts import permissions, recipients
 from vbe.accounts.permissions import Action
-from vbe.concerns import closure, forms, services, sharing
-from vbe.concerns.case_page import _caseworkers, _detail_context, _readable_concern
+from vbe.concerns import closure, forms, referral_form, referrals, services, sharing
+from vbe.concerns.case_page import _caseworkers, _detail_context, _readable_concern, active_consents
 from vbe.concerns.models import Concern, Consent, Disclosure
 from vbe.core.submission import submit
 
@@ -76,15 +76,19 @@ def advance(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _handled(request, reference, Action.HANDLE_CONCERN)
     return submit(
         request,
-        forms.AdvanceForm(request.POST),
+        forms.AdvanceForm(request.POST, later_steps=services.later_steps(concern.state)),
         _rechecked(
             request,
             reference,
-            lambda d: services.advance(
-                actor=request.user, concern_id=concern.pk, lock_version=d["lock_version"], note=d["note"]
+            lambda d: services.advance_to(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                to_state=d["to_state"],
+                note=d["note"],
             ),
         ),
-        done=_("Ärendet har gått vidare till nästa steg."),
+        done=lambda moved: _("Ärendet har gått vidare till %(step)s.") % {"step": moved.get_state_display().lower()},
         next_url=_back_to(concern),
         page_again=_page_again(request, concern, "advance_form"),
     )
@@ -106,6 +110,7 @@ def assess(request: HttpRequest, reference: str) -> HttpResponse:
                 lock_version=d["lock_version"],
                 areas=d["areas"],
                 text=d["text"],
+                environment=d["environment"] or None,
             ),
         ),
         done=_("Bedömningen är sparad."),
@@ -163,6 +168,34 @@ def add_consent(request: HttpRequest, reference: str) -> HttpResponse:
         done=_("Samtycket är registrerat."),
         next_url=_back_to(concern),
         page_again=_page_again(request, concern, "consent_form"),
+    )
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, reference: str) -> HttpResponse:
+    concern = _handled(request, reference, Action.HANDLE_CONCERN)
+    return submit(
+        request,
+        referral_form.ReferralForm(request.POST, consents=active_consents(concern)),
+        _rechecked(
+            request,
+            reference,
+            lambda d: referrals.record_referral(
+                actor=request.user,
+                concern_id=concern.pk,
+                lock_version=d["lock_version"],
+                kind=d["kind"],
+                referred_on=d["referred_on"],
+                adult=d["adult"],
+                confirmed=d["confirmed"],
+                consent_id=d["consent"].pk if d["consent"] else None,
+                note=d["note"],
+            ),
+        ),
+        done=_("Hänvisningen är registrerad."),
+        next_url=_back_to(concern),
+        page_again=_page_again(request, concern, "referral_form"),
     )
 
 

@@ -226,6 +226,9 @@ def _simplified(ring: Ring, project: Projection, *, tolerance: float = 0.8) -> R
     return kept if len(kept) >= 3 else []
 
 
+# The width of one character of a map label (15 px bold), for the box drawn under it.
+LABEL_CHAR_WIDTH = 9.5
+
 # Holes smaller than this (px²) are slivers between the source's parts, not lakes: drawn as cracks.
 MIN_HOLE_AREA = 30.0
 
@@ -363,7 +366,17 @@ def area_map(
             tspans = "".join(
                 f'<tspan x="{_fmt(x)}" y="{_fmt(y0 + i * 14)}">{escape(line)}</tspan>' for i, line in enumerate(lines)
             )
-            text = f'<text class="app-map__label" text-anchor="middle" aria-hidden="true">{tspans}</text>'
+            # Each label sits on its own light box: a label can reach over a neighbour of another shade,
+            # and text measured against whichever area lies under it would need a colour per place
+            # (WCAG 1.4.3). The width is estimated from the characters: about 0.6 em each at 15 px.
+            box_w = max(len(line) for line in lines) * LABEL_CHAR_WIDTH + 8
+            box_h = len(lines) * 14 + 6
+            text = (
+                f'<g class="app-map__label-group" aria-hidden="true">'
+                f'<rect class="app-map__label-box" x="{_fmt(x - box_w / 2)}" y="{_fmt(y0 - 14)}" '
+                f'width="{_fmt(box_w)}" height="{_fmt(box_h)}" rx="3"/>'
+                f'<text class="app-map__label" text-anchor="middle">{tspans}</text></g>'
+            )
         if area.href:
             current = ' aria-current="true"' if area.selected else ""
             name = escape(area.link_label or area.name)

@@ -19,6 +19,7 @@ from vbe.concerns.demo import seed_concerns
 from vbe.incidents.demo import seed_incidents
 from vbe.organisations.models import Neighbourhood, Organisation, OrganisationKind, Unit, UnitKind
 from vbe.plans.demo import seed_plans
+from vbe.statistics import summary
 
 DEMO_PASSWORD = "vbe-demo-2026"  # noqa: S105 - the documented shared password of the demo accounts
 DEMO_DOMAIN = "vbe.example"
@@ -241,6 +242,8 @@ def create_colleagues(seed: int = 2026) -> int:
 def seed() -> dict[str, int]:
     counts = {"units": create_units(), "demo_accounts": create_accounts(), "colleagues": create_colleagues()}
     counts["concerns"] = seed_concerns()
+    if counts["concerns"]:
+        summary.rebuild()  # the demo's concerns were dated back in bulk, which sends no post_save
     counts["incidents"] = seed_incidents()
     counts["plans"] = seed_plans()
     return counts

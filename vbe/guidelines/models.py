@@ -35,7 +35,9 @@ class Guideline(models.Model):
 class InterventionArea(models.Model):
     """Insatsområde: förebyggande arbete, riktade sociala insatser."""
 
-    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="intervention_areas")
+    guideline = models.ForeignKey(
+        Guideline, on_delete=models.CASCADE, related_name="intervention_areas", verbose_name=_("riktlinje")
+    )
     number = models.PositiveSmallIntegerField(_("nummer"))
     name = models.CharField(_("namn"), max_length=200)
     summary = models.TextField(_("sammanfattning"), blank=True)
@@ -112,7 +114,9 @@ class Method(models.Model):
 class CoordinatorDuty(models.Model):
     """One of the local coordinator's duties."""
 
-    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="coordinator_duties")
+    guideline = models.ForeignKey(
+        Guideline, on_delete=models.CASCADE, related_name="coordinator_duties", verbose_name=_("riktlinje")
+    )
     number = models.PositiveSmallIntegerField(_("nummer"))
     text = models.CharField(_("uppgift"), max_length=300)
 
@@ -143,7 +147,9 @@ class Cadence(models.TextChoices):
 class ReportingDuty(models.Model):
     """A document some organisations owe, how often and by when: the plan cycle as editable data."""
 
-    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="reporting_duties")
+    guideline = models.ForeignKey(
+        Guideline, on_delete=models.CASCADE, related_name="reporting_duties", verbose_name=_("riktlinje")
+    )
     document = models.CharField(_("dokument"), max_length=32, choices=Document.choices)
     cadence = models.CharField(_("hur ofta"), max_length=16, choices=Cadence.choices)
     due_month = models.PositiveSmallIntegerField(_("senast, månad"))

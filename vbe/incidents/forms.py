@@ -14,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from vbe.accounts import recipients
-from vbe.guidelines.vocabulary import Environment
+from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS
 from vbe.incidents import uploads
 from vbe.incidents.models import TRANSITIONS, Category, Status
 from vbe.incidents.textcheck import reject_personnummer
@@ -94,7 +94,7 @@ class ReportForm(forms.Form):
     environment = forms.ChoiceField(
         label=_("Vilken miljö tror du att händelsen kommer från?"),
         help_text=_("Din egen bedömning. Välj ”Vet inte” om du är osäker."),
-        choices=Environment.choices,
+        choices=REPORTED_ENVIRONMENTS,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Välj miljö, eller ”Vet inte”."),

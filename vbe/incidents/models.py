@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vbe.guidelines.vocabulary import Environment
+from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS
 
 REFERENCE_PREFIX = "HÄN"  # the numbers come from vbe.core.sequences
 
@@ -103,7 +103,7 @@ class Incident(models.Model):
     place_description = models.CharField(_("adress eller plats"), max_length=200, blank=True)
 
     category = models.CharField(_("typ av händelse"), max_length=32, choices=Category.choices)
-    environment = models.CharField(_("miljö"), max_length=32, choices=Environment.choices)
+    environment = models.CharField(_("miljö"), max_length=32, choices=REPORTED_ENVIRONMENTS)
     occurred_on = models.DateField(_("datum"))
     occurred_at = models.TimeField(_("klockslag"), null=True, blank=True)
     description = models.TextField(_("beskrivning"))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -48,6 +48,7 @@ def _visible_incident(request: HttpRequest, pk: int) -> Incident:
 # --- Handling ---------------------------------------------------------------------------------------
 
 
+HANDLED_PARAMETER = "att_hantera"
 # What a row of the list shows, and the position it is paged by: not the description, the place or the
 # reporter, and not the district's or neighbourhood's shape (kilobytes of GeoJSON each).
 LIST_FIELDS = (
@@ -71,6 +72,15 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Action.LIST_INCIDENTS)
     form = ListFilterForm(request.GET or None)
     incidents = _visible(request)
+    # "att_hantera=1": only those the user handles (``permissions._incident_handler`` as a condition),
+    # not those only reported by their organisation or seen at their unit: the coordinator's inbox links here.
+    to_handle = request.GET.get(HANDLED_PARAMETER) == "1"
+    if to_handle:
+        central = permissions.has_role(request.user, Role.CENTRAL_COORDINATOR)
+        incidents = incidents.filter(
+            Q(organisation_id__in=permissions.org_ids_with(request.user, Role.COORDINATOR))
+            | (permissions.incidents_in_central_queue() if central else Q(pk__in=[]))
+        )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -100,8 +110,19 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "central_queue": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
         "awaiting": _awaiting_page(request),
+        "to_handle": to_handle,
+        # What the filters keep, in words: the table's caption says what it shows.
+        "filter_summary": "; ".join(
+            ([_("Status: %(status)s") % {"status": Status(status).label}] if (status := _chosen_status(form)) else [])
+            + ([_("Skickade till din organisation att hantera")] if to_handle else [])
+        ),
+        "can_handle": permissions.has_role(request.user, Role.COORDINATOR, Role.CENTRAL_COORDINATOR),
     }
     return render(request, "incidents/list.html", context)
+
+
+def _chosen_status(form: ListFilterForm) -> str:
+    return form.cleaned_data["status"] if form.is_bound and form.is_valid() else ""
 
 
 # --- Waiting for a new coordinator ------------------------------------------------------------------

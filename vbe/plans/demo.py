@@ -3,7 +3,9 @@
 Every district council has plans for the last two years and this one; every specialist board with a
 named mission has its handlingsplan. On purpose: Skärholmen has no decided plan this year (a draft),
 Farsta's waits for its board, and Idrottsnämnden is late with last year's follow-up. Some duty
-self-reports are missing. Everything is written through the services, as a coordinator would: an
+self-reports are missing. Of the organisations responsible for focus areas without a plan duty,
+Kommunstyrelsen and Familjebostäder keep yearly measures lists (last year's and this year's reported),
+so the coverage shows both a closed gap and the ones still open ("inga åtgärder rapporterade"). Everything is written through the services, as a coordinator would: an
 organisation without a coordinator now had one who wrote its plans and has since left (a colleague
 holds the role while the plans are written, and gives it up afterwards).
 """
@@ -18,7 +20,7 @@ from django.utils import timezone
 from vbe.accounts.models import Membership, Role, User
 from vbe.guidelines.models import CoordinatorDuty, FocusArea
 from vbe.organisations.models import Organisation, OrganisationKind
-from vbe.plans import cycle, self_report, services
+from vbe.plans import cycle, measure_lists, self_report, services
 from vbe.plans.models import FollowUpStatus, Plan, PlanKind, PlanState
 
 DRAFT_THIS_YEAR = {"skarholmen"}
@@ -128,6 +130,7 @@ def seed_plans(*, seed: int = 2026) -> int:
     coordinators = _Coordinators()
     created = _seed_plans(rng, this_year, coordinators)
     _seed_self_reports(rng, this_year, coordinators)
+    _seed_measure_lists(this_year, coordinators)
     coordinators.leave()
     return created
 
@@ -187,4 +190,48 @@ def _seed_self_reports(rng: random.Random, this_year: int, coordinators: _Coordi
                 year=year,
                 lock_version=self_report.current_lock_version(organisation, year),
                 answers={d.pk: (rng.choice(["done", "done", "partly", "not_done"]), "") for d in duties},
+            )
+
+
+# Yearly measures lists of organisations without a plan duty: (focus area number, title, status).
+MEASURE_LISTS = {
+    "ks": [
+        (2, "Stadsövergripande kommunikation mot extremistisk propaganda", "ongoing"),
+        (3, "Dialogforum med trossamfund och civilsamhälle", "done"),
+        (4, "Utbildning av lokala samordnare om rutinen vid oro", "done"),
+        (5, "Samverkansöverenskommelse med Polismyndigheten", "ongoing"),
+    ],
+    "familjebostader": [
+        (3, "Trygghetsvandringar med hyresgästföreningen", "done"),
+        (4, "Utbildning för bovärdar om rutinen vid oro", "ongoing"),
+    ],
+}
+
+
+def _seed_measure_lists(this_year: int, coordinators: _Coordinators) -> None:
+    for slug, measures in MEASURE_LISTS.items():
+        organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
+        if organisation is None or not measure_lists.keeps_measure_list(organisation):
+            continue
+        actor = coordinators.of(organisation)
+        if actor is None:
+            continue
+        for year in (this_year - 1, this_year):
+            areas = {area.number: area for area in measure_lists.responsible_areas(organisation)}
+            for number, title, status in measures:
+                measure_lists.save_listed_measure(
+                    actor=actor,
+                    organisation=organisation,
+                    year=year,
+                    lock_version=measure_lists.current_lock_version(organisation, year),
+                    title=title,
+                    description="Genomförs inom ordinarie verksamhet.",
+                    focus_area=areas[number],
+                    status=status if year == this_year else "done",
+                )
+            measure_lists.report_measure_list(
+                actor=actor,
+                organisation=organisation,
+                year=year,
+                lock_version=measure_lists.current_lock_version(organisation, year),
             )

@@ -22,6 +22,23 @@ class PlanKind(models.TextChoices):
     BOARD = "board", _("Handlingsplan med verksamhetsspecifik lägesbild")
 
 
+# The document each kind of plan is, as its title names it: what it works against is in every title
+# (issue 10: "mot våldsbejakande extremism"), as in the guideline's own wording.
+PLAN_TITLE_KINDS = {
+    "district": _("Åtgärdsplan mot våldsbejakande extremism"),
+    "board": _("Handlingsplan mot våldsbejakande extremism"),
+}
+
+
+def plan_title(kind: str, period: str, organisation_name: str) -> str:
+    """ "Åtgärdsplan mot våldsbejakande extremism 2026 – Järva", "Handlingsplan … 2026–2027 – …"."""
+    return gettext("%(document)s %(period)s – %(organisation)s") % {
+        "document": PLAN_TITLE_KINDS[kind],
+        "period": period,
+        "organisation": organisation_name,
+    }
+
+
 class PlanState(models.TextChoices):
     DRAFT = "draft", _("Utkast")
     READY = "ready", _("Redo för nämnden")
@@ -101,6 +118,11 @@ class Plan(models.Model):
     @property
     def period_label(self) -> str:
         return str(self.year) if self.end_year == self.year else f"{self.year}–{self.end_year}"
+
+    @property
+    def formal_title(self) -> str:
+        """The title the plan's documents carry, whatever short title the coordinator chose."""
+        return plan_title(self.kind, self.period_label, self.organisation.display_name)
 
     # The questions asked of a plan's state, so templates and other apps never spell the values.
     @property
@@ -250,3 +272,91 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return gettext("Självskattning %(year)s") % {"year": self.year}
+
+
+class MeasureListQuerySet(models.QuerySet):
+    def decided(self) -> MeasureListQuerySet:
+        """Lists marked as reported: what the board's readers see (the plans' rule, ``plans_visible_to``)."""
+        return self.filter(reported_at__isnull=False)
+
+
+class MeasureList(models.Model):
+    """The yearly measures of an organisation that the guideline names responsible for focus areas but
+    that owes no plan (Kommunstyrelsen, Förskolenämnden, the housing companies, SHIS, SISAB): what it
+    does in each of its areas, so the coverage matrix and the status report can count it.
+
+    Its coordinators write it like a plan (EDIT_PLAN; the permission rules ask ``organisation_id`` and
+    ``is_decided`` of it) and mark it reported; it stays editable during the year, since a measure's
+    status changes. Each write locks this row and checks ``lock_version``, as for a plan.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="measure_lists",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    lock_version = models.PositiveIntegerField(default=0)  # 0: no measure saved yet
+    reported_at = models.DateTimeField(_("rapporterad"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeasureListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "organisation__name"]
+        verbose_name = _("åtgärdslista")
+        verbose_name_plural = _("åtgärdslistor")
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="measure_list_once_a_year")]
+
+    def __str__(self) -> str:
+        return gettext("Åtgärder mot våldsbejakande extremism %(year)s – %(organisation)s") % {
+            "year": self.year,
+            "organisation": self.organisation.display_name,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:measure_list", args=[self.organisation.slug, self.year])
+
+    @property
+    def is_reported(self) -> bool:
+        return self.reported_at is not None
+
+    @property
+    def is_decided(self) -> bool:
+        """For the permission rules (``PlanFacts``): a reported list is read like a decided plan."""
+        return self.is_reported
+
+
+class ListedMeasure(models.Model):
+    """One measure of a yearly measures list, in one of the focus areas its organisation is named for."""
+
+    measure_list = models.ForeignKey(MeasureList, on_delete=models.CASCADE, related_name="measures")
+    focus_area = models.ForeignKey(
+        "guidelines.FocusArea",
+        on_delete=models.PROTECT,
+        related_name="listed_measures",
+        verbose_name=_("område i riktlinjerna"),
+    )
+    title = models.CharField(_("åtgärd"), max_length=200)
+    description = models.TextField(_("beskrivning"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+    method = models.ForeignKey(
+        "guidelines.Method",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listed_measures",
+        verbose_name=_("metod"),
+    )
+
+    class Meta:
+        ordering = ["focus_area__number", "title", "pk"]
+        verbose_name = _("åtgärd i åtgärdslista")
+        verbose_name_plural = _("åtgärder i åtgärdslistor")
+
+    def __str__(self) -> str:
+        return self.title

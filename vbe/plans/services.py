@@ -37,6 +37,7 @@ from vbe.plans.models import (
     PlanEvent,
     PlanKind,
     PlanState,
+    plan_title,
 )
 
 STALE = gettext_lazy("Planen har ändrats av någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen igen.")
@@ -133,7 +134,8 @@ def create_plan(*, actor: User, organisation: Organisation, year: int, title: st
         kind=kind,
         year=year,
         end_year=end_year,
-        title=title.strip() or f"{PlanKind(kind).label} {organisation.display_name} {year}",
+        title=title.strip()
+        or plan_title(kind, str(year) if end_year == year else f"{year}–{end_year}", organisation.display_name),
         created_by=actor,
     )
     PlanEvent.objects.create(plan=plan, actor=actor, summary=_("Planen skapades"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vbe.plans import views, views_duties, views_follow_up, views_measures
+from vbe.plans import views, views_duties, views_follow_up, views_lists, views_measures
 
 app_name = "plans"
 urlpatterns = [
@@ -9,6 +9,14 @@ urlpatterns = [
     path("att-gora/", views_duties.task_list, name="tasks"),
     path("uppfoljning/<int:year>/", views_follow_up.rollup_view, name="rollup"),
     path("samordnaruppdrag/<slug:slug>/<int:year>/", views_duties.duty_report, name="duty_report"),
+    path("atgardslista/<slug:slug>/<int:year>/", views_lists.measure_list, name="measure_list"),
+    path("atgardslista/<slug:slug>/<int:year>/ny/", views_lists.measure_list_add, name="measure_list_add"),
+    path(
+        "atgardslista/<slug:slug>/<int:year>/<int:measure_pk>/", views_lists.measure_list_edit, name="measure_list_edit"
+    ),
+    path(
+        "atgardslista/<slug:slug>/<int:year>/rapportera/", views_lists.measure_list_report, name="measure_list_report"
+    ),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/andra/", views.edit, name="edit"),
     path("<int:pk>/lamna-till-namnden/", views.submit, name="submit"),

@@ -33,7 +33,7 @@ from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.core import submission
 from vbe.organisations.models import Organisation
-from vbe.plans import cycle, forms, rollup, services, tasks
+from vbe.plans import cycle, forms, measure_lists, rollup, services, tasks
 from vbe.plans.models import LOCKED_STATES, FollowUp, Measure, Plan, PlanKind, PlanState
 from vbe.plans.situation import situation_statistics
 
@@ -115,6 +115,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "can_create": any(tasks.owes_plans(o) for o in _writable_organisations(request.user)),
             "is_coordinator": bool(own),
             "rollup_year": _this_year() - 1,
+            "measure_lists": measure_lists.lists_for(request.user),
+            "this_year": _this_year(),
         },
     )
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
@@ -6,6 +7,7 @@ class PortalConfig(AppConfig):
 
     name = "vbe.portal"
     label = "portal"
+    verbose_name = _("Portalen")
 
     def ready(self) -> None:
         # The notice to the central coordinators when an organisation loses its last coordinator

@@ -34,8 +34,9 @@ from vbe.guidelines.models import CoordinatorDuty
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents.models import Category
 from vbe.organisations.models import District, Organisation, OrganisationKind
+from vbe.plans.measure_lists import PLAN_DOCUMENTS as PLAN_DUTY_DOCUMENTS
 from vbe.plans.models import DutyAnswer, DutyReport
-from vbe.reports.compliance import ORGANISATION_FIELDS, UNKNOWN, Compliance, compliance_for
+from vbe.reports.compliance import ORGANISATION_FIELDS, UNKNOWN, Compliance, compliance_for, current_duties
 from vbe.reports.counts import FORMER, YearFigures, concern_figures, incident_figures
 from vbe.reports.coverage import Coverage, coverage_for
 from vbe.reports.cycle import covered_years, status_report_cycle
@@ -49,6 +50,7 @@ from vbe.reports.document import (
     Table,
     with_narrative,
 )
+from vbe.reports.models import status_report_title
 from vbe.reports.requirements import REQUIREMENT_LABELS, Level, Requirement, date_sv
 from vbe.statistics import figures as statistics_figures
 from vbe.statistics.suppression import Shown, policy
@@ -172,14 +174,23 @@ def _coverage_section(coverage: Coverage) -> Section:
     blocks: list = [
         Paragraph(
             _(
-                "Planerna som gäller %(year)s innehåller sammanlagt %(count)s åtgärder. Räknat är åtgärderna i "
-                "organisationernas gällande planer för året, utom inställda åtgärder."
+                "Planerna och åtgärdslistorna som gäller %(year)s innehåller sammanlagt %(count)s åtgärder. Räknat "
+                "är åtgärderna i organisationernas gällande planer för året och, för organisationer som är "
+                "utpekade som ansvariga utan att skriva en plan, åtgärderna i deras rapporterade åtgärdslista för "
+                "året, utom inställda åtgärder."
             )
             % {"year": year, "count": coverage.total}
         ),
         Figure(table, chart),
     ]
-    gaps = [f"{area.number}. {area.name}: {', '.join(o.name for o in orgs)}" for area, orgs in missing if orgs]
+    keepers = coverage.list_keepers
+    nothing_reported = _("inga åtgärder rapporterade")
+    gaps = [
+        f"{area.number}. {area.name}: "
+        + ", ".join(f"{o.name} ({nothing_reported})" if o.pk in keepers else o.name for o in orgs)
+        for area, orgs in missing
+        if orgs
+    ]
     if gaps:
         blocks.append(
             Paragraph(
@@ -303,7 +314,7 @@ def _concerns_section(years: Sequence[int]) -> Section:
     intro = " ".join(_("%(year)s: %(count)s ärenden.") % {"year": y, "count": counts.total(y).text} for y in years)
     counted = _(
         "Ärenden där en medarbetare har rapporterat oro för en person enligt stadens rutin, räknade efter "
-        "dagen då oron togs emot. Miljön är rapportörens bedömning."
+        "dagen då oron togs emot. Miljön är den bedömning som har gjorts i ärendet, inte rapportörens."
     )
     anonymous = _("Rapporten innehåller inga uppgifter om enskilda ärenden.")
     return Section(
@@ -332,10 +343,17 @@ def status_report_data(
         .only(*ORGANISATION_FIELDS, "district__name", "district__is_active")
     )
     duties = list(CoordinatorDuty.objects.filter(guideline__is_current=True).order_by("number"))
+    reporting_duties = current_duties()
     compliance = compliance_for(
-        year, today=today, organisations=organisations, duty_count=len(duties), status_report=status_report
+        year,
+        today=today,
+        organisations=organisations,
+        duty_count=len(duties),
+        status_report=status_report,
+        duties=reporting_duties,
     )
-    coverage = coverage_for(year, organisations=organisations)
+    plan_duty = {org_id for org_id, docs in reporting_duties.items() if PLAN_DUTY_DOCUMENTS & set(docs)}
+    coverage = coverage_for(year, organisations=organisations, plan_duty=plan_duty)
     coordinator_orgs = [row.organisation.pk for row in compliance.rows if row.organisation.requires_coordinator]
     districts = sorted(
         (
@@ -379,7 +397,7 @@ def status_report_data(
         Section(_("Slutsatser och fortsatt arbete"), "slutsatser", narrative="conclusions"),
     )
     return DocumentData(
-        title=_("Nulägesrapport %(year)s") % {"year": year},
+        title=status_report_title(year),
         subtitle=_("Stockholms stads arbete mot våldsbejakande extremism"),
         sections=sections,
         facts=(

@@ -236,10 +236,13 @@ def compliance_for(
     organisations: list[Organisation] | None = None,
     duty_count: int | None = None,
     status_report: object = UNKNOWN,
+    duties: DutiesByOrganisation | None = None,
 ) -> Compliance:
     """The whole overview for ``year``, in seven queries. A caller that has read them already may pass
-    every active organisation, the number of coordinator duties and the year's status report (or None)."""
-    duties = current_duties()
+    every active organisation, the number of coordinator duties, the year's status report (or None) and
+    the current duties (``current_duties``)."""
+    if duties is None:
+        duties = current_duties()
     facts = load_facts(year, required_organisations(duties, organisations), duties)
     ctx = _context(year, today, facts, duty_count=duty_count, status_report=status_report)
     return Compliance(year, ctx.today, [Row(f.organisation, cells_for(f, ctx)) for f in facts])

@@ -28,6 +28,11 @@ NARRATIVE_SECTIONS = {
 }
 
 
+def status_report_title(year: int) -> str:
+    """The report's title, saying what it reports on (issue 10)."""
+    return gettext("Nulägesrapport om arbetet mot våldsbejakande extremism %(year)s") % {"year": year}
+
+
 class StatusReport(models.Model):
     year = models.PositiveSmallIntegerField(
         _("år"), unique=True, help_text=_("Ett år då riktlinjerna kräver en nulägesrapport.")
@@ -53,7 +58,7 @@ class StatusReport(models.Model):
         verbose_name_plural = _("nulägesrapporter")
 
     def __str__(self) -> str:
-        return gettext("Nulägesrapport %(year)s") % {"year": self.year}
+        return status_report_title(self.year)
 
     def get_absolute_url(self) -> str:
         return reverse("reports:status_report", args=[self.year])

@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vbe.organisations.models import OrganisationKind
 from vbe.plans.models import FollowUp, Indicator, Measure, Plan
 from vbe.reports.document import DocumentData, Figure, Paragraph, Section, Table, paragraphs
 from vbe.reports.requirements import date_sv
@@ -124,10 +123,12 @@ def plan_document_data(plan: Plan) -> DocumentData:
         ),
         Section(_("Uppföljning"), "uppfoljning", follow_up_blocks),
     )
-    kind_label = _("Åtgärdsplan") if organisation.kind == OrganisationKind.DISTRICT_COUNCIL else _("Handlingsplan")
+    # The document's title says what the plan is against (issue 10); a title of the coordinator's own
+    # choosing, when there is one, follows it.
+    title = plan.formal_title
     return DocumentData(
-        title=plan.title,
-        subtitle=f"{kind_label} {plan.period_label} – {organisation.name}",
+        title=title,
+        subtitle=plan.title if plan.title.strip() and plan.title != title else organisation.name,
         sections=sections,
         facts=tuple(facts),
         compiled_at=timezone.localtime(),

@@ -1,7 +1,8 @@
 """Compliance, coverage, the status report and document downloads.
 
 The compliance, coverage and status report pages are the central coordinator's (VIEW_COMPLIANCE,
-MANAGE_STATUS_REPORT). A plan's documents follow VIEW_PLAN: outside the user's scope a plan is not
+MANAGE_STATUS_REPORT). A board reader reads the final status reports (READ_STATUS_REPORT): the same
+pages without forms, and a draft is not found (404). A plan's documents follow VIEW_PLAN: outside the user's scope a plan is not
 found (404), as on the plans' own pages.
 """
 
@@ -37,7 +38,7 @@ from vbe.reports.cycle import status_report_cycle
 from vbe.reports.document import DocumentData
 from vbe.reports.documents import docx, pdf, xlsx
 from vbe.reports.forms import CreateStatusReportForm, NarrativeForm, StateForm
-from vbe.reports.models import StatusReport
+from vbe.reports.models import StatusReport, StatusReportState
 from vbe.reports.requirements import Requirement
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -64,8 +65,14 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
 @login_required
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, Action.VIEW_COMPLIANCE)
-    return render(request, "reports/index.html")
+    if permissions.can(request.user, Action.VIEW_COMPLIANCE):
+        return render(request, "reports/index.html", {"manages": True})
+    # A board reader: the board's decided plans and follow-ups, and the city's final status reports.
+    # Compliance and coverage of the whole city stay the central coordinator's: they judge every
+    # organisation, and the board's own duties are on its start page.
+    permissions.require(request.user, Action.READ_STATUS_REPORT)
+    context = {"manages": False, "final_reports": StatusReport.objects.filter(state=StatusReportState.FINAL)}
+    return render(request, "reports/index.html", context)
 
 
 # --- Compliance and coverage -----------------------------------------------------------------
@@ -152,7 +159,8 @@ def coverage_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def status_report_list(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
+    if not permissions.can(request.user, Action.MANAGE_STATUS_REPORT):
+        return _reading_list(request)
     cycle = status_report_cycle()
 
     def page_again(form: forms.BaseForm) -> HttpResponse:
@@ -172,8 +180,26 @@ def status_report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _reading_list(request: HttpRequest) -> HttpResponse:
+    """The final reports, to read: no form, no drafts."""
+    if request.method == "POST":
+        permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
+    permissions.require(request.user, Action.READ_STATUS_REPORT)
+    reports = StatusReport.objects.filter(state=StatusReportState.FINAL).select_related("updated_by")
+    return render(request, "reports/status_report_list.html", {"form": None, "reports": reports})
+
+
 def _report(year: int) -> StatusReport:
     return get_object_or_404(StatusReport.objects.select_related("updated_by"), year=_year_in_range(year))
+
+
+def _readable_report(request: HttpRequest, year: int) -> StatusReport:
+    """The report for a reader who does not manage it: a draft is not found, as if it did not exist."""
+    permissions.require(request.user, Action.READ_STATUS_REPORT)
+    report = _report(year)
+    if not permissions.can(request.user, Action.READ_STATUS_REPORT, report):
+        raise Http404(_("Rapporten finns inte."))
+    return report
 
 
 def _status_report_page(
@@ -183,23 +209,25 @@ def _status_report_page(
     form: forms.BaseForm | None = None,
     state_form: forms.BaseForm | None = None,
 ) -> HttpResponse:
-    """The report's page: its texts' form (``form``), the state buttons (``state_form``) and the compiled draft."""
+    """The report's page: its texts' form (``form``), the state buttons (``state_form``) and the compiled draft.
+    A reader who does not manage the report gets the page without forms."""
     initial = {"lock_version": report.lock_version}
     document = compile.status_report_document(compile.status_report_data(report.year, status_report=report), report)
-    context = {
-        "report": report,
-        "form": NarrativeForm(initial={**initial, **{n: t for n, _h, t in report.sections()}})
-        if form is None
-        else form,
-        "document": document,
-        "state_form": StateForm(initial=initial, prefix="state") if state_form is None else state_form,
-    }
+    manages = permissions.can(request.user, Action.MANAGE_STATUS_REPORT)
+    context = {"report": report, "document": document, "manages": manages, "form": None, "state_form": None}
+    if manages:
+        context["form"] = (
+            NarrativeForm(initial={**initial, **{n: t for n, _h, t in report.sections()}}) if form is None else form
+        )
+        context["state_form"] = StateForm(initial=initial, prefix="state") if state_form is None else state_form
     return render(request, "reports/status_report.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def status_report(request: HttpRequest, year: int) -> HttpResponse:
+    if request.method != "POST" and not permissions.can(request.user, Action.MANAGE_STATUS_REPORT):
+        return _status_report_page(request, _readable_report(request, year))
     permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
     report = _report(year)
     if request.method != "POST":
@@ -246,8 +274,10 @@ def status_report_state(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _status_report_file(request: HttpRequest, year: int, kind: str) -> HttpResponse:
-    permissions.require(request.user, Action.MANAGE_STATUS_REPORT)
-    report = _report(year)
+    if permissions.can(request.user, Action.MANAGE_STATUS_REPORT):
+        report = _report(year)
+    else:
+        report = _readable_report(request, year)
     if response := reauth_redirect(request, back=reverse("reports:status_report", args=[year])):
         return response
     document = compile.status_report_document(compile.status_report_data(year, status_report=report), report)

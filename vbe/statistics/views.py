@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.core import svg
-from vbe.guidelines.vocabulary import Environment
+from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS, Environment
 from vbe.incidents.models import Category
 from vbe.organisations import shapes
 from vbe.organisations.models import District, Neighbourhood
@@ -72,7 +72,7 @@ def _incident_figures(table: city.CityTable, place: city.Place, subject: str) ->
             title=_("Händelser per typ, %(subject)s, %(period)s") % {"subject": subject, "period": period.label},
         ),
         figures.category_figure(
-            Environment.choices,
+            REPORTED_ENVIRONMENTS,
             table.of(place, "environment"),
             key="environments",
             title=_("Händelser per miljö, %(subject)s, %(period)s") % {"subject": subject, "period": period.label},

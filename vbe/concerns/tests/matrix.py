@@ -82,6 +82,7 @@ MATRIX: dict[str, Entry] = {
     "concerns:assess": Entry(_case("bedomning/"), POST_ONLY),
     "concerns:add_action": Entry(_case("atgard/"), POST_ONLY),
     "concerns:add_consent": Entry(_case("samtycke/"), POST_ONLY),
+    "concerns:refer": Entry(_case("hanvisning/"), POST_ONLY),
     "concerns:withdraw_consent": Entry(_case("samtycke/1/aterkalla/"), POST_ONLY),
     "concerns:close": Entry(_case("avsluta/"), POST_ONLY),
     "concerns:assign": Entry(_case("handlaggare/"), POST_ONLY),

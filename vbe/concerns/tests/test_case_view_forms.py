@@ -16,13 +16,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from vbe.concerns import closure, services, sharing
-from vbe.concerns.models import ActionKind, AssessmentArea, Concern, Consent, Disclosure, Outcome, State
+from vbe.concerns import closure, referrals, services, sharing
+from vbe.concerns.models import (
+    ActionKind,
+    AssessmentArea,
+    Concern,
+    Consent,
+    Disclosure,
+    Outcome,
+    ReferralKind,
+    State,
+)
 from vbe.concerns.retention import purge_expired
 from vbe.concerns.writes import STALE
 from vbe.organisations.models import Organisation
 
-HANDLING = {"advance", "assess", "add_action", "add_consent", "close", "withdraw_consent"}
+HANDLING = {"advance", "assess", "add_action", "add_consent", "refer", "close", "withdraw_consent"}
 COORDINATING = {"assign", "transfer", "disclose", "legal_hold", "withdraw_disclosure"}
 EVERY_WRITE = HANDLING | COORDINATING
 # What stays possible once a concern is closed: withdrawing a consent or a disclosure (what they allowed
@@ -85,8 +94,13 @@ def _writes(cast, case: Case) -> dict[str, tuple[str, dict]]:
     """Each write's URL and data that its view would accept from someone allowed to make it."""
     ref, version, today = case.concern.reference, case.concern.lock_version, timezone.localdate().isoformat()
     writes = {
-        "advance": ("advance", {"note": ""}),
-        "assess": ("assess", {"areas": ["family"], "text": "Bedömning"}),
+        # To the next step; from the last (or a closed concern) to "closed", which the advance refuses.
+        "advance": ("advance", {"note": "", "to_state": services.NEXT_STATE.get(case.concern.state, "closed")}),
+        "assess": ("assess", {"areas": ["family"], "text": "Bedömning", "environment": "unknown"}),
+        "refer": (
+            "refer",
+            {"kind": "relatives_district", "referred_on": today, "confirmed": ["relative_wants_support"]},
+        ),
         "add_action": ("add_action", {"kind": ActionKind.SIP, "done_on": today, "note": ""}),
         "add_consent": ("add_consent", {"purpose": "SIG", "given_by": "Personen", "given_on": today}),
         "close": ("close", {"outcome": Outcome.HANDED_OVER, "reason": ""}),
@@ -169,14 +183,14 @@ def test_the_central_coordinator_is_offered_only_the_hand_over_of_a_concern_in_t
     _check(cast, "central_coordinator", case, {"transfer"})
     page = cast.client("central_coordinator").get(case.concern.get_absolute_url()).content.decode()
     assert "väntar i den centrala samordnarens kö" in page
-    assert ">Hantera</h2>" not in page and ">Samordna</h2>" not in page
+    assert ">Hantera ärendet</h2>" not in page and ">Samordna</h2>" not in page
 
 
 def test_a_reader_gets_the_page_without_any_handling_section(cast, make_concern):
     case = _handled_case(cast, make_concern, State.RECEIVED)
     page = cast.client("coordinator_other").get(case.concern.get_absolute_url()).content.decode()
     assert "Du läser ärendet efter ett röjande" in page
-    for section in (">Hantera</h2>", ">Samordna</h2>", ">Röjanden</h2>", "Visa hela numret"):
+    for section in (">Hantera ärendet</h2>", ">Samordna</h2>", ">Röjanden</h2>", "Visa hela numret", "govuk-task-list"):
         assert section not in page
 
 
@@ -195,9 +209,14 @@ def test_the_considered_areas_are_listed_for_every_reader(cast, make_concern):
 TYPED = "Skrivet av handläggaren 4711"
 # write -> (view, data with an error, the error shown). The typed text must come back in the form.
 REFUSED = {
-    "advance_form": ("advance", {"lock_version": 0, "note": TYPED}, str(STALE)),
+    "advance_form": ("advance", {"lock_version": 0, "to_state": "initial_assessment", "note": TYPED}, str(STALE)),
     "assessment_form": ("assess", {"lock_version": 0, "areas": ["peers"], "text": TYPED}, str(STALE)),
     "action_form": ("add_action", {"kind": ActionKind.SIP, "done_on": "2026-13-45", "note": TYPED}, "ÅÅÅÅ-MM-DD"),
+    "referral_form": (
+        "refer",
+        {"kind": "sig", "referred_on": "2026-11-02", "adult": "yes", "note": TYPED},
+        "Saknas: personen har en egen vilja till förändring",
+    ),
     "consent_form": ("add_consent", {"purpose": TYPED, "given_by": "", "given_on": "2026-01-01"}, "Ange vem som"),
     "close_form": ("close", {"outcome": "", "reason": TYPED}, "Välj utfall."),
     "transfer_form": ("transfer", {"to_organisation": "", "legal_ground": TYPED}, "Välj organisation."),
@@ -221,7 +240,10 @@ def test_a_refused_form_is_shown_again_with_its_errors_and_the_input(cast, make_
         assert TYPED in page
     if form == "assessment_form":
         assert 'value="peers" checked' in page
-    assert page.count('<details class="govuk-details" open>') == 1  # the refused form, opened
+    # Nothing folded away; the error summary leads the page and the title says "Fel:".
+    assert "<details" not in page
+    assert page.count('class="govuk-error-summary" data-module="govuk-error-summary"') == 1
+    assert "<title>Fel: " in page
     assert _offered_in(page, _writes(cast, case)) == EVERY_WRITE  # and every other write, as before
 
 
@@ -253,7 +275,8 @@ def test_a_refused_withdrawal_of_a_consent_is_explained(cast, make_concern):
 
 
 def _grow(cast, case: Case, n: int) -> None:
-    """``n`` more actions, consents and disclosures, each also an entry in the chronology."""
+    """``n`` more actions, consents, referrals (each naming its consent) and disclosures, each also an
+    entry in the chronology."""
     coordinator, today = cast["coordinator"], timezone.localdate()
     for i in range(n):
         services.record_action(
@@ -265,13 +288,23 @@ def _grow(cast, case: Case, n: int) -> None:
             district_id=case.concern.organisation.district_id,
             made_by=f"Rektor {i}",
         )
-        sharing.record_consent(
+        consent = sharing.record_consent(
             concern_id=case.concern.pk,
             actor=coordinator,
             lock_version=_fresh(case.concern).lock_version,
             purpose="SIG",
             given_by=f"Personen {i}",
             given_on=today,
+        )
+        referrals.record_referral(
+            concern_id=case.concern.pk,
+            actor=coordinator,
+            lock_version=_fresh(case.concern).lock_version,
+            kind=ReferralKind.SIG,
+            referred_on=today,
+            adult=True,
+            confirmed=["own_will", "consent_information_sharing"],
+            consent_id=consent.pk,
         )
         sharing.disclose(
             concern_id=case.concern.pk,
@@ -299,7 +332,7 @@ def test_the_case_page_queries_do_not_grow_with_its_rows(cast, make_concern, nam
     )
     _grow(cast, large, 30)
     _grow(cast, small, 1)
-    assert _fresh(large.concern).events.count() > 90 and _fresh(small.concern).events.count() < 10
+    assert _fresh(large.concern).events.count() > 120 and _fresh(small.concern).events.count() < 10
     few, many = _queries(cast, name, small.concern), _queries(cast, name, large.concern)
     assert few == many
     assert many <= 20

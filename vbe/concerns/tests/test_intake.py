@@ -4,6 +4,7 @@ and a unique-constraint error is taken for a double submit only when it is one (
 from __future__ import annotations
 
 import datetime
+import inspect
 import re
 from threading import Barrier, Thread
 
@@ -44,7 +45,6 @@ def _submit(reporter: User, key: str) -> Concern:
         observed_on=datetime.date(2026, 11, 1),
         concerns_child="no",
         child_report_made="unknown",
-        environment="unknown",
         notify=False,
     )
 
@@ -78,6 +78,13 @@ def test_references_follow_the_counter(cast, make_concern):
     first, second = make_concern("a"), make_concern("b")
     assert re.fullmatch(rf"ORO-{year}-\d{{5}}", first.reference)
     assert int(second.reference[-5:]) == int(first.reference[-5:]) + 1
+
+
+def test_a_new_concern_carries_no_judgement_of_the_environment(cast, make_concern):
+    """The reporter is not asked to label anyone's ideology: a concern comes in as "unknown", and only
+    the coordinator's assessment in the case changes that."""
+    assert make_concern().environment == "unknown"
+    assert "environment" not in inspect.signature(intake.submit_concern).parameters
 
 
 def test_an_integrity_error_that_is_not_a_double_submit_is_not_swallowed(cast, make_concern):
@@ -131,7 +138,6 @@ def test_ten_people_sending_the_form_at_the_same_moment_all_get_a_receipt(refere
         "idempotency_key": "form-1",
         "observation": "Eleven visade en film som hyllar ett attentat.",
         "observed_on": "2026-11-20",
-        "environment": "unknown",
         "concerns_child": "no",
         "organisation": str(jarva.pk),
     }

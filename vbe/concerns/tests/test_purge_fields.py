@@ -29,7 +29,7 @@ NOT_PERSONAL = {
     "concerns.concern.reference": "reference number ORO-ÅÅÅÅ-NNNNN, the handle the log uses",
     "concerns.concern.state": "process step (choices)",
     "concerns.concern.idempotency_key": "random token of the report form",
-    "concerns.concern.environment": "the reporter's choice from a fixed list, kept for statistics",
+    "concerns.concern.environment": "the handler's assessment from a fixed list, kept for statistics",
     "concerns.concern.concerns_child": "yes/no/unknown, kept for statistics",
     "concerns.concern.child_report_made": "yes/no/unknown",
     "concerns.concern.outcome": "outcome (choices), kept for statistics",
@@ -37,11 +37,13 @@ NOT_PERSONAL = {
     "concerns.event.from_state": "process step (choices)",
     "concerns.event.to_state": "process step (choices)",
     "concerns.actiontaken.kind": "kind of action (choices)",
+    "concerns.referral.kind": "kind of referral (choices), as an action's kind",
 }
 # About the person but not encrypted (they must be matched or filtered on): cleared by the purge.
 CLEARED_NOT_ENCRYPTED = {
     "concerns.concern.person_pnr_index": "keyed hash of the personnummer (blind index for look-up)",
     "concerns.concern.assessment_areas": "which risk and protective areas were considered for the person",
+    "concerns.referral.preconditions": "which facts about the person were confirmed for a referral",
 }
 
 

@@ -120,3 +120,47 @@ def test_report_form_is_one_screen_without_javascript(cast):
     page = cast.client("staff").get("/oro/rapportera/").content.decode()
     assert page.count("<form") == 2  # the report, and sign-out in the header
     assert 'name="idempotency_key"' in page
+
+
+def _checked_child_answers(page: str) -> list[str]:
+    """The values of the checked "Gäller oron ett barn?" radios on the report form."""
+    import re
+
+    return re.findall(r'<input[^>]*name="concerns_child"[^>]*value="(\w+)"[^>]*checked', page)
+
+
+def test_the_guide_carries_the_child_answer_to_the_report_form(cast):
+    """The guide asks first; its answer goes with the button, and the form starts from it."""
+    yes = Client().get("/oro/", {"barn": "ja"}).content.decode()
+    assert 'href="/oro/rapportera/?barn=ja"' in yes
+    no = Client().get("/oro/", {"barn": "nej"}).content.decode()
+    assert 'href="/oro/rapportera/?barn=nej"' in no
+    unanswered = Client().get("/oro/").content.decode()
+    assert 'href="/oro/rapportera/"' in unanswered
+
+    client = cast.client("staff")
+    assert _checked_child_answers(client.get("/oro/rapportera/", {"barn": "ja"}).content.decode()) == ["yes"]
+    # "Nej eller vet inte" is not the form's "Nej": the form leaves the question for the reporter.
+    assert _checked_child_answers(client.get("/oro/rapportera/", {"barn": "nej"}).content.decode()) == []
+    assert _checked_child_answers(client.get("/oro/rapportera/", {"barn": "något annat"}).content.decode()) == []
+    assert _checked_child_answers(client.get("/oro/rapportera/").content.decode()) == []
+
+
+def test_signing_in_from_the_guide_keeps_the_child_answer(db):
+    """Signed out, the button leads through the sign-in page and back to the form with its answer."""
+    response = Client().get("/oro/rapportera/", {"barn": "ja"})
+    assert response.status_code == 302
+    assert "next=/oro/rapportera/%3Fbarn%3Dja" in response["Location"]
+
+
+def test_the_report_form_asks_no_question_about_ideology(cast, report_data):
+    """The reporter is not asked to classify a person's environment: the form has no such question,
+    and a value posted anyway is ignored; the concern waits for the coordinator's assessment."""
+    page = cast.client("staff").get("/oro/rapportera/").content.decode()
+    assert 'name="environment"' not in page
+    assert "Vilken miljö" not in page
+    for label in ("högerextrem", "vänsterextrem", "islamis"):
+        assert label not in page.lower()
+    report_data["environment"] = "right_wing"
+    cast.client("staff").post("/oro/rapportera/", report_data)
+    assert Concern.objects.get().environment == "unknown"

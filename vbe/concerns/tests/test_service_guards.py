@@ -553,7 +553,6 @@ def test_the_same_form_key_from_another_reporter_is_another_concern(cast, make_c
         observed_on=timezone.localdate(),
         concerns_child="no",
         child_report_made="unknown",
-        environment="unknown",
     )
     assert other.pk != first.pk and other.reporter_id == cast["unit_manager"].pk
     assert Concern.objects.count() == 2

@@ -35,6 +35,7 @@ INCIDENT_TEXTS = [
     "Flygblad från en våldsbejakande grupp i brevlådorna i trapphuset.",
     "Hotfulla meddelanden riktade mot personal i en chattgrupp.",
 ]
+ASSESSED = [e for e in Environment if e != Environment.UNKNOWN]
 PLACES = ["Vid tunnelbaneuppgången", "Busshållplatsen vid centrum", "Skolgården", "Gångtunneln", "Torget"]
 
 
@@ -64,6 +65,9 @@ def add_concerns(city: City, year: Year, rng: random.Random, volumes: Volumes) -
         with_person = rng.random() < 0.6
         pnr = rng.choice(city.pnr) if with_person else ""
         closed_at = moment + datetime.timedelta(days=rng.randint(5, 120)) if state == State.CLOSED else None
+        reached = steps.index(state) if state != State.CLOSED else rng.randint(0, len(steps) - 1)
+        # The environment is the handler's assessment: recorded only once the concern reached the assessment.
+        assessed = reached >= steps.index(State.ASSESSMENT)
         outcome = rng.choice(list(ConcernOutcome)) if closed_at else ""
         concern = Concern(
             reference=reference,
@@ -77,7 +81,7 @@ def add_concerns(city: City, year: Year, rng: random.Random, volumes: Volumes) -
             observation=rng.choice(OBSERVATIONS),
             observed_on=timezone.localtime(moment).date() - datetime.timedelta(days=rng.randint(0, 14)),
             district_id=organisation.district_id,
-            environment=rng.choice(list(Environment)),
+            environment=rng.choice(ASSESSED) if assessed else Environment.UNKNOWN,
             concerns_child=child,
             child_report_made=rng.choice(["yes", "no", "unknown"]),
             person_name=rng.choice(NAMES) if with_person else "",
@@ -92,7 +96,7 @@ def add_concerns(city: City, year: Year, rng: random.Random, volumes: Volumes) -
             updated_at=closed_at or moment,
         )
         concerns.append(concern)
-        plans.append((handlers, steps.index(state) if state != State.CLOSED else rng.randint(0, len(steps) - 1)))
+        plans.append((handlers, reached))
     with stored_as_given(field_of(Concern, "created_at"), field_of(Concern, "updated_at")):
         concerns = Concern.objects.bulk_create(concerns, batch_size=BATCH)
     if concerns[0].pk is None:

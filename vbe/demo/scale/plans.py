@@ -1,4 +1,7 @@
-"""A city-year's plans: each plan revised in versions, with measures and follow-ups."""
+"""A city-year's plans: each plan revised in versions, with measures and follow-ups.
+
+The yearly measures lists of organisations without a plan duty (``vbe.plans.measure_lists``) are left
+out: the demo city's own lists (``vbe.plans.demo``) show them, and their volume is negligible."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from vbe.demo.scale.base import (
     stored_as_given,
 )
 from vbe.organisations.models import Organisation, OrganisationKind
-from vbe.plans.models import FollowUp, FollowUpStatus, Measure, MeasureStatus, Plan, PlanKind, PlanState
+from vbe.plans.models import FollowUp, FollowUpStatus, Measure, MeasureStatus, Plan, PlanKind, PlanState, plan_title
 
 
 def _plan_kinds(city: City, calendar_year: int) -> list[tuple[Organisation, str, int]]:
@@ -59,9 +62,11 @@ def add_plans(city: City, year: Year, rng: random.Random, volumes: Volumes) -> i
                     previous=previous,
                     is_current=current,
                     state=PlanState.FOLLOWED_UP if current else PlanState.DECIDED,
-                    title=f"Åtgärdsplan {calendar_year}"
-                    if kind == PlanKind.DISTRICT
-                    else f"Handlingsplan {calendar_year}",
+                    title=plan_title(
+                        kind,
+                        str(calendar_year) if end_year == calendar_year else f"{calendar_year}–{end_year}",
+                        organisation.display_name,
+                    ),
                     situation_analysis="Lägesbild för året (syntetisk).",
                     decided_on=decided_on,
                     minute_reference=f"§ {rng.randint(1, 200)}",

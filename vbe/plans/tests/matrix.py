@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.matrix import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Entry, expect, only
 from vbe.guidelines.models import FocusArea
 from vbe.organisations.models import Organisation
-from vbe.plans.models import Measure, Plan, PlanKind, PlanState
+from vbe.plans.models import ListedMeasure, Measure, MeasureList, Plan, PlanKind, PlanState
 
 PLAN_READERS = ("coordinator", "coordinator_other", "coordinator_board", "central_coordinator", "board_reader")
 PLAN_WRITERS = ("coordinator", "coordinator_other", "coordinator_board")
@@ -69,6 +69,29 @@ def _follow_up(suffix: str = "") -> callable:
     return lambda ctx: f"/planer/{decided_plan(ctx).pk}/uppfoljning/{_this_year() - 1}/{suffix}"
 
 
+def _housing_list(ctx: dict) -> MeasureList:
+    """This year's measures list of a housing company (responsible for focus areas, no plan duty),
+    with one measure. Nobody in the cast coordinates it: only the central coordinator reads it."""
+    company = Organisation.objects.get(slug="familjebostader")
+    measure_list, created = MeasureList.objects.get_or_create(organisation=company, year=_this_year())
+    if created:
+        ListedMeasure.objects.create(
+            measure_list=measure_list,
+            title="Trygghetsvandringar",
+            focus_area=FocusArea.objects.get(number=3, intervention_area__guideline__is_current=True),
+        )
+    return measure_list
+
+
+def _housing(suffix: str = "") -> callable:
+    return lambda ctx: f"/planer/atgardslista/familjebostader/{_housing_list(ctx).year}/{suffix}"
+
+
+def _housing_measure(ctx: dict) -> str:
+    measure_list = _housing_list(ctx)
+    return f"/planer/atgardslista/familjebostader/{measure_list.year}/{measure_list.measures.first().pk}/"
+
+
 READ = expect(NOT_FOUND, coordinator=OK, central_coordinator=OK)
 WRITE = expect(NOT_FOUND, coordinator=OK, central_coordinator=FORBIDDEN)
 POST_ONLY = expect(NOT_ALLOWED)
@@ -90,4 +113,8 @@ MATRIX: dict[str, Entry] = {
     "plans:measure_delete": Entry(_measure("ta-bort/"), WRITE),
     "plans:follow_up": Entry(_follow_up(), READ),
     "plans:follow_up_complete": Entry(_follow_up("klar/"), POST_ONLY),
+    "plans:measure_list": Entry(_housing(), expect(NOT_FOUND, central_coordinator=OK)),
+    "plans:measure_list_add": Entry(_housing("ny/"), expect(NOT_FOUND, central_coordinator=FORBIDDEN)),
+    "plans:measure_list_edit": Entry(_housing_measure, expect(NOT_FOUND, central_coordinator=FORBIDDEN)),
+    "plans:measure_list_report": Entry(_housing("rapportera/"), POST_ONLY),
 }

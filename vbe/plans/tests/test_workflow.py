@@ -43,7 +43,7 @@ def test_coordinator_creates_writes_submits_and_records_the_decision(cast, jarva
     plan = Plan.objects.get(organisation=jarva, year=THIS_YEAR)
     assert response.status_code == 302 and response["Location"] == f"/planer/{plan.pk}/"
     assert plan.kind == PlanKind.DISTRICT and plan.end_year == THIS_YEAR and plan.state == PlanState.DRAFT
-    assert plan.title == f"Lägesbild och åtgärdsplan Järva {THIS_YEAR}"
+    assert plan.title == f"Åtgärdsplan mot våldsbejakande extremism {THIS_YEAR} – Järva"
 
     response = _post(client, plan, "andra/", title="Åtgärdsplan Järva", situation_analysis="Affischer vid torget.")
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from typing import Any
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role
-from vbe.portal.start import oversight, records
+from vbe.portal.start import boards, handling, oversight, records, units
 
 Builder = Callable[[Any, Membership | None], dict[str, Any]]
 
@@ -17,6 +17,10 @@ BUILDERS: dict[str, Builder] = {
     Role.CENTRAL_COORDINATOR: oversight.central_coordinator,
     Role.ADMIN: oversight.administrator,
     Role.AUDITOR: records.auditor,
+    Role.UNIT_MANAGER: units.unit_manager,
+    Role.BOARD_READER: boards.board_reader,
+    Role.COORDINATOR: handling.coordinator,
+    Role.CASEWORKER: handling.caseworker,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -22,6 +23,10 @@ from vbe.reports.documents.charts import bar_chart_png
 from vbe.reports.documents.text import clean
 
 LANGUAGE = "sv-SE"
+# A4 with the PDF's margins (templates/reports/pdf.css, ``@page``: 2.2cm 2cm 2.4cm 2.2cm): python-docx's
+# blank document is US Letter, which Swedish printers and the city's templates do not use.
+PAGE_WIDTH, PAGE_HEIGHT = Cm(21), Cm(29.7)
+MARGINS = {"top_margin": Cm(2.2), "right_margin": Cm(2), "bottom_margin": Cm(2.4), "left_margin": Cm(2.2)}
 
 
 def _set_language(document) -> None:
@@ -34,6 +39,14 @@ def _set_language(document) -> None:
         lang.set(qn("w:val"), LANGUAGE)
         lang.set(qn("w:eastAsia"), LANGUAGE)
         lang.set(qn("w:bidi"), LANGUAGE)
+
+
+def _set_a4(document) -> None:
+    for section in document.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+        for name, value in MARGINS.items():
+            setattr(section, name, value)
 
 
 def mark_header_row(row) -> None:
@@ -100,6 +113,7 @@ def _add_section(document, section: Section, level: int) -> None:
 def build_docx(data: DocumentData) -> bytes:
     data = clean(data)  # XML cannot hold control characters: python-docx would refuse the text
     document = Document()
+    _set_a4(document)
     _set_language(document)
     normal = document.styles["Normal"]
     normal.font.name = "Arial"

@@ -133,7 +133,10 @@ def coverage_xlsx(coverage: Coverage) -> bytes:
             values.append(cell.count)
             if cell.missing:
                 highlight.add((i, 1 + j))
-        values += [row.total, "; ".join(f"{a.number}. {a.name}" for a in row.missing)]
+        gaps = "; ".join(f"{a.number}. {a.name}" for a in row.missing)
+        if gaps and row.keeps_list:  # an organisation without plan duty: its yearly list is not reported
+            gaps = f"{row.missing_text}: {gaps}"
+        values += [row.total, gaps]
         rows.append(values)
     rows.append([_("Totalt"), *coverage.area_totals, coverage.total, ""])
     columns = [

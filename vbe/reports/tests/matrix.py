@@ -1,6 +1,7 @@
 """URL × role entries for this app (gathered by tests/test_url_role_matrix.py).
 
-Compliance, coverage and the status report are the central coordinator's. A plan's documents follow
+Compliance, coverage and the status report are the central coordinator's; a board reader reads the
+final status reports (a draft is not found). A plan's documents follow
 VIEW_PLAN: Järva's draft plan is read by Järva's coordinator and the central coordinator; the
 decided plan of Utbildningsnämnden also by its coordinator and its board reader. Outside that scope
 the plan is not found (404), so nobody learns which plans exist.
@@ -15,6 +16,9 @@ from vbe.plans.models import Plan, PlanState
 from vbe.reports.models import StatusReport
 
 CENTRAL = only("central_coordinator")
+# The board reader reads the final status reports; the matrix's report is a draft, which it does not find.
+CENTRAL_AND_BOARD = only("central_coordinator", "board_reader")
+DRAFT_REPORT = expect(FORBIDDEN, central_coordinator=OK, board_reader=NOT_FOUND)
 
 
 def _year() -> int:
@@ -54,20 +58,22 @@ ADMIN_VIEW = only("central_coordinator", others=FORBIDDEN)
 ADMIN_NO_WRITE = only(status=FORBIDDEN)
 
 MATRIX: dict[str, Entry] = {
-    "reports:index": Entry(lambda ctx: "/rapporter/", CENTRAL),
+    "reports:index": Entry(lambda ctx: "/rapporter/", CENTRAL_AND_BOARD),
     "reports:compliance": Entry(lambda ctx: "/rapporter/efterlevnad/?ar=2025", CENTRAL),
     "reports:compliance_xlsx": Entry(lambda ctx: f"/rapporter/efterlevnad/{_year()}.xlsx", CENTRAL),
     "reports:compliance_detail": Entry(lambda ctx: f"/rapporter/efterlevnad/{_year()}/jarva/", CENTRAL),
     "reports:coverage": Entry(lambda ctx: "/rapporter/tackning/", CENTRAL),
     "reports:coverage_xlsx": Entry(lambda ctx: f"/rapporter/tackning/{_year()}.xlsx", CENTRAL),
-    "reports:status_report_list": Entry(lambda ctx: "/rapporter/nulagesrapport/", CENTRAL),
-    "reports:status_report": Entry(lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}/", CENTRAL),
+    "reports:status_report_list": Entry(lambda ctx: "/rapporter/nulagesrapport/", CENTRAL_AND_BOARD),
+    "reports:status_report": Entry(lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}/", DRAFT_REPORT),
     "reports:status_report_state": Entry(
         lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}/status/", expect(NOT_ALLOWED)
     ),
-    "reports:status_report_pdf": Entry(lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}.pdf", CENTRAL),
+    "reports:status_report_pdf": Entry(
+        lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}.pdf", DRAFT_REPORT
+    ),
     "reports:status_report_docx": Entry(
-        lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}.docx", CENTRAL
+        lambda ctx: f"/rapporter/nulagesrapport/{status_report(ctx).year}.docx", DRAFT_REPORT
     ),
     "reports:plan_pdf": Entry(
         lambda ctx: f"/rapporter/planer/{jarva_draft(ctx).pk}.pdf",

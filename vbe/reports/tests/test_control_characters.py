@@ -73,7 +73,9 @@ def test_a_plan_with_control_characters_builds_pdf_docx_and_xlsx_that_parse_back
 
     word = WordDocument(io.BytesIO(docx.build_docx(data)))
     heading = next(p.text for p in word.paragraphs if p.style.name == "Heading 1")
-    assert heading == clean_text(plan.title)
+    assert heading == plan.formal_title  # the coordinator's own title follows as the subtitle
+    subtitle = next(p.text for p in word.paragraphs if p.style.name == "Subtitle")
+    assert subtitle == clean_text(plan.title)
     assert "Klistermärken" in _docx_text(docx.build_docx(data))
 
     workbook = load_workbook(io.BytesIO(xlsx.compliance_xlsx(compliance_for(YEAR))))

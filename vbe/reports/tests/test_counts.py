@@ -67,7 +67,7 @@ def test_no_hidden_incident_figure_can_be_worked_out_from_the_report(report):
 
 def test_no_hidden_concern_figure_can_be_worked_out_from_the_report(report):
     figures, lines = _lines([t for t in report.tables() if t.caption == "Oro för en individ per miljö"])
-    assert figures[("Oro för en individ per miljö", "Islamistisk miljö", "2025")].text == "<5"
+    assert figures[("Oro för en individ per miljö", "Våldsbejakande islamism", "2025")].text == "<5"
     found = solutions(figures, lines, cap=8)
     assert found and not {k: v for k, v in found.items() if len(v) == 1}
 

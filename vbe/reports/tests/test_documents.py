@@ -118,8 +118,8 @@ def test_the_figures(scenario):
     districts = rows(table(scenario, "Händelser per stadsdelsområde"))
     assert districts["Järva"] == ("<5", "x") and districts["Södermalm"] == ("0", "<5")
     concerns = rows(table(scenario, "Oro för en individ per miljö"))
-    assert concerns["Högerextrem miljö"] == ("0", "x")
-    assert concerns["Islamistisk miljö"] == ("0", "<5")  # received 00:30 on 1 January, Swedish time
+    assert concerns["Våldsbejakande högerextremism"] == ("0", "x")
+    assert concerns["Våldsbejakande islamism"] == ("0", "<5")  # received 00:30 on 1 January, Swedish time
     assert concerns["Totalt"] == ("0", "8")
     areas = rows(table(scenario, "Åtgärder per område i riktlinjerna, 2025"))
     assert areas["1. Främjande insatser för att förhindra att barn och vuxna hamnar i en negativ utveckling"][0] == "1"
@@ -211,25 +211,28 @@ def test_pdf_is_tagged_and_holds_the_figures(scenario):
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "sv"
     assert root["/MarkInfo"]["/Marked"]
-    assert reader.metadata.title == "Nulägesrapport 2025"
+    assert reader.metadata.title == "Nulägesrapport om arbetet mot våldsbejakande extremism 2025"
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
     types, alts = _struct_types(reader)
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure", "/L", "/LI"} <= types
     assert "Händelser per typ, 2025" in alts and "Åtgärder per område i riktlinjerna, 2025" in alts
     # The headings are real: the PDF's outline is the document's headings, nested the same way.
-    assert _outline(reader) == [(1, "Nulägesrapport 2025"), *scenario.headings()]
+    assert _outline(reader) == [
+        (1, "Nulägesrapport om arbetet mot våldsbejakande extremism 2025"),
+        *scenario.headings(),
+    ]
     text = " ".join((page.extract_text() or "") for page in reader.pages)
     text = " ".join(text.split())
     for expected in (
-        "Nulägesrapport 2025",
+        "Nulägesrapport om arbetet mot våldsbejakande extremism 2025",
         "Samordnare, planer och uppföljning 2025",
         "Arbetet har kommit längre i stadsdelarna än i facknämnderna.",
         "Det finns ännu inga uppgifter om utbildning i portalen.",
         "2025: 8 händelser.",
         "1 av 11 stadsdelsnämnder har en beslutad lägesbild och åtgärdsplan för 2025.",
         "Propaganda: klistermärken eller affischer 0 x",
-        "Högerextrem miljö 0 x",
-        "Islamistisk miljö 0 <5",
+        "Våldsbejakande högerextremism 0 x",
+        "Våldsbejakande islamism 0 <5",
         "x är ett antal på 5 eller fler som inte visas",
     ):
         assert expected in text, expected
@@ -245,8 +248,8 @@ def test_docx_headings_tables_and_pictures(scenario):
         for p in word.paragraphs
         if p.style.name.startswith("Heading ")
     ]
-    assert headings == [(1, "Nulägesrapport 2025"), *scenario.headings()]
-    assert word.core_properties.title == "Nulägesrapport 2025"
+    assert headings == [(1, "Nulägesrapport om arbetet mot våldsbejakande extremism 2025"), *scenario.headings()]
+    assert word.core_properties.title == "Nulägesrapport om arbetet mot våldsbejakande extremism 2025"
     lang = word.styles["Normal"].element.rPr.find(qn("w:lang"))
     assert lang.get(qn("w:val")) == "sv-SE"
     # Every table: the header row marked as such, and the same values as the compiled data.

@@ -1,0 +1,74 @@
+"""Migration 0009: the reporter's environment is reset to "not assessed" (and statistics 0003 counts
+again), "socialjouren/Redex" becomes the contact with socialjouren, and the old referral actions become
+referrals marked as recorded before the checklist."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Sum
+
+BEFORE = [("concerns", "0008_list_order_indexes"), ("statistics", "0002_count_existing_records")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_environments_are_reset_and_old_actions_become_what_they_were(cast):
+    graph = MigrationExecutor(connection).loader.graph
+    leaves = [graph.leaf_nodes(app)[0] for app in ("concerns", "statistics")]
+    old = _migrate(BEFORE)
+    try:
+        Concern = old.get_model("concerns", "Concern")
+        jarva = old.get_model("organisations", "Organisation").objects.get(slug="jarva")
+        concern = Concern.objects.create(
+            reference="ORO-2025-00001",
+            reporter_id=cast["staff"].pk,
+            reporter_organisation=jarva,
+            reported_to=jarva,
+            organisation=jarva,
+            idempotency_key="migration",
+            observation="Observerat",
+            observed_on=datetime.date(2025, 1, 1),
+            concerns_child="no",
+            environment="islamist",
+        )
+        ActionTaken = old.get_model("concerns", "ActionTaken")
+        for kind in ("social_emergency_redex", "sig", "relatives_support", "sip"):
+            ActionTaken.objects.create(
+                concern=concern,
+                kind=kind,
+                done_on=datetime.date(2025, 1, 2),
+                note=f"Anteckning {kind}",
+                recorded_by_id=cast["coordinator"].pk,
+            )
+        from vbe.statistics import summary
+
+        summary.rebuild(apps=old)  # what 0002 would have counted: the reporter's "islamist"
+        counts = old.get_model("statistics", "ConcernCount").objects.filter(dimension="environment")
+        assert counts.filter(value="islamist").aggregate(total=Sum("n"))["total"] == 1
+
+        _migrate(leaves)
+        from vbe.concerns.models import Concern as Current
+        from vbe.statistics.models import ConcernCount
+
+        current = Current.objects.get(reference="ORO-2025-00001")
+        assert current.environment == "unknown"
+        assert sorted(current.actions.values_list("kind", flat=True)) == ["sip", "social_emergency"]
+        moved = {r.kind: r for r in current.referrals.all()}
+        assert sorted(moved) == ["relatives_district", "sig"]
+        assert all(r.before_checklist and r.preconditions == [] for r in moved.values())
+        assert moved["sig"].note == "Anteckning sig"  # still encrypted, still readable
+        environment = ConcernCount.objects.filter(dimension="environment")
+        assert not environment.filter(value="islamist").exists()
+        assert environment.filter(value="unknown").aggregate(total=Sum("n"))["total"] == 1
+    finally:
+        _migrate(leaves)
