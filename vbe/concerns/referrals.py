@@ -123,30 +123,43 @@ def record_referral(
     if kind == ReferralKind.SIG and adult is None:
         raise ValidationError(_("Ange om personen har fyllt 18 år: för en vuxen krävs en egen vilja till förändring."))
     needed = required(kind, adult=adult)
-    given = set(confirmed) | ({ADULT} if adult else set())  # asked as its own question, not ticked
+    # Whether the person has turned 18 is asked as its own question, never ticked: a tick for it in
+    # ``confirmed`` counts for nothing, only ``adult is True`` does.
+    given = (set(confirmed) - {ADULT}) | ({ADULT} if adult is True else set())
     missing = [str(p.label) for p in needed if p.code not in given]
     if missing:
         raise ValidationError(
             _("Hänvisningen kan inte registreras förrän alla förutsättningar är bekräftade. Saknas: %(missing)s.")
             % {"missing": "; ".join(m[0].lower() + m[1:] for m in missing)}
         )
+    # Belt and braces: a referral for adults is never recorded unless the person is said to be one.
+    if any(p.code == ADULT for p in needed) and adult is not True:
+        raise ValidationError(_("Hänvisningen gäller bara personer som har fyllt 18 år."))
+    referred_on = _check_date(concern, referred_on)
     consent = None
     if kind == ReferralKind.SIG:
-        # The consent is a recorded fact in the case, not only a ticked box: the referral points to it.
-        consent = (
-            Consent.objects.filter(pk=consent_id, concern=concern, withdrawn_on=None).first() if consent_id else None
-        )
-        if consent is None:
+        # The consent is a recorded fact in this case, not only a ticked box: the referral points to it.
+        # Only a consent of this concern, not withdrawn, and given by the day of the referral counts.
+        consent = Consent.objects.filter(pk=consent_id).first() if consent_id else None
+        if consent is None or consent.concern_id != concern.pk or consent.withdrawn_on is not None:
             raise ValidationError(
                 _(
                     "Välj personens gällande samtycke till informationsdelning. Registrera samtycket under "
                     "”Registrera samtycke” först om det inte finns i ärendet."
                 )
             )
+        if consent.given_on > referred_on:
+            raise ValidationError(
+                _(
+                    "Samtycket lämnades %(given_on)s, efter hänvisningens datum %(referred_on)s. En hänvisning "
+                    "till SIG kräver ett samtycke som lämnats senast samma dag."
+                )
+                % {"given_on": f"{consent.given_on:%Y-%m-%d}", "referred_on": f"{referred_on:%Y-%m-%d}"}
+            )
     referral = Referral.objects.create(
         concern=concern,
         kind=kind,
-        referred_on=_check_date(concern, referred_on),
+        referred_on=referred_on,
         preconditions=[p.code for p in needed],
         adult=adult,
         consent=consent,

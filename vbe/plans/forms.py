@@ -73,6 +73,7 @@ class CreatePlanForm(forms.Form):
         help_text=_("Lämna tomt för en rubrik med planens typ, organisation och år."),
         required=False,
         max_length=200,
+        validators=[reject_identifying_numbers],
     )
 
     def __init__(self, *args, organisations: list[Organisation], years: list[int], cycles: dict[str, Cycle], **kwargs):
@@ -96,7 +97,12 @@ class CreatePlanForm(forms.Form):
 
 
 class PlanForm(LockForm):
-    title = forms.CharField(label=_("Rubrik"), max_length=200, error_messages={"required": _("Skriv en rubrik.")})
+    title = forms.CharField(
+        label=_("Rubrik"),
+        max_length=200,
+        error_messages={"required": _("Skriv en rubrik.")},
+        validators=[reject_identifying_numbers],  # titles are read as widely as the texts
+    )
     situation_analysis = forms.CharField(
         label=_("Lägesbild"),
         help_text=_(
@@ -127,7 +133,10 @@ class DecisionForm(LockForm):
 
 class MeasureForm(LockForm):
     title = forms.CharField(
-        label=_("Åtgärd"), max_length=200, error_messages={"required": _("Skriv vad åtgärden heter.")}
+        label=_("Åtgärd"),
+        max_length=200,
+        error_messages={"required": _("Skriv vad åtgärden heter.")},
+        validators=[reject_identifying_numbers],
     )
     description = forms.CharField(
         label=_("Beskrivning"),

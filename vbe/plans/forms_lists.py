@@ -13,7 +13,10 @@ from vbe.plans.models import ListedMeasure, MeasureStatus
 
 class ListedMeasureForm(LockForm):
     title = forms.CharField(
-        label=_("Åtgärd"), max_length=200, error_messages={"required": _("Skriv vad åtgärden heter.")}
+        label=_("Åtgärd"),
+        max_length=200,
+        error_messages={"required": _("Skriv vad åtgärden heter.")},
+        validators=[reject_identifying_numbers],  # reported lists are read by boards and in the status report
     )
     description = forms.CharField(
         label=_("Beskrivning"),

@@ -1,9 +1,21 @@
 """The status report (nulägesrapport): KS's city-wide report to KF, in the years its reporting duty
 names (``vbe.reports.cycle``).
 
-The figures are not stored: they are compiled from the portal's data whenever the report is shown or
-exported (``vbe.reports.compile.status_report_data``). What is stored is what people write: the
-narrative sections, edited by the central coordinator, and the report's state.
+A draft's figures are not stored: they are compiled from the portal's data whenever the draft is shown
+or exported (``vbe.reports.compile.status_report_data``). What is stored of a draft is what people
+write: the narrative sections, edited by the central coordinator, and the report's state.
+
+A final report is frozen: when it is finalised (``vbe.reports.services.finalise``) the whole compiled
+document, figures, narrative and facts, is stored in ``frozen_document`` (``vbe.reports.frozen``:
+versioned JSON), and its page, PDF and DOCX render that stored copy for everyone who reads it. Data that
+changes afterwards (incidents reported late, measure lists reported again, concerns assessed) does not
+change the decided report. Opening it as a draft again (``reopen``) clears the copy; finalising it again
+stores a new one.
+
+A report finalised before the copy existed has none. A data migration cannot make one: the compiler
+reads the current models and settings, not the migration's historical models. So the copy is compiled
+and stored on the first read instead, under the report's row lock (``services.frozen_document``): its
+figures are those of that first read, and its "Sammanställd" date says when that was.
 """
 
 from __future__ import annotations
@@ -51,6 +63,8 @@ class StatusReport(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     finalised_at = models.DateTimeField(_("färdigställd"), null=True, blank=True)
+    # The decided document (vbe.reports.frozen.to_json) of a final report; None for a draft.
+    frozen_document = models.JSONField(_("färdigställd rapport"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-year"]

@@ -4,6 +4,10 @@ Each service follows the portal's write shape: it locks the report's row, checks
 the actor may manage status reports (MANAGE_STATUS_REPORT), the state and the version the user saw
 (``lock_version``), writes, and logs once. The years a report is made for are its reporting duty's
 cadence (``vbe.reports.cycle``).
+
+Finalising stores the compiled document (``vbe.reports.frozen``) with the report, and reopening clears
+it: a final report is read as it was decided (``frozen_document``), not compiled again from data that
+has changed since.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.guidelines.cycle import Cycle
+from vbe.reports import compile, frozen
 from vbe.reports.cycle import off_cycle_error, status_report_cycle
+from vbe.reports.document import DocumentData
 from vbe.reports.models import NARRATIVE_SECTIONS, StatusReport, StatusReportState
 
 STALE = gettext_lazy(
@@ -51,6 +57,12 @@ def _locked(year: int, *, actor: User, lock_version: int) -> StatusReport:
     if report.lock_version != lock_version:
         raise ValidationError(STALE)
     return report
+
+
+def compiled_document(report: StatusReport) -> DocumentData:
+    """The report compiled from the portal's data now, with its narrative and state: what a draft shows,
+    and what finalising stores."""
+    return compile.status_report_document(compile.status_report_data(report.year, status_report=report), report)
 
 
 def _save(report: StatusReport, *, actor: User, action: str) -> None:
@@ -92,7 +104,8 @@ def update_narrative(*, actor: User, year: int, lock_version: int, sections: Map
 
 @transaction.atomic
 def finalise(*, actor: User, year: int, lock_version: int) -> StatusReport:
-    """Draft → final: the narrative is locked, and the compliance overview counts the report as done."""
+    """Draft → final: the narrative is locked, the compliance overview counts the report as done, and the
+    compiled document is stored as decided (``frozen_document``)."""
     report = _locked(year, actor=actor, lock_version=lock_version)
     if report.is_final:
         raise ValidationError(_("Rapporten är redan färdigställd."))
@@ -102,6 +115,9 @@ def finalise(*, actor: User, year: int, lock_version: int) -> StatusReport:
     if missing:
         raise ValidationError(_("Skriv %(sections)s innan rapporten färdigställs.") % {"sections": ", ".join(missing)})
     report.state, report.finalised_at = StatusReportState.FINAL, timezone.now()
+    # Compiled after the state is set: the stored document says "Färdig", and the compliance overview
+    # inside it counts this report as done, as every later reading of the overview does.
+    report.frozen_document = frozen.to_json(compiled_document(report))
     _save(report, actor=actor, action="status_report_finalised")
     return report
 
@@ -112,6 +128,35 @@ def reopen(*, actor: User, year: int, lock_version: int) -> StatusReport:
     report = _locked(year, actor=actor, lock_version=lock_version)
     if not report.is_final:
         raise ValidationError(_("Rapporten är redan ett utkast."))
-    report.state, report.finalised_at = StatusReportState.DRAFT, None
+    report.state, report.finalised_at, report.frozen_document = StatusReportState.DRAFT, None, None
     _save(report, actor=actor, action="status_report_reopened")
     return report
+
+
+def frozen_document(report: StatusReport) -> DocumentData | None:
+    """The decided document of a final report, as stored when it was finalised; None if the report is a
+    draft by now (opened again since the caller read it).
+
+    A report finalised before documents were stored has no copy: it is compiled and stored here, once,
+    under the report's row lock (a data migration cannot compile: see ``StatusReport``'s docstring).
+    """
+    if not report.is_final:
+        return None
+    if report.frozen_document is None:
+        report.frozen_document = _freeze_on_first_read(report.pk)
+        if report.frozen_document is None:
+            return None
+    return frozen.from_json(report.frozen_document)
+
+
+@transaction.atomic
+def _freeze_on_first_read(pk: int) -> dict | None:
+    report = StatusReport.objects.select_for_update().get(pk=pk)
+    if not report.is_final or report.frozen_document is not None:  # reopened, or frozen by another reader
+        return report.frozen_document
+    report.frozen_document = frozen.to_json(compiled_document(report))
+    # Neither lock_version nor updated_at: the report did not change, its decided copy was only written
+    # down, so a coordinator's open page is not made stale by someone reading it.
+    report.save(update_fields=["frozen_document"])
+    record(action="status_report_frozen", actor=None, obj=report, detail=str(report.year))
+    return report.frozen_document

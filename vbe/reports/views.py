@@ -25,7 +25,7 @@ from vbe.core import submission
 from vbe.guidelines.duties import duties_for
 from vbe.organisations.models import Organisation
 from vbe.plans.models import Plan
-from vbe.reports import compile, plan_document, services
+from vbe.reports import plan_document, services
 from vbe.reports.compliance import (
     compliance_for,
     organisation_compliance,
@@ -202,6 +202,17 @@ def _readable_report(request: HttpRequest, year: int) -> StatusReport:
     return report
 
 
+def _reading(report: StatusReport) -> DocumentData:
+    """What the report shows, on its page and in its files alike: a final report as it was decided (the
+    stored document), a draft compiled from the portal's data now."""
+    if not report.is_final:
+        return services.compiled_document(report)
+    document = services.frozen_document(report)
+    if document is None:  # opened as a draft again a moment ago: no longer a decided report to show
+        raise Http404(_("Rapporten finns inte."))
+    return document
+
+
 def _status_report_page(
     request: HttpRequest,
     report: StatusReport,
@@ -212,7 +223,7 @@ def _status_report_page(
     """The report's page: its texts' form (``form``), the state buttons (``state_form``) and the compiled draft.
     A reader who does not manage the report gets the page without forms."""
     initial = {"lock_version": report.lock_version}
-    document = compile.status_report_document(compile.status_report_data(report.year, status_report=report), report)
+    document = _reading(report)
     manages = permissions.can(request.user, Action.MANAGE_STATUS_REPORT)
     context = {"report": report, "document": document, "manages": manages, "form": None, "state_form": None}
     if manages:
@@ -280,7 +291,7 @@ def _status_report_file(request: HttpRequest, year: int, kind: str) -> HttpRespo
         report = _readable_report(request, year)
     if response := reauth_redirect(request, back=reverse("reports:status_report", args=[year])):
         return response
-    document = compile.status_report_document(compile.status_report_data(year, status_report=report), report)
+    document = _reading(report)
     record(action="status_report_exported", actor=request.user, obj=report, detail=kind)
     return _document_response(document, kind, template="reports/status_report_document.html")
 

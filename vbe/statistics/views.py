@@ -9,6 +9,8 @@ are outside the handling organisation of many of them; handlers see theirs in th
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from vbe.accounts import permissions
+from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
 from vbe.core import svg
 from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS, Environment
@@ -80,25 +83,39 @@ def _incident_figures(table: city.CityTable, place: city.Place, subject: str) ->
     ]
 
 
-def _concern_figures(table: city.CityTable, place: city.Place, subject: str) -> list[figures.Figure]:
-    """Concerns from the routine, counted by the day they were received (``dating.CONCERNS``)."""
+def _concern_figures(
+    table: city.CityTable, place: city.Place, subject: str, *, by_environment: bool
+) -> list[figures.Figure]:
+    """Concerns from the routine, counted by the day they were received (``dating.CONCERNS``).
+    ``by_environment``: with the environment the handlers assessed. Only for those who read or oversee
+    the place's handling (its council's coordinators, the central coordinators): an assessment is
+    recorded days after a concern arrives, so a count per environment that moves under a watcher's eyes
+    would tell a reporter how the concern they sent was judged, and that is special-category data."""
     period = table.period
-    return [
+    shown = [
         figures.month_figure(
             period,
             table.of(place, city.MONTH),
             key="concern-months",
             title=_("Oro för individer per månad, %(subject)s, %(period)s")
             % {"subject": subject, "period": period.label},
-        ),
-        figures.category_figure(
-            Environment.choices,
-            table.of(place, "environment"),
-            key="concern-environments",
-            title=_("Oro för individer per miljö (rapportörens bedömning), %(subject)s, %(period)s")
-            % {"subject": subject, "period": period.label},
-        ),
+        )
     ]
+    if by_environment:
+        shown.append(
+            figures.category_figure(
+                Environment.choices,
+                table.of(place, "environment"),
+                key="concern-environments",
+                title=_("Oro för individer per bedömd miljö, %(subject)s, %(period)s")
+                % {"subject": subject, "period": period.label},
+            )
+        )
+    return shown
+
+
+def _oversees_handling(user: Any, council_id: int | None) -> bool:
+    return permissions.has_role(user, Role.CENTRAL_COORDINATOR) or suppression.sees_exact_counts(user, council_id)
 
 
 def _secondary_note(shown: list[figures.Figure], *single: suppression.Shown) -> str:
@@ -152,7 +169,8 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
     )
     subject = _("hela staden")
     incident_figures = _incident_figures(incidents, city.CITY, subject)
-    concern_figures = _concern_figures(concerns, city.CITY, subject)
+    by_environment = _oversees_handling(request.user, None)
+    concern_figures = _concern_figures(concerns, city.CITY, subject, by_environment=by_environment)
     context = {
         "form": form,
         "period": period,
@@ -160,6 +178,7 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
         "concerns_total_shown": concerns.total().text,
         "figures": incident_figures,
         "concern_figures": concern_figures,
+        "concern_environment_withheld": not by_environment,
         "district_rows": rows,
         "district_map": svg.area_map(
             areas,
@@ -199,7 +218,8 @@ def district_statistics(request: HttpRequest, code: str) -> HttpResponse:
     if None in counted:
         neighbourhoods.append((None, _("Ingen stadsdel angiven")))
     incident_figures = _incident_figures(incidents, place, district.name)
-    concern_figures = _concern_figures(concerns, place, district.name)
+    by_environment = _oversees_handling(request.user, council.pk if council else None)
+    concern_figures = _concern_figures(concerns, place, district.name, by_environment=by_environment)
     neighbourhood_rows = figures.rows_for(neighbourhoods, incidents.of(place, "neighbourhood"))
     context = {
         "form": form,
@@ -211,6 +231,7 @@ def district_statistics(request: HttpRequest, code: str) -> HttpResponse:
         "concerns_total_shown": concerns.total(place).text,
         "figures": incident_figures,
         "concern_figures": concern_figures,
+        "concern_environment_withheld": not by_environment,
         "neighbourhood_rows": neighbourhood_rows,
         "secondary_note": _secondary_note(
             incident_figures + concern_figures,

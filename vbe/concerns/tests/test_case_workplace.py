@@ -64,6 +64,9 @@ def test_a_reader_of_a_disclosure_sees_the_jump_as_one_process_step(cast, make_c
     page = cast.client("coordinator_other").get(concern.get_absolute_url()).content.decode()
     assert "Från mottagen till bedömning" in page
     assert "Hemlig anteckning" not in page
+    # Referrals are the handlers' business: the reader is told so, never that there are none.
+    assert "Hänvisningar visas bara för dem som hanterar ärendet." in page
+    assert "Inga hänvisningar registrerade." not in page
 
 
 @pytest.mark.parametrize(

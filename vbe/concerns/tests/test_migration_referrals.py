@@ -42,6 +42,9 @@ def test_environments_are_reset_and_old_actions_become_what_they_were(cast):
             environment="islamist",
         )
         ActionTaken = old.get_model("concerns", "ActionTaken")
+        district, _ = old.get_model("organisations", "District").objects.get_or_create(
+            code="T-9", defaults={"name": "Testområdet"}
+        )
         for kind in ("social_emergency_redex", "sig", "relatives_support", "sip"):
             ActionTaken.objects.create(
                 concern=concern,
@@ -50,6 +53,12 @@ def test_environments_are_reset_and_old_actions_become_what_they_were(cast):
                 note=f"Anteckning {kind}",
                 recorded_by_id=cast["coordinator"].pk,
             )
+        # What the referral has no field for, and when it was recorded (auto_now_add: set afterwards).
+        sig = ActionTaken.objects.get(kind="sig")
+        sig.made_by, sig.district = "Fältassistent", district
+        sig.save()
+        recorded = datetime.datetime(2025, 1, 3, 9, 30, tzinfo=datetime.UTC)
+        ActionTaken.objects.filter(kind__in=("sig", "relatives_support")).update(recorded_at=recorded)
         from vbe.statistics import summary
 
         summary.rebuild(apps=old)  # what 0002 would have counted: the reporter's "islamist"
@@ -66,7 +75,13 @@ def test_environments_are_reset_and_old_actions_become_what_they_were(cast):
         moved = {r.kind: r for r in current.referrals.all()}
         assert sorted(moved) == ["relatives_district", "sig"]
         assert all(r.before_checklist and r.preconditions == [] for r in moved.values())
-        assert moved["sig"].note == "Anteckning sig"  # still encrypted, still readable
+        # Still encrypted and readable, with who made it and the district kept in the note.
+        assert moved["sig"].note == f"Anteckning sig\nGjord av: Fältassistent\nStadsdelsområde: {district.name}"
+        assert moved["relatives_district"].note == "Anteckning relatives_support"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT note FROM concerns_referral WHERE id = %s", [moved["sig"].pk])
+            assert "Fältassistent" not in cursor.fetchone()[0]  # ciphertext at rest
+        assert {r.recorded_at for r in moved.values()} == {recorded}  # not the migration's time
         environment = ConcernCount.objects.filter(dimension="environment")
         assert not environment.filter(value="islamist").exists()
         assert environment.filter(value="unknown").aggregate(total=Sum("n"))["total"] == 1

@@ -87,3 +87,34 @@ def test_duty_report_comment_refuses_a_personnummer(cast, jarva):
     response = client.post(url, data)
     assert response.status_code == 400 and PERSONNUMMER_ERROR in response.content.decode()
     assert not DutyReport.objects.exists()
+
+
+def test_measure_title_refuses_a_personnummer(cast):
+    plan = make_plan(cast, measures=[])
+    response = _post(
+        cast.client("coordinator"),
+        plan,
+        "atgarder/ny/",
+        title=f"Samtal med {PNR_TYPED}",
+        focus_area=focus_area(1).pk,
+        status="planned",
+    )
+    assert response.status_code == 400 and PERSONNUMMER_ERROR in response.content.decode()
+    assert not Measure.objects.filter(plan=plan).exists()
+
+
+def test_plan_title_refuses_a_personnummer(cast):
+    plan = make_plan(cast, measures=[])
+    before = plan.title
+    response = _post(cast.client("coordinator"), plan, "andra/", title=f"Plan {PNR_TYPED}", situation_analysis="Läget.")
+    assert response.status_code == 400 and PERSONNUMMER_ERROR in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.title == before
+
+
+def test_listed_measure_title_refuses_a_personnummer(cast):
+    from vbe.plans.forms_lists import ListedMeasureForm
+
+    form = ListedMeasureForm(data={"title": f"Samtal {PNR_TYPED}", "lock_version": 1}, areas=[focus_area(1)])
+    assert not form.is_valid()
+    assert PERSONNUMMER_ERROR in " ".join(form.errors["title"])

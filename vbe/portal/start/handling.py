@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role
+from vbe.audit.log import record
 from vbe.concerns import lists
 from vbe.concerns.models import Concern, State
 from vbe.core.newest_first import COUNT_CAP
@@ -129,6 +130,13 @@ def _plan_tasks(organisations: list[Organisation], today: datetime.date) -> tupl
     return found[:NEXT_ITEMS], len(found)
 
 
+def _log_listed(user: Any, rows: list[Row]) -> None:
+    """The start page lists concerns by reference, step and date, as the case list does: logged as the
+    case list is, so a session that only ever opened the start page still leaves its trace."""
+    if rows:
+        record(action="concern_list_viewed", actor=user, detail="startsidan")
+
+
 def coordinator(user: Any, membership: Membership | None) -> dict[str, Any]:
     """The inbox: what waits for the coordinator's organisations, oldest first, concerns about a child
     without a recorded orosanmälan first of all."""
@@ -156,22 +164,29 @@ def coordinator(user: Any, membership: Membership | None) -> dict[str, Any]:
     # Capped like the incident list's own count: a council's new incidents could be many.
     incident_count = new_incidents.order_by().values("pk")[: COUNT_CAP + 1].count()
 
-    organisations = [
-        o
-        for o in Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
-        if permissions.can(user, permissions.Action.REPORT_DUTIES, o)
-    ]
+    # The memberships were read with their organisations (``permissions.memberships``): no query here.
+    coordinated = {
+        m.organisation_id: m.organisation for m in permissions.memberships(user) if m.role == Role.COORDINATOR
+    }
+    organisations = sorted(
+        (o for o in coordinated.values() if permissions.can(user, permissions.Action.REPORT_DUTIES, o)),
+        key=lambda o: o.name,
+    )
     plan_tasks, plan_task_count = _plan_tasks(organisations, today)
+    child_rows = _concern_rows(open_handled.filter(child_q), today)
+    received_rows = _concern_rows(open_handled.filter(state=State.RECEIVED), today)
+    inactive_rows = _concern_rows(open_handled.filter(inactive_q), today, by_activity=True)
+    _log_listed(user, child_rows + received_rows + inactive_rows)
     return {
         "several_organisations": len(organisation_ids) > 1,
         "inactive_days": lists.inactive_days(),
-        "child_rows": _concern_rows(open_handled.filter(child_q), today),
+        "child_rows": child_rows,
         "child_count": counts["child"],
         "child_url": _case_list(barn_utan_anmalan="1"),
-        "received_rows": _concern_rows(open_handled.filter(state=State.RECEIVED), today),
+        "received_rows": received_rows,
         "received_count": counts["received"],
         "received_url": _case_list(steg=State.RECEIVED),
-        "inactive_rows": _concern_rows(open_handled.filter(inactive_q), today, by_activity=True),
+        "inactive_rows": inactive_rows,
         "inactive_count": counts["inactive"],
         "inactive_url": _case_list(inaktiv="1"),
         "incident_rows": incident_rows,
@@ -197,6 +212,7 @@ def caseworker(user: Any, membership: Membership | None) -> dict[str, Any]:
         Row(c, d := days_since(c.updated_at, today), activity_text(d))
         for c in mine.order_by("updated_at", "pk")[:CASEWORKER_ROWS]
     ]
+    _log_listed(user, rows)
     # One caseworker's open cases are few: counted without a cap.
     count = mine.order_by().count()
     return {

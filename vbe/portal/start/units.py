@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role
@@ -87,14 +88,16 @@ def _neighbourhoods(user: Any, units: list[Unit], year: int) -> list[Neighbourho
     return lines
 
 
-def _reported_by_staff(unit_ids: list[int], year: int) -> tuple[suppression.Shown, int]:
-    """How many concerns and incidents the members of the units reported this year: counts, never who.
-    The concerns' count is kept small like every concern figure outside the handling organisation: in a
-    small unit "1" could point at a colleague and at the person they were worried about."""
+def _reported_by_staff(unit_ids: list[int], year: int) -> tuple[str, int]:
+    """How many concerns (last year) and incidents (this year) the members of the units reported: counts,
+    never who. A concern count that moved while the manager watched would tell the day a colleague
+    reported, and in a small unit who, and often about whom. So concerns are counted for the last
+    whole year only, which no longer changes, and below five as "färre än 5", zero included, so
+    that not even "none" and "one" are told apart."""
     staff = Membership.objects.filter(unit_id__in=unit_ids).values("user_id")
-    concerns = dating.CONCERNS.in_year(Concern.objects.filter(reporter_id__in=staff), year).count()
+    concerns = dating.CONCERNS.in_year(Concern.objects.filter(reporter_id__in=staff), year - 1).count()
     incidents = dating.INCIDENTS.in_year(Incident.objects.filter(reporter_id__in=staff), year).count()
-    return suppression.shown(concerns, exact=False), incidents
+    return (str(concerns) if concerns >= suppression.LIMIT else _("färre än 5")), incidents
 
 
 def unit_manager(user: Any, membership: Membership | None) -> dict[str, Any]:
@@ -119,5 +122,6 @@ def unit_manager(user: Any, membership: Membership | None) -> dict[str, Any]:
         "unit_incidents_by_month": months,
         "neighbourhood_lines": _neighbourhoods(user, units, year),
         "staff_concerns": concerns,
+        "last_year": year - 1,
         "staff_incidents": incidents,
     }

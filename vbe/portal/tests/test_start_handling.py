@@ -29,6 +29,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from vbe.audit.models import AccessLogEntry
 from vbe.concerns import services, sharing
 from vbe.concerns.lists import needs_child_report_q
 from vbe.concerns.models import ActionKind, Concern, State
@@ -287,3 +288,17 @@ def test_the_plan_tasks_are_those_of_the_task_page_dated_first(cast):
     )
     assert first["overdue"] == (timezone.localdate() > datetime.date(year, 4, 30))
     assert second["task"].text.startswith("Självskattningen") and not second["overdue"]
+
+
+@pytest.mark.parametrize("name", ["coordinator", "caseworker"])
+def test_a_start_page_that_lists_concerns_is_logged_like_the_case_list(cast, city, name):
+    before = AccessLogEntry.objects.filter(action="concern_list_viewed", actor_id=cast[name].pk).count()
+    assert cast.client(name).get("/").status_code == 200
+    logged = AccessLogEntry.objects.filter(action="concern_list_viewed", actor_id=cast[name].pk)
+    assert logged.count() == before + 1
+    assert logged.order_by("-id").first().detail == "startsidan"
+
+
+def test_a_start_page_with_nothing_to_list_logs_nothing(cast):
+    assert cast.client("caseworker").get("/").status_code == 200
+    assert not AccessLogEntry.objects.filter(action="concern_list_viewed", actor_id=cast["caseworker"].pk).exists()

@@ -107,14 +107,29 @@ def test_unit_manager_sees_this_years_incidents_at_units_by_category_and_month(
 
 def test_unit_manager_sees_staff_report_counts_never_who(cast, unit_world, django_assert_max_num_queries):
     response = _home(cast, "unit_manager", django_assert_max_num_queries)
+    # Concerns: last year's one, shown as "färre än 5" (this year's two are not counted: a figure that
+    # moves while the manager watches tells the day a colleague reported).
+    assert response.context["staff_concerns"] == "färre än 5"
     # Staff's incidents this year: the three at the unit (last year's is not this year's).
-    # Two concerns: shown as "<5", as every concern count outside the handling organisation is.
-    assert response.context["staff_concerns"].text == "<5"
     assert response.context["staff_incidents"] == 3
     html = response.content.decode()
-    assert 'data-figure="staff-concerns">&lt;5<' in html
+    assert 'data-figure="staff-concerns">färre än 5<' in html
     assert cast["staff"].full_name not in html
     assert "Testobservation" not in html
+
+
+def test_unit_manager_sees_last_years_staff_concerns_exactly_from_five(cast, unit_world, django_assert_max_num_queries):
+    last_year = datetime.datetime(_year() - 1, 6, 1, 12, tzinfo=timezone.get_current_timezone())
+    for _n in range(4):  # with the fixture's one from last year: five
+        _concern(cast["staff"], received=last_year)
+    _concern(cast["staff"], received=last_year.replace(year=_year() - 2))  # the year before: not counted
+    response = _home(cast, "unit_manager", django_assert_max_num_queries)
+    assert response.context["staff_concerns"] == "5"
+
+
+def test_unit_manager_cannot_tell_no_concern_from_one(cast, django_assert_max_num_queries):
+    response = _home(cast, "unit_manager", django_assert_max_num_queries)
+    assert response.context["staff_concerns"] == "färre än 5"  # none at all, shown like one
 
 
 def test_unit_manager_sees_neighbourhood_counts_protected_and_no_training_promise(
