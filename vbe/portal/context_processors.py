@@ -97,7 +97,7 @@ NAVIGATION: tuple[Group, ...] = (
         _("Planer och lägesbild"),
         (
             Item(_("Planer"), "plans:list", Action.LIST_PLANS, ("plans:",)),
-            Item(_("Uppföljning"), "reports:index", Action.VIEW_COMPLIANCE, ("reports:",)),
+            Item(_("Uppföljning"), "reports:index", Action.READ_STATUS_REPORT, ("reports:",)),
             Item(_("Lägesbild"), "statistics:city", Action.VIEW_STATISTICS, ("statistics:",)),
         ),
     ),

@@ -7,10 +7,14 @@ import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from vbe.core import svg
+from vbe.organisations import shapes
 from vbe.statistics.dating import Period, month_label, month_name
 from vbe.statistics.suppression import INF, LIMIT, PRIMARY_TEXT, Shown, notes
 
@@ -113,3 +117,44 @@ def shade_class(count: int, classes: Sequence[ShadeClass]) -> ShadeClass:
 
 def shade_of(count: int, classes: Sequence[ShadeClass]) -> int:
     return shade_class(count, classes).shade
+
+
+def district_map(
+    districts: Iterable[Any],
+    total_of: Callable[[int], Shown],
+    classes: Sequence[ShadeClass],
+    *,
+    drawn: shapes.DistrictMap,
+    chart_id: str,
+    title: str,
+) -> tuple[list[Row], SafeString]:
+    """Incidents per district as a map and as the rows of its table, the same figures in both. The
+    outlines are drawn once per process (``drawn``: ``vbe.organisations.shapes.district_map()``, asked
+    once per page since each asking checks that the districts have not changed); here only the shades
+    and labels. A district no longer active keeps its row (old incidents) but has no area on the map."""
+    outlines = drawn.outlines
+    rows, areas = [], []
+    for district in districts:
+        figure = total_of(district.pk)
+        label = (
+            district.name if district.is_active else _("%(district)s (tidigare område)") % {"district": district.name}
+        )
+        rows.append(Row(label, figure, reverse("statistics:district", args=[district.code])))
+        if district.is_active and district.code in outlines.areas:
+            areas.append(
+                svg.MapArea(
+                    key=district.code,
+                    name=district.name,
+                    geometry=None,
+                    label=figure.text,
+                    shade=shade_of(figure.count, classes),
+                )
+            )
+    description = " ".join(
+        [
+            _("Karta över stadsdelsområdena, färgade efter antal händelser: mörkare betyder fler."),
+            "; ".join(f"{r.label}: {r.shown}" for r in rows) + ".",
+            _("Samma siffror finns i tabellen under kartan."),
+        ]
+    )
+    return rows, svg.area_map(areas, chart_id=chart_id, title=title, description=description, outlines=outlines)

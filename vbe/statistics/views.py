@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -23,7 +22,6 @@ from django.views.decorators.http import require_safe
 from vbe.accounts import permissions
 from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action
-from vbe.core import svg
 from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS, Environment
 from vbe.incidents.models import Category
 from vbe.organisations import shapes
@@ -137,35 +135,14 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
         for d in District.objects.select_related("council").defer("geometry").order_by("name")
         if d.is_active or incidents.total(d.pk).count
     ]
-    # The outlines are drawn once per process (vbe.organisations.shapes): here only the shades and figures.
-    district_map = shapes.district_map()
-    rows, areas, exact_for = [], [], []
-    for district in districts:
-        figure = incidents.total(district.pk)
-        council = getattr(district, "council", None)
-        if council is not None and council.pk in councils:
-            exact_for.append(district.name)
-        label = (
-            district.name if district.is_active else _("%(district)s (tidigare område)") % {"district": district.name}
-        )
-        rows.append(figures.Row(label, figure, reverse("statistics:district", args=[district.code])))
-        if district.is_active and district.code in district_map.outlines.areas:
-            areas.append(
-                svg.MapArea(
-                    key=district.code,
-                    name=district.name,
-                    geometry=None,
-                    label=figure.text,
-                    shade=figures.shade_of(figure.count, incidents.classes),
-                )
-            )
-    parts = "; ".join(f"{r.label}: {r.shown}" for r in rows)
-    description = " ".join(
-        [
-            _("Karta över stadsdelsområdena, färgade efter antal händelser: mörkare betyder fler."),
-            f"{parts}.",
-            _("Samma siffror finns i tabellen under kartan."),
-        ]
+    exact_for = [d.name for d in districts if getattr(d, "council", None) is not None and d.council.pk in councils]
+    rows, district_map = figures.district_map(
+        districts,
+        incidents.total,
+        incidents.classes,
+        drawn=shapes.district_map(),
+        chart_id="chart-districts",
+        title=_("Händelser per stadsdelsområde, %(period)s") % {"period": period.label},
     )
     subject = _("hela staden")
     incident_figures = _incident_figures(incidents, city.CITY, subject)
@@ -180,13 +157,7 @@ def city_statistics(request: HttpRequest) -> HttpResponse:
         "concern_figures": concern_figures,
         "concern_environment_withheld": not by_environment,
         "district_rows": rows,
-        "district_map": svg.area_map(
-            areas,
-            chart_id="chart-districts",
-            title=_("Händelser per stadsdelsområde, %(period)s") % {"period": period.label},
-            description=description,
-            outlines=district_map.outlines,
-        ),
+        "district_map": district_map,
         "legend": incidents.classes,
         "exact_for": exact_for,
         "secondary_note": _secondary_note(

@@ -20,7 +20,6 @@ from vbe.accounts import permissions
 from vbe.accounts.coordinators import coordinator_overview
 from vbe.accounts.models import Membership
 from vbe.concerns.models import Concern
-from vbe.core import svg
 from vbe.incidents.models import Incident
 from vbe.organisations import shapes
 from vbe.reports.compliance import compliance_for, drill_down_url
@@ -119,29 +118,15 @@ def _incidents(user: Any) -> dict[str, Any]:
         key="start-months",
         title=_("Händelser per månad i hela staden, %(period)s") % {"period": period.label},
     )
-    district_map = shapes.district_map()
-    rows, areas = [], []
     # The map already read every district's name and code (no query of its own here).
-    for district in (d for d in district_map.districts if d.is_active):
-        figure = table.total(district.pk)
-        rows.append(figures.Row(district.name, figure, reverse("statistics:district", args=[district.code])))
-        if district.code in district_map.outlines.areas:
-            areas.append(
-                svg.MapArea(
-                    key=district.code,
-                    name=district.name,
-                    geometry=None,
-                    label=figure.text,
-                    shade=figures.shade_of(figure.count, table.classes),
-                )
-            )
-    parts = "; ".join(f"{r.label}: {r.shown}" for r in rows)
-    description = " ".join(
-        [
-            _("Karta över stadsdelsområdena, färgade efter antal händelser: mörkare betyder fler."),
-            f"{parts}.",
-            _("Samma siffror finns i tabellen under kartan."),
-        ]
+    drawn = shapes.district_map()
+    rows, district_map = figures.district_map(
+        (d for d in drawn.districts if d.is_active),
+        table.total,
+        table.classes,
+        drawn=drawn,
+        chart_id="chart-start-districts",
+        title=_("Händelser per stadsdelsområde, %(period)s") % {"period": period.label},
     )
     return {
         "incident_period": period,
@@ -149,13 +134,7 @@ def _incidents(user: Any) -> dict[str, Any]:
         "incident_trend": trend,
         "district_rows": rows,
         "legend": table.classes,
-        "district_map": svg.area_map(
-            areas,
-            chart_id="chart-start-districts",
-            title=_("Händelser per stadsdelsområde, %(period)s") % {"period": period.label},
-            description=description,
-            outlines=district_map.outlines,
-        ),
+        "district_map": district_map,
     }
 
 

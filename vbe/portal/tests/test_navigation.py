@@ -57,6 +57,7 @@ def test_a_heading_with_one_reachable_page_takes_that_pages_name(cast):
         ("coordinator", "/planer/", "Planer och lägesbild", "Planer"),
         ("coordinator", "/handelser/statistik/", "Planer och lägesbild", "Lägesbild"),
         ("central_coordinator", "/rapporter/", "Planer och lägesbild", "Uppföljning"),
+        ("board_reader", "/rapporter/", "Planer och lägesbild", "Uppföljning"),  # the final status reports
         ("coordinator", "/riktlinjer/mitt-uppdrag/", "Riktlinjerna", "Mitt uppdrag"),
         ("coordinator", "/riktlinjer/kalender/", "Riktlinjerna", "Mitt uppdrag"),
         ("coordinator", "/organisationer/jarva/", "Riktlinjerna", "Organisationer"),
