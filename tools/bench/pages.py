@@ -87,6 +87,19 @@ def key_pages(targets: dict) -> list[Page]:
     pages += [
         Page("concerns.list", "concern list", "coordinator", "/oro/arenden/"),
         Page("incidents.list", "incident list", "coordinator", "/handelser/"),
+        # The coordinator's inbox links to these: its own concerns about a child without an orosanmälan,
+        # those without activity, and the council's new incidents.
+        Page(
+            "concerns.list.child",
+            "concern list: child, no orosanmälan",
+            "coordinator",
+            "/oro/arenden/?att_hantera=1&barn_utan_anmalan=1",
+        ),
+        Page(
+            "concerns.list.inactive", "concern list: inactive", "coordinator", "/oro/arenden/?att_hantera=1&inaktiv=1"
+        ),
+        Page("incidents.list.new", "incident list: new", "coordinator", "/handelser/?att_hantera=1&status=new"),
+        Page("reports.board", "reports, board reader", "board_reader", "/rapporter/"),
     ]
     if targets.get("concern_reference"):
         pages.append(
