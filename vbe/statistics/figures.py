@@ -7,7 +7,6 @@ import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from vbe.core import svg
 from vbe.organisations import shapes
+from vbe.organisations.models import District
 from vbe.statistics.dating import Period, month_label, month_name
 from vbe.statistics.suppression import INF, LIMIT, PRIMARY_TEXT, Shown, notes
 
@@ -120,7 +120,7 @@ def shade_of(count: int, classes: Sequence[ShadeClass]) -> int:
 
 
 def district_map(
-    districts: Iterable[Any],
+    districts: Iterable[District],
     total_of: Callable[[int], Shown],
     classes: Sequence[ShadeClass],
     *,
