@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vbe.guidelines.models import ReportingDuty
@@ -20,8 +21,23 @@ class DueDocument:
         return self.duty.get_document_display()
 
 
+def _due(duties: Iterable[ReportingDuty], years: Iterable[int]) -> list[DueDocument]:
+    """The documents ``duties`` call for in ``years``, by due date."""
+    due = [DueDocument(d, year, d.due_date(year)) for year in years for d in duties if d.applies_in(year)]
+    return sorted(due, key=lambda item: (item.due, item.label))
+
+
 def duties_for(organisation: Organisation, year: int) -> list[DueDocument]:
     """Documents ``organisation`` owes in ``year`` under the current guideline, by due date."""
-    duties = ReportingDuty.objects.filter(organisations=organisation, guideline__is_current=True)
-    due = [DueDocument(d, year, d.due_date(year)) for d in duties if d.applies_in(year)]
-    return sorted(due, key=lambda item: item.due)
+    return _due(ReportingDuty.objects.filter(organisations=organisation, guideline__is_current=True), [year])
+
+
+def next_due(organisations: Iterable[Organisation], today: datetime.date) -> list[DueDocument]:
+    """What ``organisations`` owe from ``today`` on, this year and next, by due date: one query for all of
+    them (a document two of them owe under one duty is listed once)."""
+    duties = list(
+        ReportingDuty.objects.filter(organisations__in=list(organisations), guideline__is_current=True)
+        .order_by("pk")
+        .distinct()
+    )
+    return [item for item in _due(duties, [today.year, today.year + 1]) if item.due >= today]

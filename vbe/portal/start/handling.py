@@ -29,7 +29,7 @@ from vbe.audit.log import record
 from vbe.concerns import lists
 from vbe.concerns.models import Concern, State
 from vbe.core.newest_first import COUNT_CAP
-from vbe.guidelines.models import ReportingDuty
+from vbe.guidelines import duties
 from vbe.incidents.models import Incident, Status
 from vbe.organisations.models import Organisation
 from vbe.plans import tasks
@@ -94,23 +94,6 @@ def _concern_rows(queryset: Any, today: datetime.date, *, by_activity: bool = Fa
         return [Row(c, d := days_since(c.updated_at, today), activity_text(d)) for c in rows]
     rows = queryset.order_by("created_at", "pk")[:INBOX_ROWS]
     return [Row(c, d := days_since(c.created_at, today), received_text(d)) for c in rows]
-
-
-def _deadlines(organisations: list[Organisation], today: datetime.date) -> list[dict[str, Any]]:
-    """The next reporting deadlines of ``organisations`` (this year's and next year's, from today on),
-    read in one query: the same duties and dates as ``vbe.guidelines.duties.duties_for``."""
-    duties = list(
-        ReportingDuty.objects.filter(organisations__in=organisations, guideline__is_current=True)
-        .order_by("pk")
-        .distinct()
-    )
-    upcoming = [
-        {"label": duty.get_document_display(), "due": duty.due_date(year), "year": year}
-        for year in (today.year, today.year + 1)
-        for duty in duties
-        if duty.applies_in(year) and duty.due_date(year) >= today
-    ]
-    return sorted(upcoming, key=lambda item: (item["due"], item["label"]))[:NEXT_ITEMS]
 
 
 def _plan_tasks(organisations: list[Organisation], today: datetime.date) -> tuple[list[dict[str, Any]], int]:
@@ -193,7 +176,7 @@ def coordinator(user: Any, membership: Membership | None) -> dict[str, Any]:
         "incident_count": incident_count,
         "incident_count_capped": incident_count > COUNT_CAP,
         "incident_url": _incident_list(status=Status.NEW),
-        "deadlines": _deadlines(organisations, today),
+        "deadlines": duties.next_due(organisations, today)[:NEXT_ITEMS],
         "plan_tasks": plan_tasks,
         "plan_task_count": plan_task_count,
     }
