@@ -13,8 +13,10 @@ import copy
 import datetime
 import io
 import json
+from threading import Barrier, Thread
 
 import pytest
+from django.db import connection
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
@@ -222,3 +224,31 @@ def test_a_final_report_without_a_copy_is_frozen_on_its_first_read(world):
     change_the_data(world)
     assert readings(board) == first
     assert all(expected in first[0] for expected in BEFORE)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)")
+def test_two_first_reads_of_a_report_without_a_copy_at_once_freeze_it_once(world):
+    """Two readers open a report finalised before reports were frozen, at the same moment: the row lock
+    lets one compile and store; the other finds the copy and serves it. One copy, one log row, the same
+    document for both."""
+    StatusReport.objects.filter(year=YEAR).update(state=StatusReportState.FINAL)
+    barrier, documents, errors = Barrier(2), [], []
+
+    def read() -> None:
+        try:
+            barrier.wait(timeout=10)
+            documents.append(services.frozen_document(StatusReport.objects.get(year=YEAR)))
+        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(documents) == 2 and documents[0] == documents[1]
+    assert AccessLogEntry.objects.filter(action="status_report_frozen").count() == 1
