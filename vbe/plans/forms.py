@@ -131,21 +131,31 @@ class DecisionForm(LockForm):
         return value
 
 
-class MeasureForm(LockForm):
-    title = forms.CharField(
+def measure_title_field() -> forms.CharField:
+    """A measure's name, in a plan or in a yearly measures list: both are read widely (boards, the status
+    report), so neither takes a personnummer or a phone number."""
+    return forms.CharField(
         label=_("Åtgärd"),
         max_length=200,
         error_messages={"required": _("Skriv vad åtgärden heter.")},
         validators=[reject_identifying_numbers],
     )
-    description = forms.CharField(
+
+
+def measure_description_field(help_text: str, *, rows: int) -> forms.CharField:
+    return forms.CharField(
         label=_("Beskrivning"),
-        help_text=_("Vad ska göras, för vilka och varför?"),
+        help_text=help_text,
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": rows}),
         validators=[reject_identifying_numbers],
     )
+
+
+class MeasureForm(LockForm):
+    title = measure_title_field()
+    description = measure_description_field(_("Vad ska göras, för vilka och varför?"), rows=5)
     focus_area = forms.ModelChoiceField(
         queryset=FocusArea.objects.none(),
         label=_("Vilket område i riktlinjerna hör åtgärden till?"),

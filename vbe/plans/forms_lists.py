@@ -5,27 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.models import FocusArea, Method
-from vbe.plans.forms import LockForm
+from vbe.plans.forms import LockForm, measure_description_field, measure_title_field
 from vbe.plans.models import ListedMeasure, MeasureStatus
 
 
 class ListedMeasureForm(LockForm):
-    title = forms.CharField(
-        label=_("Åtgärd"),
-        max_length=200,
-        error_messages={"required": _("Skriv vad åtgärden heter.")},
-        validators=[reject_identifying_numbers],  # reported lists are read by boards and in the status report
-    )
-    description = forms.CharField(
-        label=_("Beskrivning"),
-        help_text=_("Vad görs, för vilka och varför?"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        validators=[reject_identifying_numbers],
-    )
+    title = measure_title_field()
+    description = measure_description_field(_("Vad görs, för vilka och varför?"), rows=4)
     focus_area = forms.ModelChoiceField(
         queryset=FocusArea.objects.none(),
         label=_("Vilket område i riktlinjerna hör åtgärden till?"),
