@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := VBE_ENV=demo SITE_URL=http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup assets db test lint clean bench messages mutation
+.PHONY: help run setup assets db test lint clean bench bench-import messages mutation
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,8 +46,11 @@ db: setup ## Migrate the SQLite database and load reference and demo data (idemp
 	test -s var/audit/checkpoints-demo.log || $(DEMO_ENV) $(PY) manage.py verify_audit_log --initialise
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 
-run: db ## Set up and start the portal on http://127.0.0.1:$(PORT) with demo data
+run: db ## Set up and start the portal on http://127.0.0.1:$(PORT) with demo data and one job worker
 	@$(DEMO_ENV) $(PY) manage.py seed_demo --accounts-only
+	@# One worker beside the server (imports, reminders, e-mail retries), stopped when the server stops.
+	$(DEMO_ENV) $(PY) manage.py run_jobs & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: $(VENV)/.installed-dev assets ## Run the whole suite (unit, integration, browser)
@@ -78,3 +81,7 @@ clean: ## Remove the virtualenv, node_modules, built assets and the demo databas
 # (a throw-away database or cluster), measured from outside; README "Prestanda / Performance".
 bench: $(VENV)/.installed-runtime assets ## Measure every key page at scale 1 and 10, a mixed load and the documents (SCALES=1,10 ROUNDS=30 DURATION=120 USERS=50 RUNS=5)
 	$(PY) -m tools.bench
+
+# Also run at the end of `make bench` (on its PostgreSQL database, production settings).
+bench-import: $(VENV)/.installed-runtime ## Time checking and importing 100,000 completion rows (SQLite; DATABASE_URL=postgres://…/vbe_bench_import for PostgreSQL; ROWS=)
+	$(PY) -m tools.bench.import_bench

@@ -89,9 +89,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def reference_data(db):
     """Loaded once per database; reloaded only after a transactional test has flushed it."""
+    from vbe.competence.models import StaffGroup
     from vbe.guidelines.models import Guideline
 
-    if not Guideline.objects.exists():  # the loader's last step: present means all of it is
+    # The loader's last two steps: present means all of it is.
+    if not (Guideline.objects.exists() and StaffGroup.objects.exists()):
         call_command("load_reference_data", verbosity=0)
 
 

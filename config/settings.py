@@ -82,9 +82,11 @@ INSTALLED_APPS = [
     "vbe.incidents",
     "vbe.concerns",
     "vbe.statistics",
+    "vbe.competence",
     "vbe.plans",
     "vbe.reports",
     "vbe.notifications",
+    "vbe.jobs",
     "vbe.portal",
     "vbe.demo",
     "django.contrib.admin",
@@ -93,7 +95,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs (vbe/jobs): Django's tasks framework on its database backend, so a job survives a
+# restart, any number of workers share the queue (`manage.py run_jobs`), and the same code runs on
+# SQLite and PostgreSQL. `make run` starts one worker beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Queries per request as a response header, for `make bench` only (vbe.core.query_count): off unless
 # VBE_BENCH_QUERIES is set, and then first in the chain so every query of the request counts.
@@ -329,6 +338,8 @@ SITE_URL = SITE_URL.rstrip("/")
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Stockholms stad")
 # Reminders to coordinators this many days before each reporting deadline (manage.py send_reminders).
 REMINDER_DAYS_BEFORE = [int(n) for n in env_list("REMINDER_DAYS_BEFORE", ["30", "7"])]
+# Staff are reminded once of a required training whose validity ends within this many days.
+VBE_TRAINING_EXPIRY_NOTICE_DAYS = env_int("VBE_TRAINING_EXPIRY_NOTICE_DAYS", 60)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,8 @@ urlpatterns = [
     path("oro/", include("vbe.concerns.urls")),
     path("planer/", include("vbe.plans.urls")),
     path("rapporter/", include("vbe.reports.urls")),
+    path("utbildning/", include("vbe.competence.urls")),
+    path("jobb/", include("vbe.jobs.urls")),
     path("admin/", admin_site.urls),
 ]
 

@@ -12,6 +12,10 @@ from tools.bench.client import Client, form_with, resolve
 
 # The roles whose start page is measured, in the order of docs/permissions.md; the first demo account
 # with the role is used (for coordinators: the district council Järva's).
+# The organisation of the coordinator's demo account (vbe/demo/city.py ACCOUNTS), whose training pages are
+# measured: the first district council, with the demo's and every city-year's learners.
+COORDINATOR_ORGANISATION = "jarva"
+
 START_ROLES = [
     "staff",
     "unit_manager",
@@ -127,6 +131,18 @@ def key_pages(targets: dict) -> list[Page]:
     ]
     if targets.get("plan_pk"):
         pages.append(Page("plans.detail", "plan", "coordinator", f"/planer/{targets['plan_pk']}/"))
+    organisation = targets.get("organisation_slug") or COORDINATOR_ORGANISATION
+    pages += [
+        Page("competence.coverage_city", "training coverage, city", "central_coordinator", "/utbildning/tackning/"),
+        Page(
+            "competence.coverage_organisation",
+            "training coverage, organisation",
+            "coordinator",
+            f"/utbildning/tackning/{organisation}/",
+        ),
+        Page("competence.people", "training: people", "coordinator", f"/utbildning/{organisation}/deltagare/"),
+        Page("competence.catalogue", "training catalogue", "staff", "/utbildning/katalog/"),
+    ]
     log = targets["access_log"]
     pages += [
         Page("access_log.first", "access log, first page", "auditor", "/loggkontroll/"),

@@ -161,6 +161,10 @@ def text(result: dict) -> str:
     parts += ["", table(result), "", load_text(result.get("load"))]
     if result.get("documents"):
         parts += ["", "Documents (manage.py bench, last scale):", result["documents"].rstrip()]
+    if result.get("import"):
+        from tools.bench.import_bench import text as import_text
+
+        parts += ["", import_text(result["import"])]
     if result.get("problems"):
         parts += ["", "Problems:"] + [f"  - {p}" for p in result["problems"]]
     return "\n".join(parts)

@@ -494,6 +494,12 @@ def measure_all(config: Config, commands: Commands, result: dict, problems: list
                     except BenchError as exc:  # the pages' figures stand without them
                         lines = str(exc).splitlines()
                         problems.append(f"document timings failed: {lines[0]} … {lines[-1].strip()}")
+                    log("Import of 100,000 completion rows (tools/bench/import_bench.py)")
+                    try:
+                        args = ["-m", "tools.bench.import_bench", "--existing", "--json"]
+                        result["import"] = json.loads(commands.python(prod, args, name="import_bench", capture=True))
+                    except (BenchError, ValueError) as exc:
+                        problems.append(f"import timing failed: {str(exc).splitlines()[0]}")
         result["smtp_messages_accepted"] = smtp.accepted
 
 

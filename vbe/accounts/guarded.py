@@ -16,6 +16,7 @@ from django.db.models import Model, Q
 from typing_extensions import TypeIs
 
 from vbe.accounts.models import User
+from vbe.organisations.models import Organisation
 
 Person = User | AnonymousUser  # ``request.user``, or the actor a service is given
 M = TypeVar("M", bound=Model)
@@ -145,3 +146,11 @@ def is_proposal_or_none(obj: object) -> TypeIs[ProposalFacts | None]:
 
 def is_model(obj: object) -> TypeIs[Model]:
     return isinstance(obj, Model)
+
+
+def is_organisation(obj: object) -> TypeIs[Organisation]:
+    return isinstance(obj, Organisation)
+
+
+def is_organisation_or_none(obj: object) -> TypeIs[Organisation | None]:
+    return obj is None or isinstance(obj, Organisation)

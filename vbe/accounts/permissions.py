@@ -31,12 +31,15 @@ from vbe.accounts.guarded import (
     is_concern,
     is_incident,
     is_model,
+    is_organisation,
+    is_organisation_or_none,
     is_plan,
     is_proposal_or_none,
     is_submission,
 )
 from vbe.accounts.models import Membership, Role, most_responsible
 from vbe.core.expressions import PkAmong
+from vbe.organisations.models import Organisation
 
 CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
 # Roles that can see personal data somewhere in the portal: they need a second factor in production.
@@ -82,6 +85,12 @@ class Action(StrEnum):
     READ_STATUS_REPORT = "read_status_report"
     # Four eyes on power (vbe.accounts.four_eyes)
     DECIDE_ACCESS_CHANGE = "decide_access_change"
+    # Competence (vbe.competence)
+    VIEW_TRAINING_CATALOGUE = "view_training_catalogue"
+    MANAGE_TRAINING_CATALOGUE = "manage_training_catalogue"
+    REGISTER_OWN_TRAINING = "register_own_training"
+    MANAGE_ORGANISATION_TRAINING = "manage_organisation_training"
+    VIEW_TRAINING_COVERAGE = "view_training_coverage"
 
 
 # --- Role facts --------------------------------------------------------------------------------
@@ -437,6 +446,43 @@ def _access_change_decider(user: Person, proposal: ProposalFacts | None = None) 
     return proposal is None or user.pk not in (proposal.proposed_by_id, proposal.target_id)
 
 
+# --- Competence: an organisation's coordinators and unit managers keep its training records ----------
+# (imports, headcounts, reminders); a unit manager only for their own units (``training_unit_scope``).
+# The central coordinator keeps the catalogue and reads and keeps every organisation's records.
+
+TRAINING_KEEPER_ROLES = (Role.COORDINATOR, Role.UNIT_MANAGER)
+
+
+def _training_keeper(user: Person, organisation: Organisation) -> bool:
+    if not _signed_in(user):
+        return False
+    return _central(user) or organisation.pk in org_ids_with(user, *TRAINING_KEEPER_ROLES)
+
+
+def _training_reader(user: Person, organisation: Organisation | None = None) -> bool:
+    """Asked without an organisation: the city's figures, for the central coordinator alone."""
+    if organisation is None:
+        return _signed_in(user) and _central(user)
+    return _training_keeper(user, organisation) or organisation.pk in org_ids_with(user, Role.BOARD_READER)
+
+
+def training_unit_scope(user: Person, organisation_id: int) -> set[int] | None:
+    """The units of an organisation whose training records the user keeps: None for all of them (its
+    coordinators, the central coordinator), else the units the user manages there."""
+    if _central(user) or organisation_id in org_ids_with(user, Role.COORDINATOR):
+        return None
+    return {
+        m.unit_id
+        for m in memberships(user)
+        if m.role == Role.UNIT_MANAGER and m.organisation_id == organisation_id and m.unit_id is not None
+    }
+
+
+def training_organisation_ids(user: Person) -> set[int]:
+    """Organisations whose training figures the user may read (the central coordinator: all, not listed)."""
+    return org_ids_with(user, *TRAINING_KEEPER_ROLES, Role.BOARD_READER)
+
+
 def _organisation_coordinator(user: Person, organisation: Model) -> bool:
     return _signed_in(user) and organisation.pk in org_ids_with(user, Role.COORDINATOR)
 
@@ -483,6 +529,11 @@ RULES: dict[Action, Rule] = {
     Action.READ_STATUS_REPORT: about(is_status_report_or_none, _status_report_reader),  # board: final only
     # List and decide; the proposal itself: MANAGE_USERS.
     Action.DECIDE_ACCESS_CHANGE: about(is_proposal_or_none, _access_change_decider),
+    Action.VIEW_TRAINING_CATALOGUE: _signed_in,
+    Action.MANAGE_TRAINING_CATALOGUE: _any_role(Role.CENTRAL_COORDINATOR),  # courses, staff groups, targets
+    Action.REGISTER_OWN_TRAINING: _signed_in,
+    Action.MANAGE_ORGANISATION_TRAINING: about(is_organisation, _training_keeper),  # imports, headcounts, reminders
+    Action.VIEW_TRAINING_COVERAGE: about(is_organisation_or_none, _training_reader),  # None: the city view
 }
 
 

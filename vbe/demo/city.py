@@ -246,4 +246,7 @@ def seed() -> dict[str, int]:
         summary.rebuild()  # the demo's concerns were dated back in bulk, which sends no post_save
     counts["incidents"] = seed_incidents()
     counts["plans"] = seed_plans()
+    from vbe.demo.training import seed_training  # here: it imports this module's names
+
+    counts["training"] = seed_training()
     return counts

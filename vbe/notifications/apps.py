@@ -27,3 +27,10 @@ class NotificationsConfig(AppConfig):
         # At start-up, in every process: a hanging mail server must never hang a request, nor a slow
         # send be claimed twice.
         check_claim_outlasts_a_send(getattr(settings, "EMAIL_TIMEOUT", None))
+
+        import datetime
+
+        from vbe.jobs.schedule import every
+        from vbe.notifications.tasks import retry_notifications
+
+        every(datetime.timedelta(minutes=5), retry_notifications, name="notifications.retry")

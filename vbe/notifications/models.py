@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
     """One message to one person. It holds no personal data and no free text: a reference, an
-    organisation's name and a link (e-mail leaves the portal's access control and log)."""
+    organisation's name and a link (e-mail leaves the portal's access control and log).
+
+    The person is a portal account (``recipient``), or, for someone without one (a member of staff
+    reminded of a training), a bare ``address``: exactly one of the two is set."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("mottagare")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mottagare"),
     )
+    address = models.EmailField(_("e-postadress"), max_length=254, blank=True)
     kind = models.CharField(_("slag"), max_length=40)
     reference = models.CharField(_("gäller"), max_length=30, blank=True)
     subject = models.CharField(_("ämne"), max_length=200)
@@ -37,9 +47,15 @@ class Notification(models.Model):
         verbose_name = _("meddelande")
         verbose_name_plural = _("meddelanden")
         indexes = [models.Index(fields=["sent_at", "gave_up_at"], name="notification_unsent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(address="")) | (Q(recipient__isnull=True) & ~Q(address="")),
+                name="notification_one_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.reference} → {self.recipient_id}"
+        return f"{self.kind} {self.reference} → {self.recipient_id or 'address'}"
 
     @property
     def is_pending(self) -> bool:

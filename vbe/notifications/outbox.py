@@ -2,9 +2,9 @@
 
 ``queue`` writes one row per recipient inside the caller's transaction and, once that transaction
 has committed, tries to send each. A failure never passes silently: the row keeps the attempt count
-and the error, the failure is logged, and ``manage.py retry_notifications`` (run every few minutes)
-tries again after ``RETRY_AFTER`` until ``MAX_ATTEMPTS``, after which the row is flagged
-(``gave_up_at``) and the job reports it.
+and the error, the failure is logged, and the retry job (``vbe.notifications.tasks``, every five
+minutes on the worker; ``manage.py retry_notifications`` by hand) tries again after ``RETRY_AFTER``
+until ``MAX_ATTEMPTS``, after which the row is flagged (``gave_up_at``) and the job reports it.
 
 The attempt after commit runs in the request that made the news, so it must never cost the reporter
 more than a moment: every socket wait is bounded by ``EMAIL_TIMEOUT``, and a server that fails (down,
@@ -56,22 +56,40 @@ def absolute_url(path: str) -> str:
 
 
 def queue(
-    *, recipients: Iterable[AbstractBaseUser], kind: str, reference: str, subject: str, body: str, html_body: str = ""
+    *,
+    recipients: Iterable[AbstractBaseUser] = (),
+    addresses: Iterable[str] = (),
+    kind: str,
+    reference: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    send_after_commit: bool = True,
 ) -> list[Notification]:
     """One notification per recipient (nobody sees anyone else's address), saved with the caller's
-    transaction and sent after it commits. Call it inside the transaction that makes the news."""
+    transaction and sent after it commits. Call it inside the transaction that makes the news.
+
+    ``addresses``: people without a portal account (a member of staff reminded of a training), written
+    to by address. ``send_after_commit=False``: a batch job that queues many messages sends them itself
+    with one ``deliver`` at its end, so a mail server that is down costs it one time-out, not one per
+    message; what is left waits for the retry job."""
     # By id: the recipient model is the portal's user (settings.AUTH_USER_MODEL), which lies above this app.
+    fields = {"kind": kind, "reference": reference, "subject": subject, "body": body, "html_body": html_body}
     rows = [
-        Notification(recipient_id=pk, kind=kind, reference=reference, subject=subject, body=body, html_body=html_body)
+        Notification(recipient_id=pk, **fields)
         for pk in dict.fromkeys(user.pk for user in recipients)  # each recipient once, in order
+    ] + [
+        Notification(address=address, **fields)
+        for address in dict.fromkeys(a.strip().lower() for a in addresses if a.strip())
     ]
     if not rows:
         return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
         ids = [row.pk for row in created]
-        # robust: nothing that goes wrong while sending may undo or break the request that committed.
-        transaction.on_commit(lambda: deliver(ids), robust=True)
+        if send_after_commit:
+            # robust: nothing that goes wrong while sending may undo or break the request that committed.
+            transaction.on_commit(lambda: deliver(ids), robust=True)
     return created
 
 
@@ -146,10 +164,12 @@ def deliver(ids: Iterable[int]) -> Outcome:
             if notification is None:
                 continue
             recipient = notification.recipient
-            if not recipient.is_active or not recipient.email:
+            # An account's address is read at sending time; a bare address is what was queued.
+            if recipient is not None and (not recipient.is_active or not recipient.email):
                 _failed(notification, "Mottagaren är inte längre aktiv.", outcome, final=True)
                 continue
-            message = EmailMultiAlternatives(notification.subject, notification.body, to=[recipient.email])
+            to = recipient.email if recipient is not None else notification.address
+            message = EmailMultiAlternatives(notification.subject, notification.body, to=[to])
             if notification.html_body:
                 message.attach_alternative(notification.html_body, "text/html")
             try:

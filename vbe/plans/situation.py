@@ -1,4 +1,6 @@
-"""The figures shown beside a plan's situation picture: the organisation's incidents and concerns.
+"""The figures shown beside a plan's situation picture: the organisation's incidents and concerns, and
+how many of its staff hold a valid training per level against the target (``StatRows.training``, counted
+by ``vbe.competence.coverage``: exact for the organisation's keepers, small groups hidden for others).
 
 Aggregates only, counted and protected by ``vbe.statistics`` (a fixed number of queries, however many
 rows): the same definition of "in a year" as the statistics pages and the status report, counts from
@@ -8,10 +10,16 @@ rows): the same definition of "in a year" as the statistics pages and the status
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vbe.accounts import permissions
+from vbe.accounts.permissions import Action
+from vbe.competence import coverage
+from vbe.competence.models import Level
 from vbe.concerns.models import State
 from vbe.incidents.models import Category
 from vbe.organisations.models import Organisation
@@ -28,10 +36,52 @@ class StatRow:
     total: bool = False
 
 
+@dataclass(frozen=True)
+class TrainingFact:
+    """The share of the organisation's staff with a valid training of a level, and the target."""
+
+    level: str
+    label: str
+    value: str  # "62 %", or why there is no share ("inga anställda registrerade")
+    target: str  # "80 %", or "inget mål satt"
+    below: bool
+
+
+@dataclass(frozen=True)
+class Training:
+    on: datetime.date
+    facts: list[TrainingFact] = field(default_factory=list)
+
+
 class StatRows(list[StatRow]):
-    """The rows, and what "x" means when one of them shows it."""
+    """The rows, and what "x" means when one of them shows it; beside them, the staff's training."""
 
     secondary_note: str = ""
+    training: Training | None = None
+
+
+def situation_training(
+    org: Organisation, end_year: int, *, viewer: suppression.Viewer = None, today: datetime.date | None = None
+) -> Training:
+    """Coverage per level on 31 December of the plan's last year, or today if that is later (four
+    queries). Exact for the organisation's coordinators and unit managers and the central coordinator."""
+    on = min(datetime.date(end_year, 12, 31), today or timezone.localdate())
+    exact = viewer is not None and permissions.can(viewer, Action.MANAGE_ORGANISATION_TRAINING, org)
+    shares = coverage.organisation_shares(org.pk, on=on, exact=exact)
+    targets = coverage.targets()
+    facts = []
+    for level, label in Level.choices:
+        share, target = shares[level], targets.get(level)
+        facts.append(
+            TrainingFact(
+                level=level,
+                label=str(label),
+                value=share.text,
+                target=_("inget mål satt") if target is None else f"{target} %",
+                below=target is not None and share.percent is not None and share.percent < target,
+            )
+        )
+    return Training(on=on, facts=facts)
 
 
 def situation_statistics(
@@ -39,8 +89,8 @@ def situation_statistics(
 ) -> StatRows:
     """The organisation's incident and concern figures for ``year`` (to ``end_year``), as rows.
 
-    Two queries: incidents per category, concerns per step. Without a ``viewer`` every small count is
-    suppressed."""
+    Six queries: incidents per category, concerns per step, and the training (``situation_training``).
+    Without a ``viewer`` every small count is suppressed."""
     period = dating.years(year, end_year or year)
     incidents = organisation.incident_tally(org, period, viewer=viewer)
     concerns = organisation.concern_tally(org, period, viewer=viewer)
@@ -53,4 +103,5 @@ def situation_statistics(
     rows += [StatRow(group, str(label), concerns.get(value).text) for value, label in State.choices]
     if any(f.mark == suppression.Mark.SECONDARY for f in [*incidents.figures(), *concerns.figures()]):
         rows.secondary_note = str(suppression.SECONDARY_NOTE)
+    rows.training = situation_training(org, end_year or year, viewer=viewer)
     return rows

@@ -102,7 +102,7 @@ NAVIGATION: tuple[Group, ...] = (
         ),
     ),
     Group(
-        _("Riktlinjerna"),
+        _("Riktlinjer och stöd"),
         (
             Item(
                 _("Riktlinjerna"),
@@ -116,6 +116,9 @@ NAVIGATION: tuple[Group, ...] = (
                 Action.VIEW_OWN_MISSION,
                 ("guidelines:my_mission", "guidelines:calendar"),
             ),
+            # The competence start page links on to the catalogue, one's own trainings, each
+            # organisation's records and figures, the imports and their progress pages.
+            Item(_("Utbildning"), "competence:home", Action.VIEW_TRAINING_CATALOGUE, ("competence:", "jobs:")),
             Item(_("Organisationer"), "organisations:list", Action.VIEW_ORGANISATIONS, ("organisations:",)),
         ),
     ),

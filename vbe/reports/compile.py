@@ -13,9 +13,11 @@ reporting duty's cadence; the guideline of 2024 says every odd year, so Y−1 an
   year it covers (``vbe.reports.counts``). The report leaves the city, so every count from 1 to 4 is shown as "<5",
   totals included, and enough counts beside them as "x" that none can be worked out from a total (the portal's rule,
   ``vbe.statistics.suppression``; the same figures as the statistics pages for the year);
-- training: the portal has no training data yet, and the report says so.
+- training: the share of staff with a valid training per organisation and staff group, on 31 December
+  of Y (today in the running year), against the targets (``vbe.reports.training``, counted by
+  ``vbe.competence.coverage``); a sentence instead while no headcount is known.
 
-Fourteen queries in all (thirteen when the caller passes the status report), whatever the amount of data: every count is an SQL aggregate.
+Seventeen queries in all (sixteen when the caller passes the status report), whatever the amount of data: every count is an SQL aggregate.
 """
 
 from __future__ import annotations
@@ -52,13 +54,11 @@ from vbe.reports.document import (
 )
 from vbe.reports.models import status_report_title
 from vbe.reports.requirements import REQUIREMENT_LABELS, Level, Requirement, date_sv
+from vbe.reports.training import training_section
+from vbe.statistics import city
 from vbe.statistics import figures as statistics_figures
 from vbe.statistics.suppression import Shown, policy
 
-NO_TRAINING_DATA = gettext_lazy(
-    "Det finns ännu inga uppgifter om utbildning i portalen. Uppgifter om hur många medarbetare som har gått "
-    "stadens utbildningar redovisas här när de har förts in."
-)
 NARRATIVE_PLACEHOLDER = gettext_lazy("Texten är inte skriven ännu.")
 
 
@@ -240,9 +240,9 @@ def _self_report_section(year: int, organisation_ids: list[int], duties: list[Co
     )
 
 
-def _incidents_section(years: Sequence[int], districts: list[District]) -> Section:
+def _incidents_section(years: Sequence[int], districts: list[District], at: city.Snapshot) -> Section:
     """``districts``: the active districts, each with a council (the rows of the district table)."""
-    counts = incident_figures(years)
+    counts = incident_figures(years, at=at)
     last = years[-1]
     district_choices: list[tuple[object, str]] = [(d.pk, d.name) for d in districts]
     if any(counts.district(y, FORMER).count for y in years):
@@ -293,8 +293,8 @@ def _incidents_section(years: Sequence[int], districts: list[District]) -> Secti
     )
 
 
-def _concerns_section(years: Sequence[int]) -> Section:
-    counts = concern_figures(years)
+def _concerns_section(years: Sequence[int], at: city.Snapshot) -> Section:
+    counts = concern_figures(years, at=at)
     last = years[-1]
     table, shown = _year_table(
         _("Oro för en individ per miljö"),
@@ -390,9 +390,10 @@ def status_report_data(
         _organisations_section(compliance),
         _coverage_section(coverage),
         _self_report_section(year, coordinator_orgs, duties),
-        _incidents_section(years, districts),
-        _concerns_section(years),
-        Section(_("Utbildning"), "utbildning", (Paragraph(str(NO_TRAINING_DATA)),)),
+        # One statistics snapshot for both counts, read once.
+        _incidents_section(years, districts, statistics_at := city.snapshot()),
+        _concerns_section(years, statistics_at),
+        training_section(year, today=today or compiled_at.date(), organisations=organisations),
         Section(_("Analys av läget"), "analys", narrative="analysis"),
         Section(_("Slutsatser och fortsatt arbete"), "slutsatser", narrative="conclusions"),
     )

@@ -44,13 +44,13 @@ def _year_tables(
     )
 
 
-def incident_figures(years: Sequence[int]) -> YearFigures:
-    """One query: the incidents of ``years``."""
-    counts = city.incident_counts(*(dating.calendar_year(y) for y in years))
+def incident_figures(years: Sequence[int], *, at: city.Snapshot | None = None) -> YearFigures:
+    """One query: the incidents of ``years`` (``at``: the statistics snapshot already read, if any)."""
+    counts = city.incident_counts(*(dating.calendar_year(y) for y in years), at=at)
     return _year_tables(counts, dimensions=city.INCIDENT_DIMENSIONS, districts_apart=True)
 
 
-def concern_figures(years: Sequence[int]) -> YearFigures:
-    """One query: the concerns received in ``years``."""
-    counts = city.concern_counts(*(dating.calendar_year(y) for y in years))
+def concern_figures(years: Sequence[int], *, at: city.Snapshot | None = None) -> YearFigures:
+    """One query: the concerns received in ``years`` (``at``: the statistics snapshot already read)."""
+    counts = city.concern_counts(*(dating.calendar_year(y) for y in years), at=at)
     return _year_tables(counts, dimensions=city.CONCERN_DIMENSIONS, districts_apart=False)

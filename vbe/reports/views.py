@@ -40,6 +40,7 @@ from vbe.reports.documents import docx, pdf, xlsx
 from vbe.reports.forms import CreateStatusReportForm, NarrativeForm, StateForm
 from vbe.reports.models import StatusReport, StatusReportState
 from vbe.reports.requirements import Requirement
+from vbe.reports.training import report_day, training_lines
 
 PDF_CONTENT_TYPE = "application/pdf"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -84,10 +85,18 @@ def compliance(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Action.VIEW_COMPLIANCE)
     year = parse_year(request.GET.get("ar"))
     overview = compliance_for(year)
+    training_on = report_day(year, timezone.localdate())
     return render(
         request,
         "reports/compliance.html",
-        {"overview": overview, "year": year, "years": year_choices(), "gap_counts": overview.gap_counts()},
+        {
+            "overview": overview,
+            "year": year,
+            "years": year_choices(),
+            "gap_counts": overview.gap_counts(),
+            "training_on": training_on,
+            "training_lines": training_lines(overview, on=training_on),
+        },
     )
 
 

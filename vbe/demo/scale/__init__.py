@@ -3,10 +3,11 @@
 ``generate(scale=N)`` adds city-years until the database holds N of them: year 1 is the twelve months
 up to today, year 2 the twelve before, and so on. Each year adds the volumes of ``PER_YEAR`` (one
 tenth of docs/quality.md's "ten years"): units, staff with their memberships, concerns with their
-chronology, incidents, plan versions with measures and follow-ups, and the access log that goes with
-it, continued on the real HMAC chain. A year is written in one transaction, so a year is either all
-there or not at all, and a second run with the same target adds nothing. The random choices of a year
-depend only on the seed and the year's number (a year draws its people and units from the demo city
+chronology, incidents, plan versions with measures and follow-ups, the staff's training (learners,
+placements, headcounts, completions: ``scale/training.py``), and the access log that goes with it,
+continued on the real HMAC chain. A year is written in one transaction, so a year is either all there
+or not at all, and a second run with the same target adds nothing. The random choices of a year depend
+only on the seed and the year's number (a year draws its people and units from the demo city
 and from itself, never from another synthetic year): growing a database from scale 1 to 10 gives the
 same rows as building scale 10 at once, apart from ids and the moment "now".
 
@@ -34,7 +35,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vbe.demo.scale import cases, log, people, plans
+from vbe.demo.scale import cases, log, people, plans, training
 from vbe.demo.scale.base import PER_YEAR, SCALE_DOMAIN, City, Volumes, Year, years_present
 from vbe.statistics import summary
 
@@ -50,6 +51,8 @@ STEPS: list[tuple[str, Step]] = [
     ("concerns", cases.add_concerns),
     ("incidents", cases.add_incidents),
     ("plans", plans.add_plans),
+    ("learners", training.add_learners),
+    ("completions", training.add_completions),
     ("log_rows", log.add_access_log),
 ]
 
@@ -61,7 +64,7 @@ def generate(
     city = City()
     now = timezone.now()
     present = years_present()
-    added = {"years": 0, "units": 0, "users": 0, "concerns": 0, "incidents": 0, "plans": 0, "log_rows": 0}
+    added = dict.fromkeys(["years", *(name for name, _step in STEPS)], 0)
     # Oldest first: in a city built at once, the access log's ids then follow time, as in a real log.
     for number in range(scale, 0, -1):
         if number in present:

@@ -157,7 +157,12 @@ def test_the_command_says_how_often_it_runs():
     assert "dagligen" not in Command.help and "minut" in Command.help
 
 
-def test_readme_schedules_the_retry_every_few_minutes():
+def test_the_worker_retries_every_few_minutes_and_the_readme_says_so():
+    from vbe.jobs.schedule import PERIODIC
+    from vbe.notifications.tasks import retry_notifications
+
+    periodic = PERIODIC["notifications.retry"]
+    assert periodic.task is retry_notifications and periodic.interval == datetime.timedelta(minutes=5)
     readme = (settings.BASE_DIR / "README.md").read_text()
-    row = next(line for line in readme.splitlines() if "`manage.py retry_notifications`" in line and "|" in line)
-    assert row.startswith("| every few minutes")
+    row = next(line for line in readme.splitlines() if "`notifications.retry`" in line and "|" in line)
+    assert row.startswith("| 5 minutes") and "`manage.py retry_notifications`" in row

@@ -5,6 +5,9 @@ list), but never a concern, and nothing here says who reported what.
 "This year" is the statistics' one definition (``vbe.statistics.dating``): an incident counts on the day
 it happened, a concern on the day it was received. The neighbourhoods' figures are the district
 statistics page's own (the same protected table), so the start page never shows a count that page hides.
+
+Training: the share of the posts at my units held by someone with a valid training, per level, against the
+city's target (``vbe.competence.coverage``, exact: a unit manager keeps the figures of their own units).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role
+from vbe.competence import coverage
+from vbe.competence.models import Level
 from vbe.concerns.models import Concern
 from vbe.incidents.models import Category, Incident
 from vbe.organisations.models import Unit
@@ -88,6 +93,37 @@ def _neighbourhoods(user: Any, units: list[Unit], year: int) -> list[Neighbourho
     return lines
 
 
+@dataclass(frozen=True)
+class TrainingLine:
+    label: str
+    shown: str  # "62 %", or why there is no share
+    target: str  # "80 %", or "inget mål satt"
+    below: bool
+
+
+def _training(units: list[Unit], on: datetime.date) -> dict[str, Any]:
+    """My units' coverage per level against the target (four queries), and where to read more."""
+    shares = coverage.unit_shares([u.pk for u in units], on=on, exact=True)
+    targets = coverage.targets()
+    lines = []
+    for level, label in Level.choices:
+        share, target = shares[level], targets.get(level)
+        lines.append(
+            TrainingLine(
+                label=str(label),
+                shown=share.text,
+                target=_("inget mål satt") if target is None else f"{target} %",
+                below=target is not None and share.percent is not None and share.percent < target,
+            )
+        )
+    organisations = {u.organisation.slug: u.organisation.name for u in units}
+    links = [
+        (name, reverse("competence:coverage_organisation", kwargs={"organisation": slug}))
+        for slug, name in sorted(organisations.items(), key=lambda item: item[1])
+    ]
+    return {"training_lines": lines, "training_links": links, "training_counted": shares[Level.BASIC].headcount > 0}
+
+
 def _reported_by_staff(unit_ids: list[int], year: int) -> tuple[str, int]:
     """How many concerns (last year) and incidents (this year) the members of the units reported: counts,
     never who. A concern count that moved while the manager watched would tell the day a colleague
@@ -107,7 +143,7 @@ def unit_manager(user: Any, membership: Membership | None) -> dict[str, Any]:
         return {"year": year, "units": []}
     units = list(
         Unit.objects.filter(pk__in=unit_ids)
-        .select_related("neighbourhood__district")
+        .select_related("neighbourhood__district", "organisation")
         .defer("neighbourhood__geometry", "neighbourhood__district__geometry")
         .order_by("name")
     )
@@ -124,4 +160,5 @@ def unit_manager(user: Any, membership: Membership | None) -> dict[str, Any]:
         "staff_concerns": concerns,
         "last_year": year - 1,
         "staff_incidents": incidents,
+        **_training(units, timezone.localdate()),
     }

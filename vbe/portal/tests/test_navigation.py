@@ -29,7 +29,7 @@ def test_the_central_coordinator_has_seven_headings_instead_of_eleven_items(cast
         "Ärenden",
         "Händelser",
         "Planer och lägesbild",
-        "Riktlinjerna",
+        "Riktlinjer och stöd",
         "Administration",
     ]
     assert _menu(page)[0][2]  # Start is the current page
@@ -58,9 +58,11 @@ def test_a_heading_with_one_reachable_page_takes_that_pages_name(cast):
         ("coordinator", "/handelser/statistik/", "Planer och lägesbild", "Lägesbild"),
         ("central_coordinator", "/rapporter/", "Planer och lägesbild", "Uppföljning"),
         ("board_reader", "/rapporter/", "Planer och lägesbild", "Uppföljning"),  # the final status reports
-        ("coordinator", "/riktlinjer/mitt-uppdrag/", "Riktlinjerna", "Mitt uppdrag"),
-        ("coordinator", "/riktlinjer/kalender/", "Riktlinjerna", "Mitt uppdrag"),
-        ("coordinator", "/organisationer/jarva/", "Riktlinjerna", "Organisationer"),
+        ("coordinator", "/riktlinjer/mitt-uppdrag/", "Riktlinjer och stöd", "Mitt uppdrag"),
+        ("coordinator", "/riktlinjer/kalender/", "Riktlinjer och stöd", "Mitt uppdrag"),
+        ("coordinator", "/organisationer/jarva/", "Riktlinjer och stöd", "Organisationer"),
+        ("staff", "/utbildning/mina/", "Riktlinjer och stöd", "Utbildning"),
+        ("coordinator", "/utbildning/tackning/jarva/", "Riktlinjer och stöd", "Utbildning"),
         ("central_coordinator", "/behorighetsforslag/", "Administration", "Behörighetsförslag"),
         ("auditor", "/loggkontroll/", "Loggkontroll", None),
     ],

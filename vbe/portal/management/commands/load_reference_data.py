@@ -2,17 +2,21 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vbe.competence.reference import load_training
 from vbe.guidelines.reference import load_guideline
 from vbe.organisations.reference import load_geography, load_organisations
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Läser in Stockholms referensdata: områden, stadsdelar, organisationer, riktlinjen. Idempotent."
+        "Läser in Stockholms referensdata: områden, stadsdelar, organisationer, personalgrupper och "
+        "utbildningar, riktlinjen. Idempotent."
     )
 
     def handle(self, *args, **options) -> None:
-        counts = {**load_geography(), **load_organisations(), **load_guideline()}
+        # Here, on the top floor, because each loader belongs to its own floor. The training catalogue
+        # comes after the guideline, whose focus areas its courses name.
+        counts = {**load_geography(), **load_organisations(), **load_guideline(), **load_training()}
         summary = ", ".join(f"{name}: {n}" for name, n in counts.items())
         if options["verbosity"] > 0:
             self.stdout.write(_("Referensdata inläst (nya poster – %(summary)s).") % {"summary": summary})

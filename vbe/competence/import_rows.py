@@ -1,0 +1,437 @@
+"""The rows of an import, read and checked against the register: what would be written, or why not.
+
+Everything a row is matched against is read before the first row (courses, the organisation's units,
+the staff groups) or in a few queries after the last (the learners the file names, in chunks), so the
+work per row is dictionary look-ups and no row costs a query. Both jobs run this: the check, to tell
+the user, and the import again just before it writes, as the register may have changed in between.
+
+A person is known by e-mail or employee number, never by personnummer: a value in those columns that
+could be one is an error on its row, and the value is never repeated back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vbe.competence.import_files import MAX_ROWS, FileProblem, Table
+from vbe.competence.models import Course, ImportKind, Learner, StaffGroup
+from vbe.core.personnummer import contains_personnummer
+from vbe.organisations.models import Unit
+
+PROGRESS_EVERY = 2_000
+CHUNK = 900  # values in an IN list: within SQLite's 999 parameters of older builds
+MAX_SHOWN = 60  # characters of a value repeated in a message
+
+COMPLETION_FIELDS: list[tuple[str, str]] = [
+    ("email", gettext_lazy("E-postadress")),
+    ("employee_number", gettext_lazy("Anställningsnummer")),
+    ("name", gettext_lazy("Namn")),
+    ("course", gettext_lazy("Utbildning (kurskod eller namn)")),
+    ("completed_on", gettext_lazy("Datum då utbildningen genomfördes")),
+    ("unit", gettext_lazy("Verksamhet")),
+    ("staff_group", gettext_lazy("Personalgrupp")),
+]
+HEADCOUNT_FIELDS: list[tuple[str, str]] = [
+    ("unit", gettext_lazy("Verksamhet")),
+    ("staff_group", gettext_lazy("Personalgrupp")),
+    ("count", gettext_lazy("Antal anställda")),
+]
+REQUIRED = {ImportKind.COMPLETIONS: ("course", "completed_on"), ImportKind.HEADCOUNTS: ("unit", "staff_group", "count")}
+
+# What a header usually says, for the first guess at a mapping (lower case, spaces collapsed).
+GUESSES = {
+    "email": ("e-post", "epost", "e-postadress", "email", "e-mail", "mejl", "mail"),
+    "employee_number": ("anställningsnummer", "anst.nr", "anstnr", "anställningsnr", "employee number", "employee id"),
+    "name": ("namn", "name", "fullständigt namn", "deltagare"),
+    "course": ("kurs", "kurskod", "utbildning", "course", "kursnamn", "course code"),
+    "completed_on": ("datum", "genomförd", "slutförd", "klar", "completed", "completion date", "slutdatum"),
+    "unit": ("verksamhet", "enhet", "arbetsplats", "unit"),
+    "staff_group": ("personalgrupp", "yrkesgrupp", "befattning", "staff group"),
+    "count": ("antal", "antal anställda", "count", "headcount"),
+}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+EARLIEST = datetime.date(1990, 1, 1)
+
+
+def fields_of(kind: str) -> list[tuple[str, str]]:
+    return COMPLETION_FIELDS if kind == ImportKind.COMPLETIONS else HEADCOUNT_FIELDS
+
+
+def guess_mapping(kind: str, headers: list[str]) -> dict[str, int]:
+    normal = [" ".join(h.lower().split()) for h in headers]
+    mapping: dict[str, int] = {}
+    for name, _label in fields_of(kind):
+        for index, header in enumerate(normal):
+            if header in GUESSES.get(name, ()) and index not in mapping.values():
+                mapping[name] = index
+                break
+    return mapping
+
+
+def shown(value: str) -> str:
+    return value if len(value) <= MAX_SHOWN else value[: MAX_SHOWN - 1] + "…"
+
+
+def parse_date(value: str, today: datetime.date) -> datetime.date | str:
+    """A date, or the Swedish reason it is not one: ISO (a time after it is ignored), d/m/yyyy or
+    d.m.yyyy, or an Excel day number (what a date cell without its format becomes in a CSV)."""
+    if not value:
+        return _("Datum saknas.")
+    day: datetime.date | None = None
+    try:
+        if len(value) >= 10 and value[4] == "-":
+            day = datetime.date.fromisoformat(value[:10])
+        elif match := _DMY.match(value):
+            day = datetime.date(int(match[3]), int(match[2]), int(match[1]))
+        elif value.isdigit() and 30_000 <= int(value) <= 80_000:
+            day = EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    except ValueError:
+        day = None
+    if day is None:
+        return _("Ogiltigt datum: %(value)s. Skriv det som 2025-03-14 eller 14/3/2025.") % {"value": shown(value)}
+    if day > today:
+        return _("Datumet %(value)s ligger i framtiden.") % {"value": day.isoformat()}
+    if day < EARLIEST:
+        return _("Datumet %(value)s är orimligt tidigt.") % {"value": day.isoformat()}
+    return day
+
+
+_TEN_DIGITS = re.compile(r"(?:\D*\d){10}")
+
+
+def _could_be_personnummer(value: str) -> bool:
+    # The cheap test first (ten digits somewhere): it keeps the full one off nearly every row.
+    return _TEN_DIGITS.match(value) is not None and contains_personnummer(value)
+
+
+@dataclass
+class Context:
+    """What rows are matched against, read once per run."""
+
+    organisation_id: int
+    scope: set[int] | None  # the units the acting user may import for; None: all of the organisation's
+    today: datetime.date
+    courses: dict[str, int] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    groups: dict[str, int] = field(default_factory=dict)
+
+
+def load_context(*, organisation_id: int, scope: set[int] | None, today: datetime.date) -> Context:
+    context = Context(organisation_id=organisation_id, scope=scope, today=today)
+    for pk, title in Course.objects.values_list("pk", "title"):
+        context.courses.setdefault(title.lower(), pk)
+    for pk, code in Course.objects.exclude(code="").values_list("pk", "code"):
+        context.courses[code.lower()] = pk  # a code wins over a title that happens to read the same
+    for pk, name in Unit.objects.filter(organisation_id=organisation_id).values_list("pk", "name"):
+        context.units[name.lower()] = pk
+        context.unit_names[pk] = name
+    for pk, name, slug in StaffGroup.objects.values_list("pk", "name", "slug"):
+        context.groups[name.lower()] = pk
+        context.groups.setdefault(slug.lower(), pk)
+    return context
+
+
+@dataclass
+class NewPerson:
+    email: str
+    number: str
+    name: str
+    unit_id: int | None = None
+    group_id: int | None = None
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """The run over a file: its data rows, its errors (line, message), and what would be written."""
+
+    rows: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    # Completions: (learner id, or the key "new:<n>" of a person the import adds), course id, date.
+    completions: set[tuple[int | str, int, datetime.date]] = field(default_factory=set)
+    placements: set[tuple[int | str, int, int]] = field(default_factory=set)
+    new_people: dict[str, NewPerson] = field(default_factory=dict)
+    # Headcounts: (unit id, staff group id) -> count.
+    headcounts: dict[tuple[int, int], int] = field(default_factory=dict)
+    new_by_email: dict[str, str] = field(default_factory=dict)
+    new_by_number: dict[str, str] = field(default_factory=dict)
+
+    def add_error(self, line: int, message: str) -> None:
+        self.errors.append((line, message))
+
+
+def _rows(
+    table: Table, outcome: Outcome, progress: Callable[[int, int | None], None]
+) -> Iterator[tuple[int, list[str]]]:
+    """The table's rows, counted and bounded, with progress every PROGRESS_EVERY rows; a file that
+    cannot be read on is an error on the line where it stopped."""
+    rows = 0
+    try:
+        for line, cells in table.rows:
+            rows += 1
+            if rows > MAX_ROWS:
+                rows -= 1
+                outcome.add_error(
+                    line, _("Filen har fler än %(max)s rader. Dela upp den i flera filer.") % {"max": f"{MAX_ROWS:,}"}
+                )
+                break
+            if rows % PROGRESS_EVERY == 0:
+                progress(rows, table.total)
+            yield line, cells
+    except FileProblem as problem:
+        outcome.add_error(problem.line or rows + 2, problem.message)
+    outcome.rows = rows
+    progress(rows, rows)
+
+
+def _getter(mapping: dict[str, int]) -> Callable[[list[str], str], str]:
+    def get(cells: list[str], name: str) -> str:
+        index = mapping.get(name)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    return get
+
+
+def _unit(context: Context, value: str, outcome: Outcome, line: int) -> int | None | bool:
+    """The unit's id, None when the row names none, False when it is an error (already added)."""
+    if not value:
+        if context.scope is not None:
+            outcome.add_error(
+                line, _("Raden saknar verksamhet. Du kan bara importera för verksamheter du är chef för.")
+            )
+            return False
+        return None
+    unit_id = context.units.get(value.lower())
+    if unit_id is None:
+        outcome.add_error(line, _("Okänd verksamhet: %(value)s") % {"value": shown(value)})
+        return False
+    if context.scope is not None and unit_id not in context.scope:
+        outcome.add_error(line, _("Verksamheten %(value)s är inte en av dina.") % {"value": shown(value)})
+        return False
+    return unit_id
+
+
+def _group(context: Context, value: str, outcome: Outcome, line: int) -> int | None | bool:
+    if not value:
+        return None
+    group_id = context.groups.get(value.lower())
+    if group_id is None:
+        outcome.add_error(line, _("Okänd personalgrupp: %(value)s") % {"value": shown(value)})
+        return False
+    return group_id
+
+
+def _column(mapping: dict[str, int], name: str) -> int:
+    """The field's column, or -1 when it is not mapped (read as "")."""
+    return mapping.get(name, -1)
+
+
+def check_completions(
+    table: Table, mapping: dict[str, int], context: Context, progress: Callable[[int, int | None], None]
+) -> Outcome:
+    outcome = Outcome()
+    email_column = _("E-postadress")
+    number_column = _("Anställningsnummer")
+    # Column positions and look-ups as locals: this loop runs once per row of files of 100,000 rows.
+    email_at, number_at, name_at = (_column(mapping, n) for n in ("email", "employee_number", "name"))
+    course_at, day_at = _column(mapping, "course"), _column(mapping, "completed_on")
+    unit_at, group_at = _column(mapping, "unit"), _column(mapping, "staff_group")
+    courses, today, add_error = context.courses, context.today, outcome.add_error
+    # Exports repeat the same few dates, units and groups on thousands of rows: each is read once.
+    dates: dict[str, datetime.date | str] = {}
+    parsed = []
+    emails: set[str] = set()
+    numbers: set[str] = set()
+    for line, cells in _rows(table, outcome, progress):
+        width = len(cells)
+        email = cells[email_at].lower() if 0 <= email_at < width else ""
+        number = cells[number_at] if 0 <= number_at < width else ""
+        ok = True
+        for value, column in ((email, email_column), (number, number_column)):
+            if value and _could_be_personnummer(value):
+                add_error(
+                    line,
+                    _(
+                        "Värdet i kolumnen för %(column)s ser ut som ett personnummer. Personnummer tas inte emot: "
+                        "använd e-postadress eller anställningsnummer."
+                    )
+                    % {"column": column.lower()},
+                )
+                ok = False
+        if not ok:
+            continue
+        if not email and not number:
+            add_error(line, _("Raden saknar både e-postadress och anställningsnummer."))
+            continue
+        if email and (len(email) > 254 or not _EMAIL.match(email)):
+            add_error(line, _("Ogiltig e-postadress: %(value)s") % {"value": shown(email)})
+            ok = False
+        if len(number) > 40:
+            add_error(line, _("Anställningsnumret är längre än 40 tecken."))
+            ok = False
+        course_value = cells[course_at] if 0 <= course_at < width else ""
+        course_id = courses.get(course_value.lower())
+        if course_id is None:
+            add_error(
+                line,
+                _("Okänd utbildning: %(value)s") % {"value": shown(course_value)}
+                if course_value
+                else _("Utbildning saknas."),
+            )
+            ok = False
+        day_value = cells[day_at] if 0 <= day_at < width else ""
+        day = dates.get(day_value)
+        if day is None:
+            day = dates[day_value] = parse_date(day_value, today)
+        if isinstance(day, str):
+            add_error(line, day)
+            ok = False
+        unit_id = _unit(context, cells[unit_at] if 0 <= unit_at < width else "", outcome, line)
+        group_id = _group(context, cells[group_at] if 0 <= group_at < width else "", outcome, line)
+        if not ok or unit_id is False or group_id is False:
+            continue
+        name = cells[name_at][:200] if 0 <= name_at < width else ""
+        parsed.append((line, email, number, name, course_id, day, unit_id, group_id))
+        if email:
+            emails.add(email)
+        if number:
+            numbers.add(number)
+    known_email, known_number = known_learners(emails, numbers)
+    for line, email, number, name, course_id, day, unit_id, group_id in parsed:
+        by_email = known_email.get(email) if email else None
+        by_number = known_number.get(number) if number else None
+        if by_email and by_number and by_email != by_number:
+            outcome.add_error(line, _("E-postadressen och anställningsnumret hör till olika personer."))
+            continue
+        learner: int | str | None = by_email or by_number
+        if learner is None:
+            learner = _new_person(outcome, line, email, number, name, unit_id, group_id)
+            if learner is None:
+                continue
+        outcome.completions.add((learner, course_id, day))
+        if unit_id and group_id:
+            outcome.placements.add((learner, unit_id, group_id))
+    for person in outcome.new_people.values():
+        if person.unit_id is None or person.group_id is None:
+            who = person.email or person.number
+            for line in person.lines:
+                outcome.add_error(
+                    line,
+                    _(
+                        "Okänd person: %(who)s. Ange verksamhet och personalgrupp på raden för att lägga till "
+                        "personen i registret."
+                    )
+                    % {"who": shown(who)},
+                )
+    return outcome
+
+
+def _new_person(
+    outcome: Outcome, line: int, email: str, number: str, name: str, unit_id: int | None, group_id: int | None
+) -> str | None:
+    """The key of the person the row adds (once, however many rows name them), or None on an error."""
+    by_email = outcome.new_by_email.get(email) if email else None
+    by_number = outcome.new_by_number.get(number) if number else None
+    if by_email and by_number and by_email != by_number:
+        outcome.add_error(line, _("E-postadressen och anställningsnumret hör till olika personer på tidigare rader."))
+        return None
+    key = by_email or by_number
+    if key is None:
+        key = f"new:{len(outcome.new_people) + 1}"
+        outcome.new_people[key] = NewPerson(email="", number="", name=name)
+    person = outcome.new_people[key]
+    if email and person.email and person.email != email:
+        outcome.add_error(line, _("Anställningsnumret hör till en annan e-postadress på en tidigare rad."))
+        return None
+    if number and person.number and person.number != number:
+        outcome.add_error(line, _("Personen har ett annat anställningsnummer på en tidigare rad."))
+        return None
+    if email and not person.email:
+        person.email = email
+        outcome.new_by_email[email] = key
+    if number and not person.number:
+        person.number = number
+        outcome.new_by_number[number] = key
+    person.name = person.name or name
+    if unit_id and group_id and person.unit_id is None:
+        person.unit_id, person.group_id = unit_id, group_id
+    person.lines.append(line)
+    return key
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    values = sorted(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def known_learners(emails: set[str], numbers: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """The learners with these e-mail addresses or employee numbers: two dicts, to their ids. Plain
+    SQL in chunks: the ORM's work on every value of an IN list was a second per 100,000 rows."""
+    table = connection.ops.quote_name(Learner._meta.db_table)
+    found: list[dict[str, int]] = []
+    with connection.cursor() as cursor:
+        for column, values in (("email", emails), ("employee_number", numbers)):
+            # E-mail addresses are stored lower-case (the model's rule), so the unique index answers.
+            by_value: dict[str, int] = {}
+            if connection.vendor == "postgresql":
+                # One array parameter: no query text growing with the values for the driver to parse.
+                chunks: Iterable[list[str]] = [sorted(values)] if values else []
+                where = f"{column} = ANY(%s)"
+            else:
+                chunks = _chunks(values)
+                where = ""
+            for chunk in chunks:
+                condition = where or f"{column} IN ({', '.join(['%s'] * len(chunk))})"
+                params = [chunk] if where else chunk
+                cursor.execute(f"SELECT id, {column} FROM {table} WHERE {condition}", params)  # noqa: S608 - names are ours, values bound
+                by_value.update((value, pk) for pk, value in cursor.fetchall())
+            found.append(by_value)
+    return found[0], found[1]
+
+
+def check_headcounts(
+    table: Table, mapping: dict[str, int], context: Context, progress: Callable[[int, int | None], None]
+) -> Outcome:
+    outcome = Outcome()
+    get = _getter(mapping)
+    first_line: dict[tuple[int, int], int] = {}
+    for line, cells in _rows(table, outcome, progress):
+        unit_id = _unit(context, get(cells, "unit"), outcome, line)
+        group_value = get(cells, "staff_group")
+        group_id = _group(context, group_value, outcome, line)
+        if unit_id is None:
+            outcome.add_error(line, _("Verksamhet saknas."))
+        if group_id is None:
+            outcome.add_error(line, _("Personalgrupp saknas."))
+        count_value = get(cells, "count").replace(" ", "").replace("\u00a0", "")
+        count = int(count_value) if count_value.isdigit() and len(count_value) <= 6 else None
+        if count is None:
+            outcome.add_error(
+                line, _("Ogiltigt antal: %(value)s. Skriv ett heltal, 0 eller mer.") % {"value": shown(count_value)}
+            )
+        if not isinstance(unit_id, int) or not isinstance(group_id, int) or unit_id is False or group_id is False:
+            continue
+        if count is None:
+            continue
+        cell = (unit_id, group_id)
+        if cell in first_line:
+            outcome.add_error(
+                line,
+                _("Verksamheten och personalgruppen finns redan på rad %(line)s.") % {"line": first_line[cell]},
+            )
+            continue
+        first_line[cell] = line
+        outcome.headcounts[cell] = count
+    return outcome

@@ -1,0 +1,540 @@
+"""Bulk imports of completions (from a learning platform) and headcounts (from HR): the services.
+
+The way of a file: ``upload`` stores it (outside the web root, under a random key in the default
+storage) and proposes a column mapping; ``save_mapping`` remembers the mapping for files with the same
+headers and starts the check job; ``request_import`` starts the import job of a checked file. The jobs
+(``vbe.competence.import_jobs``) run ``run_check`` and ``run_import`` here.
+
+Nothing is half-imported: a file with any bad row is rejected whole, and the import writes every row
+in one transaction. Re-importing the same rows changes nothing: a completion is one person, course and
+day (a unique constraint; rows already there are skipped by the database with ``ignore_conflicts``,
+which also keeps two imports of the same file running at once from writing anything twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterable
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vbe.accounts import permissions
+from vbe.accounts.models import User
+from vbe.accounts.permissions import Action
+from vbe.audit.log import record
+from vbe.competence import import_files, import_rows
+from vbe.competence.models import (
+    Completion,
+    CompletionImport,
+    CompletionSource,
+    Headcount,
+    ImportKind,
+    ImportMapping,
+    ImportState,
+    Learner,
+    Placement,
+)
+from vbe.jobs import progress
+from vbe.jobs.models import Job
+from vbe.organisations.models import Organisation
+
+PREFIX = "training-imports"
+BATCH = 2_000
+MAX_ERRORS_KEPT = 200
+STALE = _("Importen har ändrats av någon annan sedan sidan visades. Ladda om sidan och försök igen.")
+BUSY_STATES = (ImportState.CHECKING, ImportState.IMPORTING)
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def visible_imports(user: User, organisation: Organisation) -> QuerySet[CompletionImport]:
+    """The organisation's imports the user may see: all of them for a coordinator, a unit manager's own."""
+    imports = CompletionImport.objects.filter(organisation=organisation)
+    if permissions.training_unit_scope(user, organisation.pk) is not None:
+        imports = imports.filter(uploaded_by=user)
+    return imports
+
+
+def status_url(imp: CompletionImport) -> str:
+    return reverse("competence:import_status", kwargs={"organisation": imp.organisation.slug, "pk": imp.pk})
+
+
+def _raw(stored: File | UploadedFile) -> IO[bytes]:
+    """The file object under Django's wrapper, which the csv and zip readers need."""
+    return getattr(stored, "file", stored)
+
+
+def first_rows(imp: CompletionImport, limit: int) -> list[tuple[int, list[str]]]:
+    """The file's first rows as they stand in it (for the mapping screen and the preview)."""
+    rows: list[tuple[int, list[str]]] = []
+    if imp.state == ImportState.DONE:
+        return rows  # the file is removed once imported
+    try:
+        with default_storage.open(imp.file, "rb") as stored, import_files.open_table(_raw(stored), _kind(imp)) as table:
+            for row in table.rows:
+                rows.append(row)
+                if len(rows) >= limit:
+                    break
+    except (import_files.FileProblem, OSError):
+        pass  # the check says what is wrong with the file
+    return rows
+
+
+def preview(imp: CompletionImport, limit: int = 10) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The mapped fields' labels, and the first rows as those fields."""
+    fields = [(name, label) for name, label in import_rows.fields_of(imp.kind) if name in imp.mapping]
+    rows = [
+        (line, [cells[imp.mapping[name]] if imp.mapping[name] < len(cells) else "" for name, _label in fields])
+        for line, cells in first_rows(imp, limit)
+    ]
+    return [str(label) for _name, label in fields], rows
+
+
+def _kind(imp: CompletionImport) -> str:
+    return import_files.XLSX if imp.file.endswith(".xlsx") else import_files.CSV
+
+
+# --- Upload and mapping -------------------------------------------------------------------------
+
+
+def _require(actor: User, organisation: Organisation) -> None:
+    permissions.require(actor, Action.MANAGE_ORGANISATION_TRAINING, organisation)
+
+
+def upload(
+    *, actor: User, organisation: Organisation, kind: str, year: int | None, file: UploadedFile
+) -> CompletionImport:
+    """Stores an uploaded export and proposes its mapping: the one remembered for these headers, or a
+    guess from the headers' names. A file with a personnummer column is not taken in at all."""
+    _require(actor, organisation)
+    if kind == ImportKind.HEADCOUNTS and year is None:
+        raise ValidationError({"year": _("Ange vilket år antalen gäller.")})
+    raw = _raw(file)
+    try:
+        file_kind, headers = import_files.inspect_upload(raw, file.size)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if refused := import_files.personnummer_headers(headers):
+        raise ValidationError(
+            {
+                "file": _(
+                    "Filen har en kolumn med personnummer (%(column)s). Ta bort kolumnen och ladda upp filen igen: "
+                    "personer matchas på e-postadress eller anställningsnummer."
+                )
+                % {"column": refused[0][:60]}
+            }
+        )
+    digest = hashlib.sha256()
+    raw.seek(0)
+    while chunk := raw.read(import_files.CHUNK):
+        digest.update(chunk)
+    raw.seek(0)
+    key = f"{PREFIX}/{secrets.token_hex(16)}.{file_kind}"
+    saved = default_storage.save(key, File(raw))
+    try:
+        if saved != key:  # the storage chose another name: not the file we meant
+            raise FileExistsError(key)
+        remembered = ImportMapping.objects.filter(
+            organisation=organisation, kind=kind, signature=import_files.signature(headers)
+        ).first()
+        mapping = remembered.mapping if remembered else import_rows.guess_mapping(kind, headers)
+        return CompletionImport.objects.create(
+            kind=kind,
+            organisation=organisation,
+            uploaded_by=actor,
+            file=key,
+            file_name=os.path.basename(file.name or "")[:200] or _("fil"),
+            sha256=digest.hexdigest(),
+            headers=headers,
+            mapping={k: v for k, v in mapping.items() if isinstance(v, int) and 0 <= v < len(headers)},
+            year=year if kind == ImportKind.HEADCOUNTS else None,
+        )
+    except BaseException:
+        default_storage.delete(saved)
+        raise
+
+
+def _locked(*, actor: User, import_id: int, lock_version: int) -> CompletionImport:
+    imp = CompletionImport.objects.select_for_update().select_related("organisation").filter(pk=import_id).first()
+    if imp is None:
+        raise ValidationError(_("Importen finns inte längre."))
+    # Asked again under the lock: the right may have ended since the page was shown.
+    _require(actor, imp.organisation)
+    if not visible_imports(actor, imp.organisation).filter(pk=imp.pk).exists():
+        raise PermissionDenied
+    if imp.lock_version != lock_version:
+        raise ValidationError(STALE)
+    return imp
+
+
+def _busy(imp: CompletionImport) -> bool:
+    """Checked or imported just now: a job is queued or running (a job that died leaves it free)."""
+    if imp.state not in BUSY_STATES:
+        return False
+    return imp.job_id is not None and Job.objects.filter(pk=imp.job_id, finished_at__isnull=True).exists()
+
+
+def check_mapping(kind: str, headers: list[str], mapping: dict[str, int]) -> None:
+    """Each required field mapped, at least one way to know a person, no column used twice."""
+    names = {name for name, _label in import_rows.fields_of(kind)}
+    errors: dict[str, list[str]] = {}
+    for name, column in mapping.items():
+        if name not in names or not 0 <= column < len(headers):
+            raise ValidationError(_("Kolumnvalet stämmer inte med filen. Ladda om sidan och försök igen."))
+    for name in import_rows.REQUIRED[ImportKind(kind)]:
+        if name not in mapping:
+            errors.setdefault(name, []).append(_("Välj kolumnen med det här."))
+    if kind == ImportKind.COMPLETIONS and "email" not in mapping and "employee_number" not in mapping:
+        errors.setdefault("email", []).append(_("Välj kolumnen med e-postadress, anställningsnummer eller båda."))
+    seen: dict[int, str] = {}
+    for name, column in mapping.items():
+        if column in seen:
+            errors.setdefault(name, []).append(_("Kolumnen är redan vald för ett annat fält."))
+        seen[column] = name
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_mapping(*, actor: User, import_id: int, lock_version: int, mapping: dict[str, int]) -> Job:
+    """Keeps the mapping (also for the next file with these headers) and starts the check."""
+    from vbe.competence import import_jobs  # the tasks call back into this module
+
+    imp = _locked(actor=actor, import_id=import_id, lock_version=lock_version)
+    if imp.state == ImportState.DONE:
+        raise ValidationError(_("Filen är redan importerad."))
+    if _busy(imp):
+        raise ValidationError(_("Filen kontrolleras eller importeras just nu. Vänta tills det är klart."))
+    check_mapping(imp.kind, imp.headers, mapping)
+    signature = import_files.signature(imp.headers)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ImportMapping.objects.update_or_create(
+                organisation_id=imp.organisation_id,
+                kind=imp.kind,
+                signature=signature,
+                defaults={"mapping": mapping, "updated_at": now},
+            )
+    except IntegrityError:  # remembered by another upload at the same moment: this one is as good
+        ImportMapping.objects.filter(organisation_id=imp.organisation_id, kind=imp.kind, signature=signature).update(
+            mapping=mapping, updated_at=now
+        )
+    job = progress.start(
+        kind="training_import_check",
+        title=_("Kontroll av %(file)s") % {"file": imp.file_name},
+        owner=actor,
+        task=import_jobs.check_import,
+        args=(imp.pk,),
+    )
+    imp.mapping = mapping
+    imp.state = ImportState.CHECKING
+    imp.errors, imp.error_count, imp.rows = [], 0, 0
+    imp.job = job
+    imp.lock_version += 1
+    imp.save(update_fields=["mapping", "state", "errors", "error_count", "rows", "job", "lock_version"])
+    return job
+
+
+@transaction.atomic
+def request_import(*, actor: User, import_id: int, lock_version: int) -> Job:
+    """Starts the import of a checked file; asked twice at once, the second is refused under the lock."""
+    from vbe.competence import import_jobs
+
+    imp = _locked(actor=actor, import_id=import_id, lock_version=lock_version)
+    if imp.state != ImportState.READY:
+        raise ValidationError(
+            _("Filen kan inte importeras nu: den är %(state)s.") % {"state": imp.get_state_display().lower()}
+        )
+    job = progress.start(
+        kind="training_import",
+        title=_("Import av %(file)s") % {"file": imp.file_name},
+        owner=actor,
+        task=import_jobs.import_file,
+        args=(imp.pk,),
+    )
+    imp.state = ImportState.IMPORTING
+    imp.job = job
+    imp.lock_version += 1
+    imp.save(update_fields=["state", "job", "lock_version"])
+    return job
+
+
+# --- The jobs -----------------------------------------------------------------------------------
+
+
+def _ours(imp: CompletionImport | None, job_id: str, state: str) -> bool:
+    return imp is not None and imp.state == state and str(imp.job_id) == str(job_id)
+
+
+def _read(imp: CompletionImport, owner: User, job_id: str, stage: str) -> import_rows.Outcome:
+    """Every row of the file, checked, with progress every few thousand rows (outside any
+    transaction, so the progress page sees each report at once)."""
+    context = import_rows.load_context(
+        organisation_id=imp.organisation_id,
+        scope=permissions.training_unit_scope(owner, imp.organisation_id),
+        today=timezone.localdate(),
+    )
+
+    def report(done: int, total: int | None) -> None:
+        progress.report(job_id, stage=stage, done=done, total=max(total, done) if total is not None else None)
+
+    check = import_rows.check_completions if imp.kind == ImportKind.COMPLETIONS else import_rows.check_headcounts
+    try:
+        with (
+            default_storage.open(imp.file, "rb") as stored,
+            import_files.open_table(_raw(stored), _kind(imp), count=True) as table,
+        ):
+            report(0, table.total)
+            outcome = check(table, imp.mapping, context, report)
+    except import_files.FileProblem as problem:
+        outcome = import_rows.Outcome()
+        outcome.add_error(problem.line or 1, problem.message)
+    outcome.errors.sort(key=lambda error: error[0])
+    return outcome
+
+
+def _reject(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> str:
+    imp.state = ImportState.REJECTED
+    imp.rows = outcome.rows
+    imp.errors = [{"line": line, "message": message} for line, message in outcome.errors[:MAX_ERRORS_KEPT]]
+    imp.error_count = len(outcome.errors)
+    imp.finished_at = timezone.now()
+    imp.lock_version += 1
+    imp.save()
+    record(
+        action="training_import_rejected",
+        actor=owner,
+        obj=imp,
+        organisation_id=imp.organisation_id,
+        detail=f"kind={imp.kind} rows={imp.rows} errors={imp.error_count}",
+    )
+    return _("Filen avvisades: %(errors)s fel på %(rows)s rader. Inget har sparats.") % {
+        "errors": imp.error_count,
+        "rows": imp.rows,
+    }
+
+
+def run_check(job_id: str, import_id: int) -> None:
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    imp = CompletionImport.objects.select_related("organisation").filter(pk=import_id).first()
+    if not _ours(imp, job_id, ImportState.CHECKING):
+        progress.finish(job_id, message=_("Inget att kontrollera: filen har redan kontrollerats eller ändrats."))
+        return
+    outcome = _read(imp, job.owner, job_id, _("Kontrollerar raderna"))
+    with transaction.atomic():
+        imp = CompletionImport.objects.select_for_update().select_related("organisation").get(pk=import_id)
+        if not _ours(imp, job_id, ImportState.CHECKING):
+            message = _("Kontrollen avbröts: filen ändrades under tiden.")
+        elif outcome.errors:
+            message = _reject(imp, outcome, job.owner)
+        else:
+            imp.state = ImportState.READY
+            imp.rows, imp.errors, imp.error_count = outcome.rows, [], 0
+            imp.lock_version += 1
+            imp.save()
+            message = _("Filen har %(rows)s rader utan fel och är klar att importera.") % {"rows": imp.rows}
+    progress.finish(job_id, message=message, result_url=status_url(imp))
+
+
+def run_import(job_id: str, import_id: int) -> None:
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    owner = job.owner
+    imp = CompletionImport.objects.select_related("organisation").filter(pk=import_id).first()
+    if not _ours(imp, job_id, ImportState.IMPORTING):
+        progress.finish(job_id, message=_("Inget att importera: filen har redan importerats."))
+        return
+    # The rows are read and checked again: the register may have changed since the check.
+    outcome = _read(imp, owner, job_id, _("Läser och kontrollerar raderna igen"))
+    # What happens inside the transaction below is seen by others only when it commits, the progress
+    # reports too: the write phase reports its stage once, before it starts, and then nothing.
+    progress.report(job_id, stage=_("Sparar i registret – antalet visas när allt är sparat"))
+    with transaction.atomic():
+        imp = CompletionImport.objects.select_for_update().select_related("organisation").get(pk=import_id)
+        # Under the lock: one import job writes, and only once (a second finds the state moved on).
+        if not _ours(imp, job_id, ImportState.IMPORTING):
+            message = _("Inget att importera: filen har redan importerats.")
+        elif not permissions.can(owner, Action.MANAGE_ORGANISATION_TRAINING, imp.organisation):
+            imp.state = ImportState.READY
+            imp.save(update_fields=["state"])
+            message = _("Importen gjordes inte: du har inte längre behörighet att importera för organisationen.")
+        elif outcome.errors:
+            message = _reject(imp, outcome, owner)
+        else:
+            message = _write(imp, outcome, owner)
+    progress.finish(job_id, message=message, result_url=status_url(imp))
+
+
+def _write(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> str:
+    if imp.kind == ImportKind.COMPLETIONS:
+        created, existing = _write_completions(imp, outcome, owner)
+        message = _("%(created)s genomförda utbildningar importerades; %(existing)s fanns redan.")
+    else:
+        created, existing = _write_headcounts(imp, outcome, owner)
+        message = _("Antal anställda %(year)s: %(created)s nya uppgifter, %(existing)s ersatta eller oförändrade.")
+    imp.state = ImportState.DONE
+    imp.rows, imp.errors, imp.error_count = outcome.rows, [], 0
+    imp.created_count, imp.existing_count = created, existing
+    imp.finished_at = timezone.now()
+    imp.lock_version += 1
+    imp.save()
+    record(
+        action="training_import_done",
+        actor=owner,
+        obj=imp,
+        organisation_id=imp.organisation_id,
+        detail=f"kind={imp.kind} rows={imp.rows} created={created} existing={existing}",
+    )
+    # The export holds names and e-mail addresses: once imported, nothing needs the file.
+    key = imp.file
+    transaction.on_commit(lambda: default_storage.delete(key))
+    return message % {"created": created, "existing": existing, "year": imp.year}
+
+
+def _free_users(emails: set[str]) -> dict[str, int]:
+    """Portal accounts with these e-mail addresses that no learner is linked to yet."""
+    users: dict[str, int] = {}
+    ordered = sorted(emails)
+    for start in range(0, len(ordered), BATCH):
+        users.update(
+            (email.lower(), pk)
+            for pk, email in get_user_model()
+            .objects.filter(email__in=ordered[start : start + BATCH], learner__isnull=True)
+            .values_list("pk", "email")
+        )
+    return users
+
+
+def _insert_new(model: type[models.Model], fields: list[str], rows: Iterable[tuple[object, ...]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: the database skips a row that is there already (what
+    ``bulk_create(ignore_conflicts=True)`` does), without the ORM's work for every value, which was
+    most of the time of an import of 100,000 rows. Values must be adapted (``connection.ops.adapt_*``).
+
+    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT (a statement of thousands of
+    placeholders costs the driver more to parse than the server to run). SQLite: statements of as
+    many rows as its parameter limit allows."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            staging = quote(f"import_{model._meta.db_table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608 - names quoted
+            )
+            with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # In a fixed order: two imports of the same rows at once then wait for each other instead of
+            # each holding a row the other needs (a deadlock).
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY {columns} ON CONFLICT DO NOTHING"  # noqa: S608 - names quoted
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+            return
+        per_statement = max(1, min(1_000, connection.features.max_query_params // len(fields)))
+        one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        batch: list[tuple[object, ...]] = []
+
+        def insert() -> None:
+            values = ", ".join([one_row] * len(batch))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - names quoted, values bound
+            cursor.execute(sql, [value for row in batch for value in row])
+
+        for row in rows:
+            batch.append(row)
+            if len(batch) == per_statement:
+                insert()
+                batch = []
+        if batch:
+            insert()
+
+
+def _write_completions(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> tuple[int, int]:
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    ids: dict[str, int] = {}
+    people = outcome.new_people
+    if people:
+        users = _free_users({p.email for p in people.values() if p.email})
+        # A person added by another import at the same moment is skipped here and found below.
+        _insert_new(
+            Learner,
+            ["email", "employee_number", "name", "user", "created_at"],
+            ((p.email, p.number, p.name, users.get(p.email), now) for p in people.values()),
+        )
+        by_email, by_number = import_rows.known_learners(
+            {p.email for p in people.values() if p.email}, {p.number for p in people.values() if p.number}
+        )
+        for key, person in people.items():
+            pk = by_email.get(person.email) if person.email else None
+            pk = pk or (by_number.get(person.number) if person.number else None)
+            if pk is None:
+                raise RuntimeError("A learner of the import could neither be added nor found.")
+            ids[key] = pk
+
+    def learner_id(ref: int | str) -> int:
+        return ids[ref] if isinstance(ref, str) else ref
+
+    # A person already placed in the unit keeps their placement (and its staff group).
+    _insert_new(
+        Placement,
+        ["learner", "unit", "staff_group"],
+        ((learner_id(ref), unit, group) for ref, unit, group in outcome.placements),
+    )
+    # The same person, course and day there already (unique): skipped, so a file imported again adds nothing.
+    adapt_day = ops.adapt_datefield_value
+    _insert_new(
+        Completion,
+        [
+            "learner",
+            "course",
+            "completed_on",
+            "source",
+            "batch",
+            "certificate",
+            "certificate_name",
+            "registered_by",
+            "created_at",
+        ],
+        (
+            (learner_id(ref), course, adapt_day(day), CompletionSource.IMPORT, imp.pk, "", "", owner.pk, now)
+            for ref, course, day in outcome.completions
+        ),
+    )
+    created = Completion.objects.filter(batch_id=imp.pk).count()
+    return created, len(outcome.completions) - created
+
+
+def _write_headcounts(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> tuple[int, int]:
+    """Replaces the counts of the cells in the file (unit × staff group × year); other cells stay."""
+    now = timezone.now()
+    existing = {
+        (h.unit_id, h.staff_group_id): h
+        for h in Headcount.objects.select_for_update().filter(year=imp.year, unit__organisation_id=imp.organisation_id)
+    }
+    changed, new = [], []
+    for (unit, group), count in outcome.headcounts.items():
+        headcount = existing.get((unit, group))
+        if headcount is None:
+            new.append(Headcount(unit_id=unit, staff_group_id=group, year=imp.year, count=count, updated_by=owner))
+        elif headcount.count != count:
+            headcount.count, headcount.updated_by, headcount.updated_at = count, owner, now
+            headcount.lock_version += 1
+            changed.append(headcount)
+    Headcount.objects.bulk_update(changed, ["count", "updated_by", "updated_at", "lock_version"], batch_size=BATCH)
+    Headcount.objects.bulk_create(new, batch_size=BATCH)
+    return len(new), len(outcome.headcounts) - len(new)
