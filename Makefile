@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Front-end assets from the npm registry, served by the portal itself (no CDN).
-static/build/app.css: node_modules/.installed static/src/app.scss
+static/build/app.css: node_modules/.installed $(wildcard static/src/*.scss)
 	mkdir -p static/build static/vendor/govuk
 	# Source-map comments are dropped: the maps are not shipped, and the manifest storage checks references.
 	sed '/sourceMappingURL=/d' node_modules/govuk-frontend/dist/govuk/all.bundle.js > static/vendor/govuk/all.bundle.js

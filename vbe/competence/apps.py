@@ -10,7 +10,9 @@ class CompetenceConfig(AppConfig):
     def ready(self) -> None:
         import datetime
 
+        from vbe.competence.import_jobs import purge_stale_uploads
         from vbe.competence.tasks import send_training_reminders
         from vbe.jobs.schedule import every
 
         every(datetime.timedelta(days=1), send_training_reminders, name="competence.training_reminders")
+        every(datetime.timedelta(days=1), purge_stale_uploads, name="competence.purge_stale_uploads")

@@ -64,6 +64,45 @@ class Share:
         return self.text
 
 
+def target_text(target: int | None) -> str:
+    return _("inget mål satt") if target is None else f"{target} %"
+
+
+def below_target(share: Share, target: int | None) -> bool:
+    """Under the target: only a share that is shown can be, never a hidden or missing one."""
+    return target is not None and share.percent is not None and share.percent < target
+
+
+@dataclass(frozen=True)
+class LevelLine:
+    """One level's share beside its target, as a page or a document shows it."""
+
+    level: str
+    label: str
+    share: Share
+    target: int | None
+
+    @property
+    def value(self) -> str:
+        return self.share.text
+
+    @property
+    def target_text(self) -> str:
+        return target_text(self.target)
+
+    @property
+    def below(self) -> bool:
+        return below_target(self.share, self.target)
+
+
+def against_targets(shares: dict[str, Share], targets: dict[str, int | None]) -> list[LevelLine]:
+    """Each level's share and target, basic first."""
+    return [
+        LevelLine(level=level, label=str(label), share=shares[level], target=targets.get(level))
+        for level, label in Level.choices
+    ]
+
+
 def make_share(trained: int, headcount: int, *, exact: bool) -> Share:
     return Share(trained=trained, headcount=headcount, suppressed=not exact and 0 < headcount < LIMIT)
 
@@ -71,36 +110,17 @@ def make_share(trained: int, headcount: int, *, exact: bool) -> Share:
 # --- Validity -------------------------------------------------------------------------------------
 
 
-def _earliest_valid(on: datetime.date, years: int) -> datetime.date:
-    """The first completion day whose ``valid_until`` (for a course valid ``years``) is on or after ``on``.
-    ``valid_until`` never decreases with the completion day, so the valid days are one range ending at
-    ``on``; start from the calendar guess and step over the days 29 February moves."""
-    probe = Course(validity_years=years)
-
-    def last_day(completed_on: datetime.date) -> datetime.date:
-        until = probe.valid_until(completed_on)
-        assert until is not None  # a course with a validity always has a last day
-        return until
-
-    try:
-        day = on.replace(year=on.year - years)
-    except ValueError:  # 29 February back into a year without one
-        day = on.replace(year=on.year - years, day=28)
-    day += datetime.timedelta(days=1)
-    one = datetime.timedelta(days=1)
-    while last_day(day) < on:
-        day += one
-    while last_day(day - one) >= on:
-        day -= one
-    return day
-
-
 def _valid_on(on: datetime.date, prefix: str = "") -> Q:
     """Completions valid on ``on``, as a Q over every validity period the catalogue allows (1 to
     ``MAX_VALIDITY_YEARS``, a constraint of the table): no query to learn which are in use."""
     q = Q(**{f"{prefix}course__validity_years__isnull": True})
     for years in range(1, MAX_VALIDITY_YEARS + 1):
-        q |= Q(**{f"{prefix}course__validity_years": years, f"{prefix}completed_on__gte": _earliest_valid(on, years)})
+        q |= Q(
+            **{
+                f"{prefix}course__validity_years": years,
+                f"{prefix}completed_on__gte": Course(validity_years=years).earliest_valid(on),
+            }
+        )
     return Q(**{f"{prefix}completed_on__lte": on}) & q
 
 
@@ -381,6 +401,11 @@ def organisation_report(
         for cell in sorted(by_unit.get(unit.pk, ()), key=lambda c: (groups[c[1]].position, groups[c[1]].name))
         if counts.headcount(cell, 0) or counts.trained.get(cell)
     ]
+    if not exact:
+        # Unit by unit, a reader who knows roughly how many work where could subtract the units shown
+        # from a total and learn a small unit's hidden figure: those without exact figures (board
+        # readers) see the organisation's total, its staff groups and the trend, not its units.
+        units, cells = [], []
     return Report(
         on=on,
         exact=exact,

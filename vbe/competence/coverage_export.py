@@ -180,4 +180,6 @@ def organisation_xlsx(organisation: Organisation, report: Report) -> bytes:
     subject = organisation.name
     if report.scoped:
         subject = _("%(organisation)s, de verksamheter du är chef för") % {"organisation": organisation.name}
-    return _workbook(_common(report, subject, (_("Per verksamhet"), [_("Verksamhet")], rows)))
+    # Without exact figures there are no unit rows (coverage.organisation_report): the total alone.
+    first = _("Per verksamhet") if report.exact else _("Organisationen")
+    return _workbook(_common(report, subject, (first, [_("Verksamhet") if report.exact else _("Organisation")], rows)))

@@ -18,12 +18,14 @@ import csv
 import datetime
 import hashlib
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
+from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -35,6 +37,14 @@ MAX_COLUMNS = 200
 # An XLSX file's parts unpacked: a sheet of 500,000 short rows is about 150 MB of XML.
 MAX_UNPACKED = 400 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
+# A part other than a worksheet (the shared strings above all, also styles, the workbook, charts) is read
+# whole by openpyxl as it opens the file, even in read-only mode: millions of tiny strings in a small
+# zip would hold the upload request for minutes. A real export's shared strings are a few MB.
+MAX_PART = 32 * 1024 * 1024
+MAX_RATIO = 100  # unpacked : packed, for a part over RATIO_FROM; text compresses about 10:1
+RATIO_FROM = 1024 * 1024
+MAX_MANIFEST = 1024 * 1024  # [Content_Types].xml and each .rels part: a few kB in a real workbook
+WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 MAX_CELL = 1_000  # characters of one value; a longer one is cut (no field we fill is near it)
 CHUNK = 1024 * 1024
 DELIMITERS = (";", ",", "\t")
@@ -94,19 +104,71 @@ def inspect_upload(fileobj: IO[bytes], size: int | None) -> tuple[str, list[str]
 
 
 def check_zip(fileobj: IO[bytes]) -> None:
-    """An XLSX file is a zip: a workbook's parts, within the bounds, before anything is unpacked."""
+    """An XLSX file is a zip: a workbook's parts, within the bounds, before anything is unpacked.
+
+    Only the sizes the zip declares are read (Python's zipfile never unpacks more than the declared
+    size of a part, so a false one cuts the part short instead of getting past the bound), and the
+    small manifest and relationship parts that say which part is what."""
     try:
         with zipfile.ZipFile(fileobj) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            names = {entry.filename for entry in entries}
+            if "xl/workbook.xml" not in names:
+                raise FileProblem(_("Filen är inte en Excel-arbetsbok (.xlsx)."))
+            too_large = FileProblem(_("Excel-filen är för stor uppackad. Dela upp den eller spara den som CSV."))
+            if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED:
+                raise too_large
+            for entry in entries:
+                if entry.file_size > RATIO_FROM and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+                    raise too_large
+            large = {entry.filename for entry in entries if entry.file_size > MAX_PART}
+            # The shared strings by their usual name, and any part under any name that is not a worksheet.
+            if "xl/sharedStrings.xml" in large or (large and not large <= _streamed_parts(archive, large)):
+                raise too_large
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, ElementTree.ParseError, zipfile.LargeZipFile):
         raise FileProblem(_("Excel-filen går inte att läsa. Den kan vara skadad.")) from None
     finally:
         fileobj.seek(0)
-    names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" not in names:
-        raise FileProblem(_("Filen är inte en Excel-arbetsbok (.xlsx)."))
-    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED:
+
+
+def _small_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ElementTree.Element:
+    if info.file_size > MAX_MANIFEST:
         raise FileProblem(_("Excel-filen är för stor uppackad. Dela upp den eller spara den som CSV."))
+    # Expat (2.4.1 and later) refuses entity expansion bombs; the size is bounded above.
+    return ElementTree.fromstring(archive.read(info))  # noqa: S314 - bounded, expat's own limits
+
+
+def _streamed_parts(archive: zipfile.ZipFile, large: set[str]) -> set[str]:
+    """Of the parts in ``large``, those openpyxl streams in read-only mode: worksheets, by the
+    manifest's content type and by every relationship that points at them. Any other part (shared
+    strings, a chart sheet, styles …) is read whole, wherever in the zip it lies and whatever its name."""
+    streamed = set(large)
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for info in archive.infolist():
+        name = info.filename
+        if name == "[Content_Types].xml":
+            for element in _small_xml(archive, info):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "Default":
+                    defaults[element.get("Extension", "").lower()] = element.get("ContentType", "")
+                elif tag == "Override":
+                    overrides[element.get("PartName", "").lstrip("/")] = element.get("ContentType", "")
+        elif name.endswith(".rels"):
+            # "xl/_rels/workbook.xml.rels" speaks of parts relative to "xl/".
+            base = posixpath.dirname(posixpath.dirname(name))
+            for element in _small_xml(archive, info):
+                target = element.get("Target", "")
+                if element.get("TargetMode") == "External" or not target:
+                    continue
+                path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+                if posixpath.normpath(path) in large and not element.get("Type", "").endswith("/worksheet"):
+                    streamed.discard(posixpath.normpath(path))
+    for name in large:
+        content_type = overrides.get(name) or defaults.get(name.rsplit(".", 1)[-1].lower(), "")
+        if content_type != WORKSHEET:
+            streamed.discard(name)
+    return streamed
 
 
 def _encoding(fileobj: IO[bytes]) -> str:

@@ -1,4 +1,5 @@
-"""The background jobs of an import (django-tasks): checking a file, and importing it.
+"""The background jobs of an import (django-tasks): checking a file, and importing it; and, once a
+day, deleting the files uploaded and left unimported (``purge_stale_uploads``).
 
 Each receives its ``Job``'s id first (``vbe.jobs.progress.start``) and the import's id. The work is
 in ``vbe.competence.imports``; here an unexpected error ends the job as failed and leaves the import
@@ -7,6 +8,7 @@ free to be checked again, with nothing written (the import's writes are one tran
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -37,3 +39,10 @@ def import_file(job_id: str, import_id: int) -> None:
     except Exception:
         _failed(import_id, ImportState.IMPORTING)
         raise
+
+
+@task()
+def purge_stale_uploads() -> dict[str, int]:
+    # Periodic (registered in CompetenceConfig.ready): safe to run twice or on two workers at once,
+    # each import's file is removed under the import's lock, once.
+    return {"removed": imports.remove_stale_files(now=timezone.now())}

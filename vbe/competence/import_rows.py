@@ -5,8 +5,13 @@ the staff groups) or in a few queries after the last (the learners the file name
 work per row is dictionary look-ups and no row costs a query. Both jobs run this: the check, to tell
 the user, and the import again just before it writes, as the register may have changed in between.
 
-A person is known by e-mail or employee number, never by personnummer: a value in those columns that
-could be one is an error on its row, and the value is never repeated back.
+A person is known by e-mail or employee number, never by personnummer: any cell of a row, mapped or
+not, that could hold one makes the row an error, and the value is neither repeated back nor stored.
+
+A row reaches only people placed in the importer's scope (the organisation's units; a unit manager's
+own units), or adds a new person. Someone who is in the city's register but placed elsewhere is, to the
+rows, the same as someone unknown: the messages do not tell whether an address is in use elsewhere,
+and nothing is written to their record.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
-from vbe.competence.import_files import MAX_ROWS, FileProblem, Table
-from vbe.competence.models import Course, ImportKind, Learner, StaffGroup
+from vbe.competence.import_files import MAX_ROWS, FileProblem, Table, header_labels
+from vbe.competence.models import Course, ImportKind, Learner, Placement, StaffGroup
 from vbe.core.personnummer import contains_personnummer
 from vbe.organisations.models import Unit
 
@@ -29,7 +35,8 @@ PROGRESS_EVERY = 2_000
 CHUNK = 900  # values in an IN list: within SQLite's 999 parameters of older builds
 MAX_SHOWN = 60  # characters of a value repeated in a message
 
-COMPLETION_FIELDS: list[tuple[str, str]] = [
+# (field, label): the labels are lazy, shown in the language of the request that shows them.
+COMPLETION_FIELDS: list[tuple[str, StrOrPromise]] = [
     ("email", gettext_lazy("E-postadress")),
     ("employee_number", gettext_lazy("Anställningsnummer")),
     ("name", gettext_lazy("Namn")),
@@ -38,7 +45,7 @@ COMPLETION_FIELDS: list[tuple[str, str]] = [
     ("unit", gettext_lazy("Verksamhet")),
     ("staff_group", gettext_lazy("Personalgrupp")),
 ]
-HEADCOUNT_FIELDS: list[tuple[str, str]] = [
+HEADCOUNT_FIELDS: list[tuple[str, StrOrPromise]] = [
     ("unit", gettext_lazy("Verksamhet")),
     ("staff_group", gettext_lazy("Personalgrupp")),
     ("count", gettext_lazy("Antal anställda")),
@@ -63,7 +70,7 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 EARLIEST = datetime.date(1990, 1, 1)
 
 
-def fields_of(kind: str) -> list[tuple[str, str]]:
+def fields_of(kind: str) -> list[tuple[str, StrOrPromise]]:
     return COMPLETION_FIELDS if kind == ImportKind.COMPLETIONS else HEADCOUNT_FIELDS
 
 
@@ -106,12 +113,34 @@ def parse_date(value: str, today: datetime.date) -> datetime.date | str:
     return day
 
 
-_TEN_DIGITS = re.compile(r"(?:\D*\d){10}")
+# Possessive: nothing to give back, so no backtracking (a third of the time of this test per cell).
+_TEN_DIGITS = re.compile(r"(?:\D*+\d){10}")
+
+# One text for "unknown" and "placed outside your units": which of the two must not show.
+NOT_AMONG_STAFF = gettext_lazy("Personen finns inte bland medarbetarna i era verksamheter.")
+CANNOT_ADD = gettext_lazy(
+    "Personen kan inte läggas till här: e-postadressen eller anställningsnumret finns redan i registret, "
+    "utanför era verksamheter. Ett byte av arbetsplats mellan organisationer går inte att göra med en import."
+)
 
 
-def _could_be_personnummer(value: str) -> bool:
-    # The cheap test first (ten digits somewhere): it keeps the full one off nearly every row.
-    return _TEN_DIGITS.match(value) is not None and contains_personnummer(value)
+def personnummer_at(cells: list[str]) -> int | None:
+    """The index of the first cell that could hold a personnummer, or None. The cheap test first (ten
+    digits somewhere): it keeps the full one off nearly every cell."""
+    ten_digits = _TEN_DIGITS.match
+    for index, cell in enumerate(cells):
+        if cell and ten_digits(cell) is not None and contains_personnummer(cell):
+            return index
+    return None
+
+
+def _personnummer_error(labels: list[str], index: int) -> str:
+    """Names the column, never the value."""
+    column = labels[index] if index < len(labels) else _("Kolumn %(n)s (utan rubrik)") % {"n": index + 1}
+    return _(
+        "Värdet i kolumnen %(column)s ser ut som ett personnummer. Personnummer tas inte emot: ta bort det ur "
+        "filen och ange personen med e-postadress eller anställningsnummer."
+    ) % {"column": shown(column)}
 
 
 @dataclass
@@ -125,6 +154,11 @@ class Context:
     units: dict[str, int] = field(default_factory=dict)
     unit_names: dict[int, str] = field(default_factory=dict)
     groups: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def placed_units(self) -> frozenset[int]:
+        """The units a person must be placed in for a row to reach them."""
+        return frozenset(self.unit_names if self.scope is None else self.scope)
 
 
 def load_context(*, organisation_id: int, scope: set[int] | None, today: datetime.date) -> Context:
@@ -166,6 +200,10 @@ class Outcome:
     headcounts: dict[tuple[int, int], int] = field(default_factory=dict)
     new_by_email: dict[str, str] = field(default_factory=dict)
     new_by_number: dict[str, str] = field(default_factory=dict)
+    # The units the people the rows reach are placed in, asked again as the rows are written; and the
+    # first line naming each of them, for the message if one is no longer there by then.
+    units: frozenset[int] = frozenset()
+    known_lines: dict[int, int] = field(default_factory=dict)
 
     def add_error(self, line: int, message: str) -> None:
         self.errors.append((line, message))
@@ -240,9 +278,8 @@ def _column(mapping: dict[str, int], name: str) -> int:
 def check_completions(
     table: Table, mapping: dict[str, int], context: Context, progress: Callable[[int, int | None], None]
 ) -> Outcome:
-    outcome = Outcome()
-    email_column = _("E-postadress")
-    number_column = _("Anställningsnummer")
+    outcome = Outcome(units=context.placed_units)
+    labels = header_labels(table.headers)
     # Column positions and look-ups as locals: this loop runs once per row of files of 100,000 rows.
     email_at, number_at, name_at = (_column(mapping, n) for n in ("email", "employee_number", "name"))
     course_at, day_at = _column(mapping, "course"), _column(mapping, "completed_on")
@@ -250,27 +287,18 @@ def check_completions(
     courses, today, add_error = context.courses, context.today, outcome.add_error
     # Exports repeat the same few dates, units and groups on thousands of rows: each is read once.
     dates: dict[str, datetime.date | str] = {}
-    parsed = []
+    parsed: list[tuple[int, str, str, str, int, datetime.date, int | None, int | None]] = []
     emails: set[str] = set()
     numbers: set[str] = set()
     for line, cells in _rows(table, outcome, progress):
+        # Every cell, mapped or not: a personnummer is neither stored nor repeated in a message.
+        if (at := personnummer_at(cells)) is not None:
+            add_error(line, _personnummer_error(labels, at))
+            continue
         width = len(cells)
         email = cells[email_at].lower() if 0 <= email_at < width else ""
         number = cells[number_at] if 0 <= number_at < width else ""
         ok = True
-        for value, column in ((email, email_column), (number, number_column)):
-            if value and _could_be_personnummer(value):
-                add_error(
-                    line,
-                    _(
-                        "Värdet i kolumnen för %(column)s ser ut som ett personnummer. Personnummer tas inte emot: "
-                        "använd e-postadress eller anställningsnummer."
-                    )
-                    % {"column": column.lower()},
-                )
-                ok = False
-        if not ok:
-            continue
         if not email and not number:
             add_error(line, _("Raden saknar både e-postadress och anställningsnummer."))
             continue
@@ -299,7 +327,8 @@ def check_completions(
             ok = False
         unit_id = _unit(context, cells[unit_at] if 0 <= unit_at < width else "", outcome, line)
         group_id = _group(context, cells[group_at] if 0 <= group_at < width else "", outcome, line)
-        if not ok or unit_id is False or group_id is False:
+        # The course and the day once more, though ``ok`` says it: so the types narrow to what is stored.
+        if not ok or course_id is None or isinstance(day, str) or unit_id is False or group_id is False:
             continue
         name = cells[name_at][:200] if 0 <= name_at < width else ""
         parsed.append((line, email, number, name, course_id, day, unit_id, group_id))
@@ -308,32 +337,43 @@ def check_completions(
         if number:
             numbers.add(number)
     known_email, known_number = known_learners(emails, numbers)
+    # Two bulk look-ups, not one per row: the register's people the file names, then which of them
+    # are placed in the importer's units.
+    inside = placed_in(set(known_email.values()) | set(known_number.values()), outcome.units)
+    known_lines = outcome.known_lines
     for line, email, number, name, course_id, day, unit_id, group_id in parsed:
         by_email = known_email.get(email) if email else None
         by_number = known_number.get(number) if number else None
+        elsewhere = (by_email is not None and by_email not in inside) or (
+            by_number is not None and by_number not in inside
+        )
+        # Someone placed outside the importer's units is not matched: as if unknown.
+        by_email = by_email if by_email in inside else None
+        by_number = by_number if by_number in inside else None
         if by_email and by_number and by_email != by_number:
-            outcome.add_error(line, _("E-postadressen och anställningsnumret hör till olika personer."))
+            add_error(line, _("E-postadressen och anställningsnumret hör till olika personer."))
             continue
-        learner: int | str | None = by_email or by_number
-        if learner is None:
-            learner = _new_person(outcome, line, email, number, name, unit_id, group_id)
-            if learner is None:
-                continue
+        found = by_email or by_number
+        learner: int | str
+        if found is not None:
+            learner = found
+            known_lines.setdefault(found, line)
+        elif elsewhere:
+            # Adding them would give their address or number to a second person, or take them into
+            # this unit without the central coordinator: refused, the same for either.
+            add_error(line, str(CANNOT_ADD if unit_id and group_id else NOT_AMONG_STAFF))
+            continue
+        elif (key := _new_person(outcome, line, email, number, name, unit_id, group_id)) is not None:
+            learner = key
+        else:
+            continue
         outcome.completions.add((learner, course_id, day))
         if unit_id and group_id:
             outcome.placements.add((learner, unit_id, group_id))
     for person in outcome.new_people.values():
         if person.unit_id is None or person.group_id is None:
-            who = person.email or person.number
             for line in person.lines:
-                outcome.add_error(
-                    line,
-                    _(
-                        "Okänd person: %(who)s. Ange verksamhet och personalgrupp på raden för att lägga till "
-                        "personen i registret."
-                    )
-                    % {"who": shown(who)},
-                )
+                outcome.add_error(line, str(NOT_AMONG_STAFF))
     return outcome
 
 
@@ -401,13 +441,44 @@ def known_learners(emails: set[str], numbers: set[str]) -> tuple[dict[str, int],
     return found[0], found[1]
 
 
+def placed_in(learner_ids: set[int], units: frozenset[int]) -> set[int]:
+    """Of these learners, those placed in any of ``units``. The placements of the learners are read in
+    chunks (a learner has a few) and the units compared here: no IN list of units to outgrow SQLite's
+    parameter limit beside the learners'."""
+    table = connection.ops.quote_name(Placement._meta.db_table)
+    inside: set[int] = set()
+    if not learner_ids or not units:
+        return inside
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT learner_id, unit_id FROM {table} WHERE learner_id = ANY(%s)",  # noqa: S608 - name ours
+                [sorted(learner_ids)],
+            )
+            inside.update(learner for learner, unit in cursor.fetchall() if unit in units)
+            return inside
+        ordered = sorted(learner_ids)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            cursor.execute(
+                f"SELECT learner_id, unit_id FROM {table} WHERE learner_id IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608 - name ours, values bound
+                chunk,
+            )
+            inside.update(learner for learner, unit in cursor.fetchall() if unit in units)
+    return inside
+
+
 def check_headcounts(
     table: Table, mapping: dict[str, int], context: Context, progress: Callable[[int, int | None], None]
 ) -> Outcome:
-    outcome = Outcome()
+    outcome = Outcome(units=context.placed_units)
+    labels = header_labels(table.headers)
     get = _getter(mapping)
     first_line: dict[tuple[int, int], int] = {}
     for line, cells in _rows(table, outcome, progress):
+        if (at := personnummer_at(cells)) is not None:
+            outcome.add_error(line, _personnummer_error(labels, at))
+            continue
         unit_id = _unit(context, get(cells, "unit"), outcome, line)
         group_value = get(cells, "staff_group")
         group_id = _group(context, group_value, outcome, line)

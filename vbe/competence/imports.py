@@ -3,28 +3,33 @@
 The way of a file: ``upload`` stores it (outside the web root, under a random key in the default
 storage) and proposes a column mapping; ``save_mapping`` remembers the mapping for files with the same
 headers and starts the check job; ``request_import`` starts the import job of a checked file. The jobs
-(``vbe.competence.import_jobs``) run ``run_check`` and ``run_import`` here.
+(``vbe.competence.import_jobs``) run ``run_check`` and ``run_import`` here, and the writing of the rows
+is in ``vbe.competence.import_writes``.
 
 Nothing is half-imported: a file with any bad row is rejected whole, and the import writes every row
 in one transaction. Re-importing the same rows changes nothing: a completion is one person, course and
 day (a unique constraint; rows already there are skipped by the database with ``ignore_conflicts``,
 which also keeps two imports of the same file running at once from writing anything twice).
+
+An uploaded file holds names and e-mail addresses: it is deleted once imported, and a file left
+unimported is deleted ``KEEP_UPLOADS`` after its upload (``remove_stale_files``, a daily job); the
+import stays, saying the file must be uploaded again.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable
 from typing import IO
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -34,26 +39,17 @@ from vbe.accounts import permissions
 from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
-from vbe.competence import import_files, import_rows
-from vbe.competence.models import (
-    Completion,
-    CompletionImport,
-    CompletionSource,
-    Headcount,
-    ImportKind,
-    ImportMapping,
-    ImportState,
-    Learner,
-    Placement,
-)
+from vbe.competence import import_files, import_rows, import_writes
+from vbe.competence.models import CompletionImport, ImportKind, ImportMapping, ImportState
 from vbe.jobs import progress
 from vbe.jobs.models import Job
 from vbe.organisations.models import Organisation
 
 PREFIX = "training-imports"
-BATCH = 2_000
 MAX_ERRORS_KEPT = 200
+KEEP_UPLOADS = datetime.timedelta(days=7)  # an unimported file is deleted this long after its upload
 STALE = _("Importen har ändrats av någon annan sedan sidan visades. Ladda om sidan och försök igen.")
+FILE_REMOVED = _("Den uppladdade filen är borttagen eftersom den inte importerades inom 7 dagar. Ladda upp filen igen.")
 BUSY_STATES = (ImportState.CHECKING, ImportState.IMPORTING)
 
 
@@ -68,6 +64,11 @@ def visible_imports(user: User, organisation: Organisation) -> QuerySet[Completi
     return imports
 
 
+def file_removed(imp: CompletionImport) -> bool:
+    """The stored file was deleted before it was imported (``remove_stale_files``)."""
+    return not imp.file
+
+
 def status_url(imp: CompletionImport) -> str:
     return reverse("competence:import_status", kwargs={"organisation": imp.organisation.slug, "pk": imp.pk})
 
@@ -78,19 +79,39 @@ def _raw(stored: File | UploadedFile) -> IO[bytes]:
 
 
 def first_rows(imp: CompletionImport, limit: int) -> list[tuple[int, list[str]]]:
-    """The file's first rows as they stand in it (for the mapping screen and the preview)."""
+    """The file's first rows as they stand in it (for the preview), each value cut short and any that
+    could be a personnummer masked: the page shows what the user needs to see the columns, no more."""
     rows: list[tuple[int, list[str]]] = []
-    if imp.state == ImportState.DONE:
-        return rows  # the file is removed once imported
+    if imp.state == ImportState.DONE or file_removed(imp):
+        return rows  # the file is removed once imported, or when left unimported too long
     try:
         with default_storage.open(imp.file, "rb") as stored, import_files.open_table(_raw(stored), _kind(imp)) as table:
-            for row in table.rows:
-                rows.append(row)
+            for line, cells in table.rows:
+                rows.append((line, [masked(cell) for cell in cells]))
                 if len(rows) >= limit:
                     break
     except (import_files.FileProblem, OSError):
         pass  # the check says what is wrong with the file
     return rows
+
+
+def masked(value: str) -> str:
+    """A value of the file as a page shows it: cut short, and never a personnummer."""
+    if import_rows.personnummer_at([value]) is not None:
+        return _("(ett personnummer, visas inte)")
+    return import_rows.shown(value)
+
+
+def examples(imp: CompletionImport, rows: int) -> list[str]:
+    """Per column of the file, one value to recognise it by: the first that is not blank in the first
+    ``rows`` rows (masked, see ``masked``). The mapping screen shows this, not whole rows of people."""
+    found = [""] * len(imp.headers)
+    for _line, cells in first_rows(imp, rows):
+        for index, cell in enumerate(cells[: len(found)]):
+            found[index] = found[index] or cell
+        if all(found):
+            break
+    return found
 
 
 def preview(imp: CompletionImport, limit: int = 10) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -137,6 +158,16 @@ def upload(
                 % {"column": refused[0][:60]}
             }
         )
+    if import_rows.personnummer_at(headers) is not None:
+        # No header row, or a value where a header should be: kept as the headers, it would be shown.
+        raise ValidationError(
+            {
+                "file": _(
+                    "Filens första rad innehåller ett personnummer. Första raden ska vara kolumnernas rubriker, "
+                    "och personnummer tas inte emot."
+                )
+            }
+        )
     digest = hashlib.sha256()
     raw.seek(0)
     while chunk := raw.read(import_files.CHUNK):
@@ -167,8 +198,14 @@ def upload(
         raise
 
 
+def _for_update() -> QuerySet[CompletionImport]:
+    """The import, locked alone (``of``): locking the organisation joined in too would hold up every
+    write that refers to the organisation (a foreign key's check waits for it) while an import writes."""
+    return CompletionImport.objects.select_for_update(of=("self",)).select_related("organisation")
+
+
 def _locked(*, actor: User, import_id: int, lock_version: int) -> CompletionImport:
-    imp = CompletionImport.objects.select_for_update().select_related("organisation").filter(pk=import_id).first()
+    imp = _for_update().filter(pk=import_id).first()
     if imp is None:
         raise ValidationError(_("Importen finns inte längre."))
     # Asked again under the lock: the right may have ended since the page was shown.
@@ -216,6 +253,8 @@ def save_mapping(*, actor: User, import_id: int, lock_version: int, mapping: dic
     imp = _locked(actor=actor, import_id=import_id, lock_version=lock_version)
     if imp.state == ImportState.DONE:
         raise ValidationError(_("Filen är redan importerad."))
+    if file_removed(imp):
+        raise ValidationError(FILE_REMOVED)
     if _busy(imp):
         raise ValidationError(_("Filen kontrolleras eller importeras just nu. Vänta tills det är klart."))
     check_mapping(imp.kind, imp.headers, mapping)
@@ -255,6 +294,8 @@ def request_import(*, actor: User, import_id: int, lock_version: int) -> Job:
     from vbe.competence import import_jobs
 
     imp = _locked(actor=actor, import_id=import_id, lock_version=lock_version)
+    if file_removed(imp):
+        raise ValidationError(FILE_REMOVED)
     if imp.state != ImportState.READY:
         raise ValidationError(
             _("Filen kan inte importeras nu: den är %(state)s.") % {"state": imp.get_state_display().lower()}
@@ -276,8 +317,8 @@ def request_import(*, actor: User, import_id: int, lock_version: int) -> Job:
 # --- The jobs -----------------------------------------------------------------------------------
 
 
-def _ours(imp: CompletionImport | None, job_id: str, state: str) -> bool:
-    return imp is not None and imp.state == state and str(imp.job_id) == str(job_id)
+def _ours(imp: CompletionImport, job_id: str, state: str) -> bool:
+    return imp.state == state and str(imp.job_id) == str(job_id)
 
 
 def _read(imp: CompletionImport, owner: User, job_id: str, stage: str) -> import_rows.Outcome:
@@ -303,6 +344,9 @@ def _read(imp: CompletionImport, owner: User, job_id: str, stage: str) -> import
     except import_files.FileProblem as problem:
         outcome = import_rows.Outcome()
         outcome.add_error(problem.line or 1, problem.message)
+    except OSError:  # the stored file cannot be read (lost from the storage)
+        outcome = import_rows.Outcome()
+        outcome.add_error(1, _("Den uppladdade filen finns inte längre. Ladda upp filen igen."))
     outcome.errors.sort(key=lambda error: error[0])
     return outcome
 
@@ -331,12 +375,12 @@ def _reject(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) ->
 def run_check(job_id: str, import_id: int) -> None:
     job = Job.objects.select_related("owner").get(pk=job_id)
     imp = CompletionImport.objects.select_related("organisation").filter(pk=import_id).first()
-    if not _ours(imp, job_id, ImportState.CHECKING):
+    if imp is None or not _ours(imp, job_id, ImportState.CHECKING):
         progress.finish(job_id, message=_("Inget att kontrollera: filen har redan kontrollerats eller ändrats."))
         return
     outcome = _read(imp, job.owner, job_id, _("Kontrollerar raderna"))
     with transaction.atomic():
-        imp = CompletionImport.objects.select_for_update().select_related("organisation").get(pk=import_id)
+        imp = _for_update().get(pk=import_id)
         if not _ours(imp, job_id, ImportState.CHECKING):
             message = _("Kontrollen avbröts: filen ändrades under tiden.")
         elif outcome.errors:
@@ -354,7 +398,7 @@ def run_import(job_id: str, import_id: int) -> None:
     job = Job.objects.select_related("owner").get(pk=job_id)
     owner = job.owner
     imp = CompletionImport.objects.select_related("organisation").filter(pk=import_id).first()
-    if not _ours(imp, job_id, ImportState.IMPORTING):
+    if imp is None or not _ours(imp, job_id, ImportState.IMPORTING):
         progress.finish(job_id, message=_("Inget att importera: filen har redan importerats."))
         return
     # The rows are read and checked again: the register may have changed since the check.
@@ -363,7 +407,7 @@ def run_import(job_id: str, import_id: int) -> None:
     # reports too: the write phase reports its stage once, before it starts, and then nothing.
     progress.report(job_id, stage=_("Sparar i registret – antalet visas när allt är sparat"))
     with transaction.atomic():
-        imp = CompletionImport.objects.select_for_update().select_related("organisation").get(pk=import_id)
+        imp = _for_update().get(pk=import_id)
         # Under the lock: one import job writes, and only once (a second finds the state moved on).
         if not _ours(imp, job_id, ImportState.IMPORTING):
             message = _("Inget att importera: filen har redan importerats.")
@@ -374,167 +418,49 @@ def run_import(job_id: str, import_id: int) -> None:
         elif outcome.errors:
             message = _reject(imp, outcome, owner)
         else:
-            message = _write(imp, outcome, owner)
+            try:
+                with transaction.atomic():  # a savepoint: what was written before the refusal goes
+                    message = import_writes.write(imp, outcome, owner)
+            except import_writes.OutOfScope as refused:
+                outcome.errors = refused.errors
+                message = _reject(imp, outcome, owner)
     progress.finish(job_id, message=message, result_url=status_url(imp))
 
 
-def _write(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> str:
-    if imp.kind == ImportKind.COMPLETIONS:
-        created, existing = _write_completions(imp, outcome, owner)
-        message = _("%(created)s genomförda utbildningar importerades; %(existing)s fanns redan.")
-    else:
-        created, existing = _write_headcounts(imp, outcome, owner)
-        message = _("Antal anställda %(year)s: %(created)s nya uppgifter, %(existing)s ersatta eller oförändrade.")
-    imp.state = ImportState.DONE
-    imp.rows, imp.errors, imp.error_count = outcome.rows, [], 0
-    imp.created_count, imp.existing_count = created, existing
-    imp.finished_at = timezone.now()
-    imp.lock_version += 1
-    imp.save()
-    record(
-        action="training_import_done",
-        actor=owner,
-        obj=imp,
-        organisation_id=imp.organisation_id,
-        detail=f"kind={imp.kind} rows={imp.rows} created={created} existing={existing}",
+# --- Files left unimported ----------------------------------------------------------------------
+
+
+def remove_stale_files(*, now: datetime.datetime) -> int:
+    """Deletes the stored file of every import not done whose upload is older than ``KEEP_UPLOADS``
+    (the file holds names and e-mail addresses; nobody is going to import it). The import stays, its
+    ``file`` blank: its page says the file was removed, and checking or importing it is refused. Its
+    kept row errors go too, as they can quote the file's values. An import being checked or imported
+    just now is left until its job ends. Returns how many files were deleted."""
+    candidates = (
+        CompletionImport.objects.filter(created_at__lt=now - KEEP_UPLOADS)
+        .exclude(state=ImportState.DONE)
+        .exclude(file="")
+        .values_list("pk", flat=True)
     )
-    # The export holds names and e-mail addresses: once imported, nothing needs the file.
-    key = imp.file
-    transaction.on_commit(lambda: default_storage.delete(key))
-    return message % {"created": created, "existing": existing, "year": imp.year}
-
-
-def _free_users(emails: set[str]) -> dict[str, int]:
-    """Portal accounts with these e-mail addresses that no learner is linked to yet."""
-    users: dict[str, int] = {}
-    ordered = sorted(emails)
-    for start in range(0, len(ordered), BATCH):
-        users.update(
-            (email.lower(), pk)
-            for pk, email in get_user_model()
-            .objects.filter(email__in=ordered[start : start + BATCH], learner__isnull=True)
-            .values_list("pk", "email")
-        )
-    return users
-
-
-def _insert_new(model: type[models.Model], fields: list[str], rows: Iterable[tuple[object, ...]]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: the database skips a row that is there already (what
-    ``bulk_create(ignore_conflicts=True)`` does), without the ORM's work for every value, which was
-    most of the time of an import of 100,000 rows. Values must be adapted (``connection.ops.adapt_*``).
-
-    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT (a statement of thousands of
-    placeholders costs the driver more to parse than the server to run). SQLite: statements of as
-    many rows as its parameter limit allows."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            staging = quote(f"import_{model._meta.db_table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608 - names quoted
+    removed = 0
+    for import_id in list(candidates):
+        # One import at a time under its lock, as save_mapping and request_import take it: a job is
+        # either started before (and the file kept) or refused after.
+        with transaction.atomic():
+            imp = CompletionImport.objects.select_for_update().filter(pk=import_id).first()
+            if imp is None or imp.state == ImportState.DONE or file_removed(imp) or _busy(imp):
+                continue
+            key = imp.file
+            imp.file, imp.errors = "", []
+            imp.lock_version += 1
+            imp.save(update_fields=["file", "errors", "lock_version"])
+            record(
+                action="training_import_file_removed",
+                actor=None,
+                obj=imp,
+                organisation_id=imp.organisation_id,
+                detail=f"kind={imp.kind} uploaded={imp.created_at.date().isoformat()}",
             )
-            with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            # In a fixed order: two imports of the same rows at once then wait for each other instead of
-            # each holding a row the other needs (a deadlock).
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY {columns} ON CONFLICT DO NOTHING"  # noqa: S608 - names quoted
-            )
-            cursor.execute(f"DROP TABLE {staging}")
-            return
-        per_statement = max(1, min(1_000, connection.features.max_query_params // len(fields)))
-        one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        batch: list[tuple[object, ...]] = []
-
-        def insert() -> None:
-            values = ", ".join([one_row] * len(batch))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608 - names quoted, values bound
-            cursor.execute(sql, [value for row in batch for value in row])
-
-        for row in rows:
-            batch.append(row)
-            if len(batch) == per_statement:
-                insert()
-                batch = []
-        if batch:
-            insert()
-
-
-def _write_completions(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> tuple[int, int]:
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    ids: dict[str, int] = {}
-    people = outcome.new_people
-    if people:
-        users = _free_users({p.email for p in people.values() if p.email})
-        # A person added by another import at the same moment is skipped here and found below.
-        _insert_new(
-            Learner,
-            ["email", "employee_number", "name", "user", "created_at"],
-            ((p.email, p.number, p.name, users.get(p.email), now) for p in people.values()),
-        )
-        by_email, by_number = import_rows.known_learners(
-            {p.email for p in people.values() if p.email}, {p.number for p in people.values() if p.number}
-        )
-        for key, person in people.items():
-            pk = by_email.get(person.email) if person.email else None
-            pk = pk or (by_number.get(person.number) if person.number else None)
-            if pk is None:
-                raise RuntimeError("A learner of the import could neither be added nor found.")
-            ids[key] = pk
-
-    def learner_id(ref: int | str) -> int:
-        return ids[ref] if isinstance(ref, str) else ref
-
-    # A person already placed in the unit keeps their placement (and its staff group).
-    _insert_new(
-        Placement,
-        ["learner", "unit", "staff_group"],
-        ((learner_id(ref), unit, group) for ref, unit, group in outcome.placements),
-    )
-    # The same person, course and day there already (unique): skipped, so a file imported again adds nothing.
-    adapt_day = ops.adapt_datefield_value
-    _insert_new(
-        Completion,
-        [
-            "learner",
-            "course",
-            "completed_on",
-            "source",
-            "batch",
-            "certificate",
-            "certificate_name",
-            "registered_by",
-            "created_at",
-        ],
-        (
-            (learner_id(ref), course, adapt_day(day), CompletionSource.IMPORT, imp.pk, "", "", owner.pk, now)
-            for ref, course, day in outcome.completions
-        ),
-    )
-    created = Completion.objects.filter(batch_id=imp.pk).count()
-    return created, len(outcome.completions) - created
-
-
-def _write_headcounts(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> tuple[int, int]:
-    """Replaces the counts of the cells in the file (unit × staff group × year); other cells stay."""
-    now = timezone.now()
-    existing = {
-        (h.unit_id, h.staff_group_id): h
-        for h in Headcount.objects.select_for_update().filter(year=imp.year, unit__organisation_id=imp.organisation_id)
-    }
-    changed, new = [], []
-    for (unit, group), count in outcome.headcounts.items():
-        headcount = existing.get((unit, group))
-        if headcount is None:
-            new.append(Headcount(unit_id=unit, staff_group_id=group, year=imp.year, count=count, updated_by=owner))
-        elif headcount.count != count:
-            headcount.count, headcount.updated_by, headcount.updated_at = count, owner, now
-            headcount.lock_version += 1
-            changed.append(headcount)
-    Headcount.objects.bulk_update(changed, ["count", "updated_by", "updated_at", "lock_version"], batch_size=BATCH)
-    Headcount.objects.bulk_create(new, batch_size=BATCH)
-    return len(new), len(outcome.headcounts) - len(new)
+            transaction.on_commit(functools.partial(default_storage.delete, key))
+        removed += 1
+    return removed

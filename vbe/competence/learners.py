@@ -141,7 +141,8 @@ def people_page(learners: QuerySet[Learner], params: Mapping[str, str], per_page
     after_pk = _position(params.get(AFTER))
     before_pk = None if after_pk else _position(params.get(BEFORE))
     anchor_pk = after_pk or before_pk
-    anchor = Learner.objects.filter(pk=anchor_pk).values(*ORDER).first() if anchor_pk else None
+    # The anchor from the same scoped rows: a learner outside them would tell where their name sorts.
+    anchor = learners.filter(pk=anchor_pk).values(*ORDER).first() if anchor_pk else None
     ordered = learners.order_by(*ORDER)
     if anchor is not None and before_pk:
         above = list(learners.filter(_past(anchor, ascending=False)).order_by("-name", "-email", "-pk")[: per_page + 1])

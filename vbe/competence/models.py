@@ -119,6 +119,25 @@ class Course(models.Model):
             renew = completed_on.replace(year=completed_on.year + self.validity_years, day=28)
         return renew - datetime.timedelta(days=1)
 
+    def earliest_valid(self, on: datetime.date) -> datetime.date | None:
+        """The first completion day that still counts on ``on`` (None: every day up to ``on`` does), so
+        "valid on a day" can be asked in SQL as ``completed_on >= earliest_valid`` without date
+        arithmetic in the database. ``valid_until`` never falls as the completion day rises, so the
+        valid days are one range: start from the calendar guess and step over what 29 February moves."""
+        if self.validity_years is None:
+            return None
+        try:
+            day = on.replace(year=on.year - self.validity_years)
+        except ValueError:  # 29 February back into a year without one
+            day = on.replace(year=on.year - self.validity_years, day=28)
+        day += datetime.timedelta(days=1)
+        one = datetime.timedelta(days=1)
+        while (until := self.valid_until(day)) is not None and until < on:
+            day += one
+        while (until := self.valid_until(day - one)) is not None and until >= on:
+            day -= one
+        return day
+
 
 class Learner(models.Model):
     """A member of staff in the competence register, known by e-mail or employee number."""

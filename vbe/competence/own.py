@@ -64,22 +64,6 @@ def is_valid(course: Course, completed_on: datetime.date, today: datetime.date) 
     return completed_on <= today and standing(course, completed_on, today) is not Standing.EXPIRED
 
 
-def earliest_valid(course: Course, today: datetime.date) -> datetime.date | None:
-    """The first completion day that still counts ``today`` (None: every day does), so "valid" can be
-    asked in SQL as ``completed_on >= earliest_valid`` without date arithmetic in the database."""
-    if course.validity_years is None:
-        return None
-    try:
-        day = today.replace(year=today.year - course.validity_years)
-    except ValueError:  # 29 February
-        day = today.replace(year=today.year - course.validity_years, day=28)
-    # valid_until rises with the completion day: step from a little before to the first that counts.
-    day -= datetime.timedelta(days=3)
-    while (until := course.valid_until(day)) is not None and until < today:
-        day += datetime.timedelta(days=1)
-    return day
-
-
 def check_completion_date(completed_on: datetime.date, today: datetime.date) -> None:
     if completed_on > today:
         raise ValidationError(_("Datumet kan inte ligga i framtiden."), code="future")
@@ -187,7 +171,7 @@ def lacking_required(placements: QuerySet[Placement], today: datetime.date) -> Q
     lacking = Q(pk__in=[])
     for course, groups in required.values():
         held = Completion.objects.filter(learner=OuterRef("pk"), course_id=course.pk, completed_on__lte=today)
-        if (since := earliest_valid(course, today)) is not None:
+        if (since := course.earliest_valid(today)) is not None:
             held = held.filter(completed_on__gte=since)
         placed = placements.filter(learner=OuterRef("pk"), staff_group_id__in=groups)
         lacking |= Exists(placed) & ~Exists(held)

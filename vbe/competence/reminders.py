@@ -190,12 +190,21 @@ def _remind(news: dict[int, dict[int, Item]], courses: dict[int, Course], result
             _remind_one(learner, items, courses, result)
 
 
+def _city_address(address: str) -> bool:
+    domains = settings.ACCOUNT_EMAIL_DOMAINS
+    return bool(address) and (not domains or address.rsplit("@", 1)[-1].lower() in domains)
+
+
 def _remind_one(learner: Learner, items: list[Item], courses: dict[int, Course], result: Result) -> None:
     """One e-mail listing every course that is news to the learner, recorded with its message."""
     # An active account is written to as the account (the outbox then checks it is still active at
-    # sending time); anyone else by the address in the register. Known by employee number alone: no mail.
-    user = learner.user if learner.user is not None and learner.user.is_active else None
-    if user is None and not learner.email:
+    # sending time). A deactivated account is someone who left: no mail. Anyone else by the address in
+    # the register, but only at the city's own domains (ACCOUNT_EMAIL_DOMAINS, as for accounts), so an
+    # import cannot make the portal write to any address its keeper types. Employee number alone: no mail.
+    if learner.user is not None and not learner.user.is_active:
+        return
+    user = learner.user
+    if user is None and not _city_address(learner.email):
         return
     items.sort(key=lambda i: (i.kind != ReminderKind.MISSING, courses[i.course_id].title.lower()))
     context = {

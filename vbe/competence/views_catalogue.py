@@ -96,6 +96,7 @@ def home_sections(user) -> list[Section]:
             section.links.append(Link(_("Andel utbildade"), "competence:coverage_organisation", (organisation.slug,)))
         if organisation.pk in keeps:
             section.links += [
+                Link(_("Medarbetare och deras utbildningar"), "competence:people", (organisation.slug,)),
                 Link(_("Antal anställda"), "competence:headcounts", (organisation.slug, year)),
                 Link(_("Importera från fil"), "competence:import_start", (organisation.slug,)),
             ]
@@ -374,12 +375,12 @@ urlpatterns = [
     path("", home, name="home"),
     path("katalog/", course_list, name="catalogue"),
     path("katalog/ny/", course_create, name="course_create"),
-    path("katalog/<int:pk>/", course_detail, name="course_detail"),
-    path("katalog/<int:pk>/andra/", course_edit, name="course_edit"),
-    path("katalog/<int:pk>/aktiv/", course_active, name="course_active"),
+    path("katalog/<id:pk>/", course_detail, name="course_detail"),
+    path("katalog/<id:pk>/andra/", course_edit, name="course_edit"),
+    path("katalog/<id:pk>/aktiv/", course_active, name="course_active"),
     path("personalgrupper/", staff_group_list, name="staff_groups"),
     path("personalgrupper/ny/", staff_group_create, name="staff_group_create"),
-    path("personalgrupper/<int:pk>/andra/", staff_group_edit, name="staff_group_edit"),
+    path("personalgrupper/<id:pk>/andra/", staff_group_edit, name="staff_group_edit"),
     path("mal/", targets, name="targets"),
     path("<slug:organisation>/anstallda/<int:year>/", headcount_grid, name="headcounts"),
 ]

@@ -194,7 +194,7 @@ def _trend_figure(report: Report) -> Figure:
 def _targets_text(targets: dict[str, int | None]) -> list[str]:
     return [
         _("Målet för %(level)s utbildning: %(target)s.")
-        % {"level": LEVEL_LABELS[level], "target": _("inget mål satt") if t is None else f"{t} %"}
+        % {"level": LEVEL_LABELS[level], "target": coverage.target_text(t)}
         for level, t in targets.items()
     ]
 
@@ -287,14 +287,15 @@ def _organisation(request: HttpRequest, slug: str) -> tuple[Organisation, dateti
 def coverage_organisation(request: HttpRequest, organisation: str) -> HttpResponse:
     org, on, form, report = _organisation(request, organisation)
     per = urlencode({"per": on.isoformat()})
+    units = _figure(
+        "units",
+        _("Per verksamhet"),
+        _("Verksamhet"),
+        [_row(unit.name, shares) for unit, shares in report.rows],
+        report.targets,
+    )
     figures = [
-        _figure(
-            "units",
-            _("Per verksamhet"),
-            _("Verksamhet"),
-            [_row(unit.name, shares) for unit, shares in report.rows],
-            report.targets,
-        ),
+        *([units] if report.exact else []),  # coverage.organisation_report: units for keepers only
         _figure(
             "groups",
             _("Per personalgrupp"),

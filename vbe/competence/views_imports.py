@@ -4,6 +4,9 @@ Who: the organisation's coordinators and unit managers and the central coordinat
 (MANAGE_ORGANISATION_TRAINING). A unit manager sees their own imports only, and may import rows for
 their own units only (checked per row). Another user's import answers 404. The work of checking and
 importing runs as a background job; these pages send to its progress page (``jobs:progress``).
+
+The mapping and status pages show values from the file (names, e-mail addresses): each showing is one
+access-log row, as every page of the register that shows people's records.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
+from vbe.audit.log import record
 from vbe.competence import forms_imports, import_files, imports
 from vbe.competence.models import CompletionImport, ImportState
 from vbe.core import submission
@@ -23,7 +27,7 @@ from vbe.organisations.models import Organisation
 
 GET_POST = ["GET", "HEAD", "POST"]
 LIST_LENGTH = 20
-SAMPLE_ROWS = 5
+SAMPLE_ROWS = 3  # rows looked through for one example value per column
 
 
 def _organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -42,6 +46,16 @@ def _import(request: HttpRequest, organisation: Organisation, pk: int) -> Comple
     if imp is None:
         raise Http404
     return imp
+
+
+def _viewed(request: HttpRequest, imp: CompletionImport, page: str) -> None:
+    record(
+        action="training_import_viewed",
+        actor=request.user,
+        obj=imp,
+        organisation_id=imp.organisation_id,
+        detail=f"page={page} kind={imp.kind} state={imp.state}",
+    )
 
 
 def _progress_url(job: object) -> str:
@@ -83,14 +97,16 @@ def import_start(request: HttpRequest, organisation: str) -> HttpResponse:
 def import_mapping(request: HttpRequest, organisation: str, pk: int) -> HttpResponse:
     org = _organisation(request, organisation)
     imp = _import(request, org, pk)
-    if imp.state == ImportState.DONE:
-        return redirect(imports.status_url(imp))
+    if imp.state == ImportState.DONE or imports.file_removed(imp):
+        return redirect(imports.status_url(imp))  # nothing to map: its page says why
     initial = {"lock_version": imp.lock_version, **{name: str(column) for name, column in imp.mapping.items()}}
     form = forms_imports.MappingForm(
         request.POST if request.method == "POST" else None, kind=imp.kind, headers=imp.headers, initial=initial
     )
 
     def page(bound: forms_imports.MappingForm) -> HttpResponse:
+        _viewed(request, imp, "mapping")
+        labels = import_files.header_labels(imp.headers)
         return render(
             request,
             "competence/imports/mapping.html",
@@ -98,8 +114,7 @@ def import_mapping(request: HttpRequest, organisation: str, pk: int) -> HttpResp
                 "organisation": org,
                 "imp": imp,
                 "form": bound,
-                "labels": import_files.header_labels(imp.headers),
-                "sample": imports.first_rows(imp, SAMPLE_ROWS),
+                "columns": list(zip(labels, imports.examples(imp, SAMPLE_ROWS), strict=True)),
             },
         )
 
@@ -125,6 +140,7 @@ def import_status(request: HttpRequest, organisation: str, pk: int) -> HttpRespo
     )
 
     def page(bound: forms_imports.StartImportForm) -> HttpResponse:
+        _viewed(request, imp, "status")
         labels, rows = imports.preview(imp) if imp.mapping else ([], [])
         job = imp.job if imp.job and not imp.job.is_finished else None
         return render(
@@ -138,8 +154,9 @@ def import_status(request: HttpRequest, organisation: str, pk: int) -> HttpRespo
                 "rows": rows,
                 "running_job": job,
                 "errors_not_shown": max(0, imp.error_count - len(imp.errors)),
-                "can_map": imp.state
-                in (ImportState.UPLOADED, ImportState.READY, ImportState.REJECTED, ImportState.FAILED),
+                "file_removed": imports.file_removed(imp) and imp.state != ImportState.DONE,
+                "can_map": not imports.file_removed(imp)
+                and imp.state in (ImportState.UPLOADED, ImportState.READY, ImportState.REJECTED, ImportState.FAILED),
             },
         )
 
@@ -155,6 +172,6 @@ def import_status(request: HttpRequest, organisation: str, pk: int) -> HttpRespo
 
 urlpatterns = [
     path("<slug:organisation>/import/", import_start, name="import_start"),
-    path("<slug:organisation>/import/<int:pk>/kolumner/", import_mapping, name="import_mapping"),
-    path("<slug:organisation>/import/<int:pk>/", import_status, name="import_status"),
+    path("<slug:organisation>/import/<id:pk>/kolumner/", import_mapping, name="import_mapping"),
+    path("<slug:organisation>/import/<id:pk>/", import_status, name="import_status"),
 ]

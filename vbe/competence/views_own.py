@@ -10,6 +10,7 @@ never ordered by how much or little anyone has completed.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 
 from django.contrib import messages
@@ -60,7 +61,11 @@ def own_register(request: HttpRequest) -> HttpResponse:
         candidates = own.placement_units(request.user)
         units = candidates if candidates.exists() else None  # nowhere to choose: no placement asked
     course = request.GET.get("kurs", "")
-    initial = {"unit": own.default_unit_id(request.user), "course": int(course) if course.isdigit() else None}
+    # Plain ASCII digits, and few: str.isdigit also takes "²", which int() refuses.
+    initial = {
+        "unit": own.default_unit_id(request.user),
+        "course": int(course) if re.fullmatch(r"[0-9]{1,9}", course) else None,
+    }
     if request.method == "POST":
         form = RegisterForm(request.POST, request.FILES, today=today, units=units)
     else:
@@ -275,8 +280,8 @@ def person(request: HttpRequest, organisation: str, pk: int) -> HttpResponse:
 urlpatterns = [
     path("mina/", own_list, name="own_list"),
     path("mina/ny/", own_register, name="own_register"),
-    path("mina/<int:pk>/ta-bort/", own_remove, name="own_remove"),
-    path("mina/<int:pk>/intyg/", own_certificate, name="own_certificate"),
+    path("mina/<id:pk>/ta-bort/", own_remove, name="own_remove"),
+    path("mina/<id:pk>/intyg/", own_certificate, name="own_certificate"),
     path("<slug:organisation>/deltagare/", people, name="people"),
-    path("<slug:organisation>/deltagare/<int:pk>/", person, name="person"),
+    path("<slug:organisation>/deltagare/<id:pk>/", person, name="person"),
 ]

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "vbe.core"
     label = "core"
     verbose_name = _("Grundfunktioner")
+
+    def ready(self) -> None:
+        # The "id" path converter, registered before any app's URLs are read.
+        from vbe.core import converters  # noqa: F401

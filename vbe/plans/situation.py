@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.competence import coverage
-from vbe.competence.models import Level
 from vbe.concerns.models import State
 from vbe.incidents.models import Category
 from vbe.organisations.models import Organisation
@@ -37,20 +36,9 @@ class StatRow:
 
 
 @dataclass(frozen=True)
-class TrainingFact:
-    """The share of the organisation's staff with a valid training of a level, and the target."""
-
-    level: str
-    label: str
-    value: str  # "62 %", or why there is no share ("inga anställda registrerade")
-    target: str  # "80 %", or "inget mål satt"
-    below: bool
-
-
-@dataclass(frozen=True)
 class Training:
     on: datetime.date
-    facts: list[TrainingFact] = field(default_factory=list)
+    facts: list[coverage.LevelLine] = field(default_factory=list)
 
 
 class StatRows(list[StatRow]):
@@ -68,19 +56,7 @@ def situation_training(
     on = min(datetime.date(end_year, 12, 31), today or timezone.localdate())
     exact = viewer is not None and permissions.can(viewer, Action.MANAGE_ORGANISATION_TRAINING, org)
     shares = coverage.organisation_shares(org.pk, on=on, exact=exact)
-    targets = coverage.targets()
-    facts = []
-    for level, label in Level.choices:
-        share, target = shares[level], targets.get(level)
-        facts.append(
-            TrainingFact(
-                level=level,
-                label=str(label),
-                value=share.text,
-                target=_("inget mål satt") if target is None else f"{target} %",
-                below=target is not None and share.percent is not None and share.percent < target,
-            )
-        )
+    facts = coverage.against_targets(shares, coverage.targets())
     return Training(on=on, facts=facts)
 
 

@@ -47,22 +47,14 @@ def report_day(year: int, today: datetime.date) -> datetime.date:
     return min(datetime.date(year, 12, 31), today)
 
 
-def target_text(target: int | None) -> str:
-    return _("inget mål satt") if target is None else f"{target} %"
-
-
 def targets_sentence(targets: dict[str, int | None]) -> str:
     basic, advanced = targets.get(Level.BASIC), targets.get(Level.ADVANCED)
     if basic is None and advanced is None:
         return _("Kommunstyrelsen har inte satt något mål för andelen utbildade.")
     return _("Målet är att %(basic)s ska ha grundläggande utbildning och %(advanced)s fördjupning.") % {
-        "basic": target_text(basic),
-        "advanced": target_text(advanced),
+        "basic": coverage.target_text(basic),
+        "advanced": coverage.target_text(advanced),
     }
-
-
-def below_target(share: Share, target: int | None) -> bool:
-    return target is not None and share.percent is not None and share.percent < target
 
 
 def _row(label: str, shares: dict[str, Share]) -> tuple[str, ...]:
@@ -92,7 +84,11 @@ def training_section(year: int, *, today: datetime.date, organisations: Sequence
         rows=(
             *(_row(org.name, shares) for org, shares in organisations),
             _row(_("Hela staden"), report.total),
-            (_("Mål"), target_text(targets.get(Level.BASIC)), target_text(targets.get(Level.ADVANCED))),
+            (
+                _("Mål"),
+                coverage.target_text(targets.get(Level.BASIC)),
+                coverage.target_text(targets.get(Level.ADVANCED)),
+            ),
         ),
     )
     by_group = Table(
@@ -123,7 +119,11 @@ def training_section(year: int, *, today: datetime.date, organisations: Sequence
             )
         )
     blocks.append(Figure(by_organisation))
-    below = [org.name for org, shares in organisations if below_target(shares[Level.BASIC], targets.get(Level.BASIC))]
+    below = [
+        org.name
+        for org, shares in organisations
+        if coverage.below_target(shares[Level.BASIC], targets.get(Level.BASIC))
+    ]
     if below:
         blocks.append(Paragraph(_("Organisationer under målet för grundläggande utbildning:")))
         blocks.append(BulletList(tuple(below)))
@@ -149,11 +149,11 @@ class TrainingCell:
 
     @property
     def below(self) -> bool:
-        return self.share is not None and below_target(self.share, self.target)
+        return self.share is not None and coverage.below_target(self.share, self.target)
 
     @property
     def target_text(self) -> str:
-        return target_text(self.target)
+        return coverage.target_text(self.target)
 
 
 def basic_coverage_by_organisation(on: datetime.date) -> tuple[dict[int, TrainingCell], int | None]:

@@ -94,7 +94,7 @@ def test_earliest_valid_agrees_with_valid_until_every_day_over_leap_years():
     for years in (1, 3, 4):
         probe = Course(validity_years=years)
         for on in probe_days[::7] + [D(2024, 2, 28), D(2024, 2, 29), D(2024, 3, 1), D(2025, 2, 28), D(2025, 3, 1)]:
-            first = coverage._earliest_valid(on, years)
+            first = probe.earliest_valid(on)
             assert probe.valid_until(first) >= on
             assert probe.valid_until(first - datetime.timedelta(days=1)) < on
 

@@ -88,22 +88,23 @@ def test_coordinator_sees_exact_figures_and_the_target(cast):
 
 
 @pytest.mark.django_db
-def test_board_reader_sees_small_groups_suppressed_and_no_counts(cast):
-    _org_data("utbildningsnamnden")
+def test_board_reader_sees_the_organisation_and_its_groups_but_no_unit_and_no_counts(cast):
+    data = _org_data("utbildningsnamnden")
+    # A second, small staff group (3 employed, none trained): hidden as a group of fewer than five.
+    small_group = StaffGroup.objects.create(name="Liten provgrupp", slug="liten-provgrupp", position=901)
+    Headcount.objects.create(unit=data["big"], staff_group=small_group, year=2025, count=3)
     html = cast.client("board_reader").get("/utbildning/tackning/utbildningsnamnden/", {"per": ON}).content.decode()
+    # The organisation: 5 trained of 16 = 31 %; Provgrupp 5 / 13 = 38 %; Liten provgrupp hidden.
+    assert "31 %" in html and "38 %" in html
     assert "färre än 5 anställda" in html
-    assert "33 %" not in html
-    assert "40 %" in html and "38 %" in html
-    assert "5 av 13" not in html and "Anställda</th>" not in html
+    # Unit by unit the small unit's figure could be worked out from the total: no unit is shown.
+    assert "Lilla enheten" not in html and "Stora skolan" not in html and "40 %" not in html and "33 %" not in html
+    assert "Siffror per verksamhet visas bara för organisationens samordnare" in html
+    assert "5 av 16" not in html and "Anställda</th>" not in html
     sheets = _xlsx(cast.client("board_reader").get("/utbildning/tackning/utbildningsnamnden.xlsx", {"per": ON}))
-    per_unit = sheets["Per verksamhet"]
-    assert per_unit[0] == ["Verksamhet", "Grundläggande: andel (%)", "Fördjupning: andel (%)"]
-    rows = {row[0]: row for row in per_unit[1:]}
-    assert rows["Lilla enheten"] == ["Lilla enheten", "färre än 5 anställda", "färre än 5 anställda"]
-    assert rows["Stora skolan"] == ["Stora skolan", 40, 0]
-    assert per_unit[-1][1:] == [38, 0]
-    cells = {(row[0], row[1]): row for row in sheets["Per verksamhet och grupp"][1:]}
-    assert cells[("Lilla enheten", "Provgrupp")][2] == "färre än 5 anställda"
+    assert "Per verksamhet" not in sheets and "Per verksamhet och grupp" not in sheets
+    assert sheets["Organisationen"][1:] == [["Utbildningsnämnden", 31, 0]]
+    assert "Lilla enheten" not in str(sheets) and "Stora skolan" not in str(sheets)
     note = " ".join(str(c) for row in sheets["Förklaring"] for c in row)
     assert "färre än 5 anställda" in note
     # The board's own coordinator sees the same unit exactly.

@@ -3,16 +3,20 @@ BOM, tabs, Excel's dates; and progress reported while a large file is checked.""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
+import random
+import zipfile
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vbe.competence import import_files, imports
 from vbe.competence.import_rows import parse_date
-from vbe.competence.models import Completion, ImportState, Learner
+from vbe.competence.models import Completion, CompletionImport, ImportState, Learner
 from vbe.competence.tests.imports_fixtures import (  # noqa: F401  (fixtures)
     checked,
     csv_file,
@@ -159,3 +163,92 @@ def test_a_large_file_reports_its_progress_every_2000_rows(cast, world, monkeypa
     # Read again with counts, then the write phase: its stage once, before its transaction.
     assert stages[-1] == "Sparar i registret – antalet visas när allt är sparat"
     assert ("Läser och kontrollerar raderna igen", 4_000, 5_000) in reports
+
+
+# --- Zip bombs: refused from the sizes the zip declares, before openpyxl reads a byte -------------------
+
+SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _rebuilt(data: bytes, replace: dict[str, bytes | list[bytes]], manifest_extra: str = "") -> bytes:
+    """The workbook ``data`` with parts replaced or added (a list of chunks is written as a stream, so a
+    part of millions of elements is never one string in memory), and Override entries added."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename in replace:
+                continue
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml" and manifest_extra:
+                content = content.replace(b"</Types>", manifest_extra.encode() + b"</Types>")
+            target.writestr(info.filename, content)
+        for name, content in replace.items():
+            with target.open(name, "w") as part:
+                for chunk in content if isinstance(content, list) else [content]:
+                    part.write(chunk)
+    return out.getvalue()
+
+
+def _strings_bomb(count: int) -> list[bytes]:
+    head = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    block = b"<si><t>a</t></si>" * 100_000
+    return [head, *([block] * (count // 100_000)), b"</sst>"]
+
+
+@pytest.fixture(name="no_openpyxl")
+def no_openpyxl_fixture(monkeypatch):
+    """openpyxl must never open the file: that is where the minutes went."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl opened a file the zip's sizes should have refused")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+@pytest.mark.parametrize("count", [2_200_000, 1_000_000])  # 37 MB, over the part limit; 17 MB, under it
+def test_a_shared_strings_bomb_is_refused_before_openpyxl_opens_it(cast, world, no_openpyxl, upload_dir, count):
+    data = _rebuilt(
+        _xlsx([["E-post", "Kurs"], ["a@example.invalid", "TEST-GRUND"]]), {"xl/sharedStrings.xml": _strings_bomb(count)}
+    )
+    assert len(data) < 200_000  # tiny on the wire
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo("xl/sharedStrings.xml").file_size >= count * 17
+    response = cast.client("coordinator").post(
+        "/utbildning/jarva/import/", {"kind": "completions", "file": SimpleUploadedFile("bomb.xlsx", data)}
+    )
+    assert response.status_code == 400
+    assert "Excel-filen är för stor uppackad" in response.content.decode()
+    assert not CompletionImport.objects.exists() and not list(upload_dir.rglob("*.xlsx"))
+
+
+def test_a_large_part_that_is_not_a_worksheet_is_refused_under_any_name(monkeypatch, no_openpyxl):
+    """Shared strings may lie under any name the manifest gives them: a part over MAX_PART (made small
+    here) must be a worksheet by the manifest and by every relationship pointing at it."""
+    monkeypatch.setattr(import_files, "MAX_PART", 50_000)
+    # Text that does not compress: its ratio is fine, only its size and its kind matter.
+    noise = base64.b64encode(random.Random(11).randbytes(60_000))
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>' + noise + b"</t></si></sst>"
+    )
+    base = _xlsx([["E-post", "Kurs"], ["a@example.invalid", "TEST-GRUND"]])
+    for name, extra in (
+        ("xl/sharedStrings.xml", ""),  # by its usual name
+        ("xl/worksheets/sheet9.xml", f'<Override PartName="/xl/worksheets/sheet9.xml" ContentType="{SST}"/>'),
+        ("xl/styles.xml", ""),
+    ):
+        data = _rebuilt(base, {name: strings}, extra)
+        with pytest.raises(ValidationError, match="för stor uppackad"):
+            import_files.inspect_upload(io.BytesIO(data), len(data))
+
+
+def test_a_large_worksheet_is_read(monkeypatch):
+    """A sheet over MAX_PART (made small here) is streamed, not read whole: it is taken."""
+    monkeypatch.setattr(import_files, "MAX_PART", 50_000)
+    rng = random.Random(5)
+    rows = [["E-post", "Kurs"]] + [
+        [f"{rng.randbytes(8).hex()}@example.invalid", rng.randbytes(8).hex()] for _ in range(2_000)
+    ]
+    data = _xlsx(rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 50_000
+    assert import_files.inspect_upload(io.BytesIO(data), len(data)) == (import_files.XLSX, ["E-post", "Kurs"])

@@ -67,13 +67,13 @@ def test_standing_counts_to_the_day_before_the_anniversary_and_warns_in_the_last
 
 def test_earliest_valid_day_is_the_first_completion_that_still_counts():
     course = Course(validity_years=3)
-    assert own.earliest_valid(course, datetime.date(2026, 3, 1)) == datetime.date(2023, 3, 2)
-    assert own.earliest_valid(course, datetime.date(2026, 2, 28)) == datetime.date(2023, 3, 1)
+    assert course.earliest_valid(datetime.date(2026, 3, 1)) == datetime.date(2023, 3, 2)
+    assert course.earliest_valid(datetime.date(2026, 2, 28)) == datetime.date(2023, 3, 1)
     leap = Course(validity_years=1)
     # 29 February 2024 + 1 year is 28 February 2025, so it counts until 27 February 2025.
     assert leap.valid_until(datetime.date(2024, 2, 29)) == datetime.date(2025, 2, 27)
-    assert own.earliest_valid(leap, datetime.date(2025, 2, 27)) == datetime.date(2024, 2, 28)
-    assert own.earliest_valid(Course(validity_years=None), datetime.date(2026, 1, 1)) is None
+    assert leap.earliest_valid(datetime.date(2025, 2, 27)) == datetime.date(2024, 2, 28)
+    assert Course(validity_years=None).earliest_valid(datetime.date(2026, 1, 1)) is None
 
 
 # --- Registering ---------------------------------------------------------------------------------------

@@ -161,6 +161,18 @@ def test_a_learner_without_an_account_is_written_to_by_address_and_one_with_an_a
     assert Notification.objects.get(kind="training_reminder", recipient=world.bo.user).address == ""
 
 
+def test_no_mail_to_an_address_outside_the_citys_domains_nor_to_someone_whose_account_ended(world, settings):
+    settings.ACCOUNT_EMAIL_DOMAINS = ["staff.example"]
+    world.dan.email = "dan@elsewhere.example"  # an address a keeper typed into an import
+    world.dan.save(update_fields=["email"])
+    world.bo.user.is_active = False  # Bo has left: his account was ended
+    world.bo.user.save(update_fields=["is_active"])
+    result = reminders.run(today=TODAY)
+    assert sorted(staff_mail()) == ["anna@staff.example"]
+    assert result.reminded == 1
+    assert not Notification.objects.filter(address="dan@elsewhere.example").exists()
+
+
 def test_each_reminder_is_sent_once_until_the_situation_changes(world):
     reminders.run(today=TODAY)
     assert len(staff_mail()) == 3

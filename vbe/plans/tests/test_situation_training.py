@@ -62,7 +62,7 @@ def _world() -> Organisation:
 
 
 def _facts(training) -> dict[str, tuple[str, str, bool]]:
-    return {fact.level: (fact.value, fact.target, fact.below) for fact in training.facts}
+    return {fact.level: (fact.value, fact.target_text, fact.below) for fact in training.facts}
 
 
 def test_exact_for_the_organisations_coordinator_hidden_for_others(cast):

@@ -93,29 +93,10 @@ def _neighbourhoods(user: Any, units: list[Unit], year: int) -> list[Neighbourho
     return lines
 
 
-@dataclass(frozen=True)
-class TrainingLine:
-    label: str
-    shown: str  # "62 %", or why there is no share
-    target: str  # "80 %", or "inget mål satt"
-    below: bool
-
-
 def _training(units: list[Unit], on: datetime.date) -> dict[str, Any]:
     """My units' coverage per level against the target (four queries), and where to read more."""
     shares = coverage.unit_shares([u.pk for u in units], on=on, exact=True)
-    targets = coverage.targets()
-    lines = []
-    for level, label in Level.choices:
-        share, target = shares[level], targets.get(level)
-        lines.append(
-            TrainingLine(
-                label=str(label),
-                shown=share.text,
-                target=_("inget mål satt") if target is None else f"{target} %",
-                below=target is not None and share.percent is not None and share.percent < target,
-            )
-        )
+    lines = coverage.against_targets(shares, coverage.targets())
     organisations = {u.organisation.slug: u.organisation.name for u in units}
     links = [
         (name, reverse("competence:coverage_organisation", kwargs={"organisation": slug}))

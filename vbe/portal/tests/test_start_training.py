@@ -89,7 +89,7 @@ def _home(cast, django_assert_max_num_queries):
 
 def test_unit_manager_sees_the_training_of_their_units_against_the_target(world, cast, django_assert_max_num_queries):
     response = _home(cast, django_assert_max_num_queries)
-    lines = [(line.label, line.shown, line.target, line.below) for line in response.context["training_lines"]]
+    lines = [(line.label, line.value, line.target_text, line.below) for line in response.context["training_lines"]]
     assert lines == [("Grundläggande", "20 %", "80 %", True), ("Fördjupning", "10 %", "5 %", False)]
     assert response.context["training_links"] == [("Järva stadsdelsnämnd", "/utbildning/tackning/jarva/")]
     html = response.content.decode()
@@ -130,4 +130,4 @@ def test_the_start_page_makes_as_many_queries_with_many_learners(world, cast, dj
     many = count()
     assert many == few <= MAX_QUERIES
     # 302 trained posts of a headcount of 10: capped at 100 %.
-    assert _home(cast, django_assert_max_num_queries).context["training_lines"][0].shown == "100 %"
+    assert _home(cast, django_assert_max_num_queries).context["training_lines"][0].value == "100 %"
