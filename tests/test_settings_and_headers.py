@@ -145,7 +145,11 @@ def test_expired_form_gets_a_swedish_explanation_and_is_logged(db):
     "role, present, absent",
     [
         # Headings that hold several pages (vbe/portal/context_processors.py); one reachable page: its name.
-        ("staff", ["Vid oro", "Lägesbild", "Riktlinjer och stöd"], ["Ärenden", "Planer", "Uppföljning", "Loggkontroll"]),
+        (
+            "staff",
+            ["Vid oro", "Lägesbild", "Riktlinjer och stöd"],
+            ["Ärenden", "Planer", "Uppföljning", "Loggkontroll"],
+        ),
         ("coordinator", ["Ärenden", "Händelser", "Planer och lägesbild"], ["Uppföljning", "Administration"]),
         # The central coordinator's incident list holds those whose council has no coordinator.
         ("central_coordinator", ["Planer och lägesbild", "Administration", "Händelser"], ["Loggkontroll"]),

@@ -76,7 +76,7 @@ def sniff(head: bytes) -> CertificateType | None:
         return JPEG
     if image is uploads.PNG:
         return PNG
-    return None  # WebP too: a certificate is a PDF or a scan, and the brief allows these three
+    return None  # WebP too: a certificate is a PDF or a scanned page, and these three cover both
 
 
 def display_name(name: str | None, kind: CertificateType) -> str:
