@@ -77,7 +77,12 @@ def import_start(request: HttpRequest, organisation: str) -> HttpResponse:
         return render(
             request,
             "competence/imports/start.html",
-            {"organisation": org, "form": bound, "imports": earlier, "max_rows": import_files.MAX_ROWS},
+            {
+                "organisation": org,
+                "form": bound,
+                "imports": earlier,
+                "max_rows": f"{import_files.MAX_ROWS:,}".replace(",", "\u00a0"),
+            },
         )
 
     return submission.submit(

@@ -233,6 +233,7 @@ def test_the_home_links_follow_the_users_roles(cast):
     coordinator = _routes(cast["coordinator"])
     assert coordinator["Järva stadsdelsnämnd"] == [
         ("competence:coverage_organisation", ("jarva",)),
+        ("competence:people", ("jarva",)),
         ("competence:headcounts", ("jarva", year)),
         ("competence:import_start", ("jarva",)),
         ("competence:reminder_settings", ("jarva",)),
@@ -240,6 +241,7 @@ def test_the_home_links_follow_the_users_roles(cast):
     manager = _routes(cast["unit_manager"])
     assert [route for route, _args in manager["Järva stadsdelsnämnd"]] == [
         "competence:coverage_organisation",
+        "competence:people",
         "competence:headcounts",
         "competence:import_start",
     ]
