@@ -1,4 +1,6 @@
-"""Every permission rule of the portal, in one place. docs/permissions.md explains them.
+"""Every permission rule of the portal, gathered in RULES here. docs/permissions.md explains them. The
+role facts the rules read (memberships, roles, signed in) are in ``role_facts.py`` and the competence
+rules in ``training_rules.py``; this module re-exports what callers use, so ask it, not them.
 
 Deny by default: an action not in RULES is refused. Views ask ``require(request.user, action, obj)``
 once per object; lists use scoped querysets built from the same role facts (``org_ids_with``).
@@ -37,9 +39,20 @@ from vbe.accounts.guarded import (
     is_proposal_or_none,
     is_submission,
 )
-from vbe.accounts.models import Membership, Role, most_responsible
+from vbe.accounts.models import Membership, Role
+from vbe.accounts.role_facts import has_role as has_role
+from vbe.accounts.role_facts import is_central as _central
+from vbe.accounts.role_facts import memberships as memberships
+from vbe.accounts.role_facts import org_ids_with as org_ids_with
+from vbe.accounts.role_facts import primary_membership as primary_membership
+from vbe.accounts.role_facts import roles as roles
+from vbe.accounts.role_facts import signed_in as _signed_in
+from vbe.accounts.role_facts import unit_ids_with as unit_ids_with
+from vbe.accounts.training_rules import TRAINING_KEEPER_ROLES as TRAINING_KEEPER_ROLES
+from vbe.accounts.training_rules import training_keeper, training_reader
+from vbe.accounts.training_rules import training_organisation_ids as training_organisation_ids
+from vbe.accounts.training_rules import training_unit_scope as training_unit_scope
 from vbe.core.expressions import PkAmong
-from vbe.organisations.models import Organisation
 
 CITY_WIDE_ROLES = frozenset({Role.CENTRAL_COORDINATOR, Role.AUDITOR, Role.ADMIN})
 # Roles that can see personal data somewhere in the portal: they need a second factor in production.
@@ -93,54 +106,11 @@ class Action(StrEnum):
     VIEW_TRAINING_COVERAGE = "view_training_coverage"
 
 
-# --- Role facts --------------------------------------------------------------------------------
-
-
-def memberships(user: Person) -> list[Membership]:
-    """The user's memberships, read once per request object and cached on it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    cached = getattr(user, "_vbe_memberships", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("organisation", "unit"))
-        user._vbe_memberships = cached
-    return cached
-
-
-def roles(user: Person) -> set[str]:
-    return {m.role for m in memberships(user)}
-
-
-def has_role(user: Person, *wanted: str) -> bool:
-    return bool(roles(user) & set(wanted))
-
-
-def org_ids_with(user: Person, *wanted: str) -> set[int]:
-    """Organisations in which the user holds one of ``wanted`` roles: the scope of a role."""
-    return {m.organisation_id for m in memberships(user) if m.role in wanted}
-
-
-def unit_ids_with(user: Person, *wanted: str) -> set[int]:
-    return {m.unit_id for m in memberships(user) if m.role in wanted and m.unit_id is not None}
-
-
-def primary_membership(user: Person) -> Membership | None:
-    """The membership shown in the header: the most responsible role, then the first organisation."""
-    ms = memberships(user)
-    if not ms:
-        return None
-    return most_responsible(ms)
-
-
 def needs_second_factor(user: Person) -> bool:
     return has_role(user, *PERSONAL_DATA_ROLES)
 
 
 # --- Rules: action -> predicate(user, obj) ------------------------------------------------------
-
-
-def _signed_in(user: Person, obj: Model | None = None) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def _any_role(*wanted: str) -> Rule:
@@ -228,10 +198,6 @@ def concerns_in_central_queue() -> Q:
 
 def incidents_in_central_queue() -> Q:
     return _without_coordinator_q("status", arrived_without=True)
-
-
-def _central(user: Person) -> bool:
-    return _signed_in(user) and has_role(user, Role.CENTRAL_COORDINATOR)
 
 
 def _awaiting(
@@ -446,43 +412,6 @@ def _access_change_decider(user: Person, proposal: ProposalFacts | None = None) 
     return proposal is None or user.pk not in (proposal.proposed_by_id, proposal.target_id)
 
 
-# --- Competence: an organisation's coordinators and unit managers keep its training records ----------
-# (imports, headcounts, reminders); a unit manager only for their own units (``training_unit_scope``).
-# The central coordinator keeps the catalogue and reads and keeps every organisation's records.
-
-TRAINING_KEEPER_ROLES = (Role.COORDINATOR, Role.UNIT_MANAGER)
-
-
-def _training_keeper(user: Person, organisation: Organisation) -> bool:
-    if not _signed_in(user):
-        return False
-    return _central(user) or organisation.pk in org_ids_with(user, *TRAINING_KEEPER_ROLES)
-
-
-def _training_reader(user: Person, organisation: Organisation | None = None) -> bool:
-    """Asked without an organisation: the city's figures, for the central coordinator alone."""
-    if organisation is None:
-        return _signed_in(user) and _central(user)
-    return _training_keeper(user, organisation) or organisation.pk in org_ids_with(user, Role.BOARD_READER)
-
-
-def training_unit_scope(user: Person, organisation_id: int) -> set[int] | None:
-    """The units of an organisation whose training records the user keeps: None for all of them (its
-    coordinators, the central coordinator), else the units the user manages there."""
-    if _central(user) or organisation_id in org_ids_with(user, Role.COORDINATOR):
-        return None
-    return {
-        m.unit_id
-        for m in memberships(user)
-        if m.role == Role.UNIT_MANAGER and m.organisation_id == organisation_id and m.unit_id is not None
-    }
-
-
-def training_organisation_ids(user: Person) -> set[int]:
-    """Organisations whose training figures the user may read (the central coordinator: all, not listed)."""
-    return org_ids_with(user, *TRAINING_KEEPER_ROLES, Role.BOARD_READER)
-
-
 def _organisation_coordinator(user: Person, organisation: Model) -> bool:
     return _signed_in(user) and organisation.pk in org_ids_with(user, Role.COORDINATOR)
 
@@ -532,8 +461,8 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_TRAINING_CATALOGUE: _signed_in,
     Action.MANAGE_TRAINING_CATALOGUE: _any_role(Role.CENTRAL_COORDINATOR),  # courses, staff groups, targets
     Action.REGISTER_OWN_TRAINING: _signed_in,
-    Action.MANAGE_ORGANISATION_TRAINING: about(is_organisation, _training_keeper),  # imports, headcounts, reminders
-    Action.VIEW_TRAINING_COVERAGE: about(is_organisation_or_none, _training_reader),  # None: the city view
+    Action.MANAGE_ORGANISATION_TRAINING: about(is_organisation, training_keeper),  # imports, headcounts, reminders
+    Action.VIEW_TRAINING_COVERAGE: about(is_organisation_or_none, training_reader),  # None: the city view
 }
 
 
