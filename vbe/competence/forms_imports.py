@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vbe.competence import import_files, import_rows
+from vbe.competence import import_fields, import_files
 from vbe.competence.imports import check_mapping
 from vbe.competence.models import ImportKind
 
@@ -68,8 +68,8 @@ class MappingForm(forms.Form):
         choices = [("", _("Ingen kolumn"))] + [
             (str(i), label) for i, label in enumerate(import_files.header_labels(headers))
         ]
-        required = import_rows.REQUIRED[ImportKind(kind)]
-        for name, label in import_rows.fields_of(kind):
+        required = import_fields.REQUIRED[ImportKind(kind)]
+        for name, label in import_fields.fields_of(kind):
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
                 choices=choices,
@@ -87,7 +87,7 @@ class MappingForm(forms.Form):
     def mapping(self) -> dict[str, int]:
         return {
             name: self.cleaned_data[name]
-            for name, _label in import_rows.fields_of(self.kind)
+            for name, _label in import_fields.fields_of(self.kind)
             if self.cleaned_data.get(name) is not None
         }
 

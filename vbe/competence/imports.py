@@ -39,7 +39,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
-from vbe.competence import import_files, import_rows, import_writes
+from vbe.competence import import_fields, import_files, import_rows, import_writes
 from vbe.competence.models import CompletionImport, ImportKind, ImportMapping, ImportState
 from vbe.jobs import progress
 from vbe.jobs.models import Job
@@ -97,9 +97,9 @@ def first_rows(imp: CompletionImport, limit: int) -> list[tuple[int, list[str]]]
 
 def masked(value: str) -> str:
     """A value of the file as a page shows it: cut short, and never a personnummer."""
-    if import_rows.personnummer_at([value]) is not None:
+    if import_fields.personnummer_at([value]) is not None:
         return _("(ett personnummer, visas inte)")
-    return import_rows.shown(value)
+    return import_fields.shown(value)
 
 
 def examples(imp: CompletionImport, rows: int) -> list[str]:
@@ -116,7 +116,7 @@ def examples(imp: CompletionImport, rows: int) -> list[str]:
 
 def preview(imp: CompletionImport, limit: int = 10) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The mapped fields' labels, and the first rows as those fields."""
-    fields = [(name, label) for name, label in import_rows.fields_of(imp.kind) if name in imp.mapping]
+    fields = [(name, label) for name, label in import_fields.fields_of(imp.kind) if name in imp.mapping]
     rows = [
         (line, [cells[imp.mapping[name]] if imp.mapping[name] < len(cells) else "" for name, _label in fields])
         for line, cells in first_rows(imp, limit)
@@ -158,7 +158,7 @@ def upload(
                 % {"column": refused[0][:60]}
             }
         )
-    if import_rows.personnummer_at(headers) is not None:
+    if import_fields.personnummer_at(headers) is not None:
         # No header row, or a value where a header should be: kept as the headers, it would be shown.
         raise ValidationError(
             {
@@ -181,7 +181,7 @@ def upload(
         remembered = ImportMapping.objects.filter(
             organisation=organisation, kind=kind, signature=import_files.signature(headers)
         ).first()
-        mapping = remembered.mapping if remembered else import_rows.guess_mapping(kind, headers)
+        mapping = remembered.mapping if remembered else import_fields.guess_mapping(kind, headers)
         return CompletionImport.objects.create(
             kind=kind,
             organisation=organisation,
@@ -226,12 +226,12 @@ def _busy(imp: CompletionImport) -> bool:
 
 def check_mapping(kind: str, headers: list[str], mapping: dict[str, int]) -> None:
     """Each required field mapped, at least one way to know a person, no column used twice."""
-    names = {name for name, _label in import_rows.fields_of(kind)}
+    names = {name for name, _label in import_fields.fields_of(kind)}
     errors: dict[str, list[str]] = {}
     for name, column in mapping.items():
         if name not in names or not 0 <= column < len(headers):
             raise ValidationError(_("Kolumnvalet stämmer inte med filen. Ladda om sidan och försök igen."))
-    for name in import_rows.REQUIRED[ImportKind(kind)]:
+    for name in import_fields.REQUIRED[ImportKind(kind)]:
         if name not in mapping:
             errors.setdefault(name, []).append(_("Välj kolumnen med det här."))
     if kind == ImportKind.COMPLETIONS and "email" not in mapping and "employee_number" not in mapping:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vbe.competence import import_files, imports
-from vbe.competence.import_rows import parse_date
+from vbe.competence.import_fields import parse_date
 from vbe.competence.models import Completion, CompletionImport, ImportState, Learner
 from vbe.competence.tests.imports_fixtures import (  # noqa: F401  (fixtures)
     checked,
