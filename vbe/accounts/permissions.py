@@ -49,7 +49,7 @@ from vbe.accounts.role_facts import roles as roles
 from vbe.accounts.role_facts import signed_in as _signed_in
 from vbe.accounts.role_facts import unit_ids_with as unit_ids_with
 from vbe.accounts.training_rules import TRAINING_KEEPER_ROLES as TRAINING_KEEPER_ROLES
-from vbe.accounts.training_rules import training_keeper, training_reader
+from vbe.accounts.training_rules import reminder_keeper, training_keeper, training_reader
 from vbe.accounts.training_rules import training_organisation_ids as training_organisation_ids
 from vbe.accounts.training_rules import training_unit_scope as training_unit_scope
 from vbe.core.expressions import PkAmong
@@ -103,6 +103,7 @@ class Action(StrEnum):
     MANAGE_TRAINING_CATALOGUE = "manage_training_catalogue"
     REGISTER_OWN_TRAINING = "register_own_training"
     MANAGE_ORGANISATION_TRAINING = "manage_organisation_training"
+    MANAGE_TRAINING_REMINDERS = "manage_training_reminders"
     VIEW_TRAINING_COVERAGE = "view_training_coverage"
 
 
@@ -462,6 +463,8 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_TRAINING_CATALOGUE: _any_role(Role.CENTRAL_COORDINATOR),  # courses, staff groups, targets
     Action.REGISTER_OWN_TRAINING: _signed_in,
     Action.MANAGE_ORGANISATION_TRAINING: about(is_organisation, training_keeper),  # imports, headcounts, reminders
+    # Whether the organisation's staff are reminded: its coordinators and the central coordinator.
+    Action.MANAGE_TRAINING_REMINDERS: about(is_organisation, reminder_keeper),
     Action.VIEW_TRAINING_COVERAGE: about(is_organisation_or_none, training_reader),  # None: the city view
 }
 

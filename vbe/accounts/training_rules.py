@@ -21,6 +21,11 @@ def training_keeper(user: Person, organisation: Organisation) -> bool:
     return is_central(user) or organisation.pk in org_ids_with(user, *TRAINING_KEEPER_ROLES)
 
 
+def reminder_keeper(user: Person, organisation: Organisation) -> bool:
+    """A choice for the whole organisation: not a unit manager's, who keeps some units only."""
+    return signed_in(user) and (is_central(user) or organisation.pk in org_ids_with(user, Role.COORDINATOR))
+
+
 def training_reader(user: Person, organisation: Organisation | None = None) -> bool:
     """Asked without an organisation: the city's figures, for the central coordinator alone."""
     if organisation is None:

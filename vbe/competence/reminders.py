@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -306,18 +306,10 @@ def setting_version(setting: ReminderSetting | None) -> str:
     return setting.updated_at.isoformat() if setting is not None else ""
 
 
-def may_change_setting(user: User, organisation: Organisation) -> bool:
-    """Its coordinators and the central coordinator; a unit manager (a keeper of some units only) reads it."""
-    return permissions.can(user, Action.MANAGE_ORGANISATION_TRAINING, organisation) and (
-        permissions.training_unit_scope(user, organisation.pk) is None
-    )
-
-
 @transaction.atomic
 def set_staff_reminders(*, actor: User, organisation: Organisation, enabled: bool, version: str) -> ReminderSetting:
     setting, created = ReminderSetting.objects.select_for_update().get_or_create(organisation=organisation)
-    if not may_change_setting(actor, organisation):
-        raise PermissionDenied(Action.MANAGE_ORGANISATION_TRAINING.value)
+    permissions.require(actor, Action.MANAGE_TRAINING_REMINDERS, organisation)
     if ("" if created else setting_version(setting)) != version:
         raise ValidationError(STALE)
     setting.staff_reminders = enabled

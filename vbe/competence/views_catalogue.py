@@ -23,7 +23,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vbe.accounts import permissions
-from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action, require
 from vbe.competence import catalogue, headcounts
 from vbe.competence.forms_catalogue import (
@@ -86,7 +85,6 @@ def home_sections(user) -> list[Section]:
         general.links.append(Link(_("Andel utbildade i staden"), "competence:coverage_city"))
     keeps = permissions.org_ids_with(user, *permissions.TRAINING_KEEPER_ROLES)
     reads = permissions.training_organisation_ids(user)
-    coordinates = permissions.org_ids_with(user, Role.COORDINATOR)
     # The organisations come with the memberships (read once per request): no query of their own.
     organisations = {m.organisation_id: m.organisation for m in permissions.memberships(user)}
     year = timezone.localdate().year
@@ -100,7 +98,7 @@ def home_sections(user) -> list[Section]:
                 Link(_("Antal anställda"), "competence:headcounts", (organisation.slug, year)),
                 Link(_("Importera från fil"), "competence:import_start", (organisation.slug,)),
             ]
-        if organisation.pk in coordinates:
+        if permissions.can(user, Action.MANAGE_TRAINING_REMINDERS, organisation):
             section.links.append(Link(_("Påminnelser"), "competence:reminder_settings", (organisation.slug,)))
         sections.append(section)
     return sections

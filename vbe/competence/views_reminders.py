@@ -27,7 +27,7 @@ def reminder_settings(request: HttpRequest, organisation: str) -> HttpResponse:
     org = get_object_or_404(Organisation, slug=organisation, is_active=True)
     permissions.require(request.user, Action.MANAGE_ORGANISATION_TRAINING, org)
     setting = ReminderSetting.objects.filter(organisation=org).select_related("updated_by").first()
-    may_change = reminders.may_change_setting(request.user, org)
+    may_change = permissions.can(request.user, Action.MANAGE_TRAINING_REMINDERS, org)
     enabled = setting.staff_reminders if setting is not None else True
 
     def page_again(form: django_forms.BaseForm | None) -> HttpResponse:
@@ -42,7 +42,7 @@ def reminder_settings(request: HttpRequest, organisation: str) -> HttpResponse:
 
     if not may_change:
         if request.method == "POST":  # a unit manager reads the choice, never makes it (403, logged)
-            raise PermissionDenied(Action.MANAGE_ORGANISATION_TRAINING.value)
+            raise PermissionDenied(Action.MANAGE_TRAINING_REMINDERS.value)
         return page_again(None)
     if request.method != "POST":
         initial = {"staff_reminders": enabled, "version": reminders.setting_version(setting)}

@@ -77,3 +77,10 @@ def test_an_organisation_rule_asked_about_another_kind_of_object_refuses(people)
         permissions.can(people["coordinator"], Action.MANAGE_ORGANISATION_TRAINING, plan)
     with pytest.raises(TypeError):
         permissions.can(people["coordinator"], Action.MANAGE_ORGANISATION_TRAINING, None)
+
+
+def test_only_the_organisations_coordinators_and_the_central_coordinator_set_its_reminders(people):
+    jarva = Organisation.objects.get(slug="jarva")
+    assert allowed(people, Action.MANAGE_TRAINING_REMINDERS, jarva) == {"coordinator", "central_coordinator"}
+    with pytest.raises(TypeError):
+        permissions.can(people["coordinator"], Action.MANAGE_TRAINING_REMINDERS, None)
