@@ -4,7 +4,7 @@ they registered themselves.
 
 Whether a completion counts is decided here for the own page and the keepers' pages alike: it counts
 from the day it was taken to ``Course.valid_until`` (a course without a validity counts until further
-notice), and is "expiring" in its last ``EXPIRING_DAYS`` days.
+notice), and is "expiring" in its last ``VBE_TRAINING_EXPIRY_NOTICE_DAYS`` days (as in reminders).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -28,7 +29,6 @@ from vbe.competence.learners import learner_for_update, learner_of
 from vbe.competence.models import Completion, CompletionSource, Course, Learner, Placement, StaffGroup
 from vbe.organisations.models import Unit
 
-EXPIRING_DAYS = 60
 EARLIEST_COMPLETION = datetime.date(2000, 1, 1)
 
 
@@ -39,14 +39,17 @@ class Standing(StrEnum):
 
     @property
     def label(self) -> str:
+        if self is Standing.EXPIRING:
+            return _("går ut inom %(days)s dagar") % {"days": notice_days()}
         return str(STANDING_LABELS[self])
 
 
-STANDING_LABELS = {
-    Standing.VALID: gettext_lazy("giltig"),
-    Standing.EXPIRING: gettext_lazy("går ut inom 60 dagar"),
-    Standing.EXPIRED: gettext_lazy("har gått ut"),
-}
+STANDING_LABELS = {Standing.VALID: gettext_lazy("giltig"), Standing.EXPIRED: gettext_lazy("har gått ut")}
+
+
+def notice_days() -> int:
+    """How long before a training runs out it counts as expiring: on one's own page and in reminders."""
+    return int(settings.VBE_TRAINING_EXPIRY_NOTICE_DAYS)
 
 
 def standing(course: Course, completed_on: datetime.date, today: datetime.date) -> Standing:
@@ -55,7 +58,7 @@ def standing(course: Course, completed_on: datetime.date, today: datetime.date) 
         return Standing.VALID
     if until < today:
         return Standing.EXPIRED
-    if until <= today + datetime.timedelta(days=EXPIRING_DAYS):
+    if until <= today + datetime.timedelta(days=notice_days()):
         return Standing.EXPIRING
     return Standing.VALID
 

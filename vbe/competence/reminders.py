@@ -51,6 +51,7 @@ from vbe.competence.models import (
     StaffGroup,
     TrainingReminderSent,
 )
+from vbe.competence.own import notice_days
 from vbe.notifications import outbox
 from vbe.organisations.models import Organisation
 
@@ -81,10 +82,6 @@ class Result:
     reminded: int = 0  # learners e-mailed
     summaries: int = 0  # coordinators' summaries
     queued: list[int] = field(default_factory=list)  # notification ids, sent at the end
-
-
-def notice_days() -> int:
-    return int(settings.VBE_TRAINING_EXPIRY_NOTICE_DAYS)
 
 
 def link(route: str, *args: object, fallback: str = "/utbildning/") -> str:

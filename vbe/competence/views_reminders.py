@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
-from vbe.competence import reminders
+from vbe.competence import own, reminders
 from vbe.competence.forms_reminders import ReminderSettingForm
 from vbe.competence.models import ReminderSetting
 from vbe.core import submission
@@ -36,7 +36,7 @@ def reminder_settings(request: HttpRequest, organisation: str) -> HttpResponse:
             "setting": setting,
             "enabled": enabled,
             "form": form,
-            "notice_days": reminders.notice_days(),
+            "notice_days": own.notice_days(),
         }
         return render(request, "competence/reminders/settings.html", context)
 
