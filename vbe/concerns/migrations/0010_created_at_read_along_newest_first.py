@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0009_referrals_redex_and_assessed_environment'),
+        ("concerns", "0009_referrals_redex_and_assessed_environment"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='concern',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='mottagen'),
+            model_name="concern",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="mottagen"),
         ),
     ]
