@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "vbe.concerns",
     "vbe.statistics",
     "vbe.competence",
+    "vbe.knowledge",
     "vbe.plans",
     "vbe.reports",
     "vbe.notifications",

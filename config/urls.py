@@ -15,6 +15,7 @@ urlpatterns = [
     path("planer/", include("vbe.plans.urls")),
     path("rapporter/", include("vbe.reports.urls")),
     path("utbildning/", include("vbe.competence.urls")),
+    path("stod/", include("vbe.knowledge.urls")),
     path("jobb/", include("vbe.jobs.urls")),
     path("admin/", admin_site.urls),
 ]

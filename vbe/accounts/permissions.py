@@ -39,6 +39,8 @@ from vbe.accounts.guarded import (
     is_proposal_or_none,
     is_submission,
 )
+from vbe.accounts.knowledge_rules import resource_keeper
+from vbe.accounts.knowledge_rules import resource_organisation_ids as resource_organisation_ids
 from vbe.accounts.models import Membership, Role
 from vbe.accounts.role_facts import has_role as has_role
 from vbe.accounts.role_facts import is_central as _central
@@ -105,6 +107,10 @@ class Action(StrEnum):
     MANAGE_ORGANISATION_TRAINING = "manage_organisation_training"
     MANAGE_TRAINING_REMINDERS = "manage_training_reminders"
     VIEW_TRAINING_COVERAGE = "view_training_coverage"
+    # Support (vbe.knowledge)
+    VIEW_SUPPORT = "view_support"
+    MANAGE_RESOURCES = "manage_resources"
+    MANAGE_SYMBOL_GUIDE = "manage_symbol_guide"
 
 
 def needs_second_factor(user: Person) -> bool:
@@ -466,6 +472,11 @@ RULES: dict[Action, Rule] = {
     # Whether the organisation's staff are reminded: its coordinators and the central coordinator.
     Action.MANAGE_TRAINING_REMINDERS: about(is_organisation, reminder_keeper),
     Action.VIEW_TRAINING_COVERAGE: about(is_organisation_or_none, training_reader),  # None: the city view
+    # Resources, the symbol guide, contacts and partners: for everyone who works here.
+    Action.VIEW_SUPPORT: _signed_in,
+    # About the owner organisation; None: every owner's resources (the review overview), central only.
+    Action.MANAGE_RESOURCES: about(is_organisation_or_none, resource_keeper),
+    Action.MANAGE_SYMBOL_GUIDE: _any_role(Role.CENTRAL_COORDINATOR),
 }
 
 

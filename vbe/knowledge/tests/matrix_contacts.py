@@ -1,0 +1,3 @@
+"""URL × role entries for the contacts pages."""
+
+MATRIX: dict = {}

@@ -1,0 +1,3 @@
+"""URL × role entries for the search pages."""
+
+MATRIX: dict = {}
