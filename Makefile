@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_ENV := VBE_ENV=demo SITE_URL=http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup assets db test lint clean bench bench-import messages mutation
+.PHONY: help run setup assets db test lint clean bench bench-import bench-search messages mutation
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,7 +81,12 @@ clean: ## Remove the virtualenv, node_modules, built assets and the demo databas
 # (a throw-away database or cluster), measured from outside; README "Prestanda / Performance".
 bench: $(VENV)/.installed-runtime assets ## Measure every key page at scale 1 and 10, a mixed load and the documents (SCALES=1,10 ROUNDS=30 DURATION=120 USERS=50 RUNS=5)
 	$(PY) -m tools.bench
+	$(PY) -m tools.bench.search_bench
 
 # Also run at the end of `make bench` (on its PostgreSQL database, production settings).
 bench-import: $(VENV)/.installed-runtime ## Time checking and importing 100,000 completion rows (SQLite; DATABASE_URL=postgres://…/vbe_bench_import for PostgreSQL; ROWS=)
 	$(PY) -m tools.bench.import_bench
+
+# Also run at the end of `make bench` (its own database: SQLite, or DATABASE_URL when that names a bench database).
+bench-search: $(VENV)/.installed-runtime ## Time search over 5,000 support resources (SQLite; DATABASE_URL=postgres://…/vbe_bench_search for PostgreSQL; RESOURCES= QUERIES=)
+	$(PY) -m tools.bench.search_bench

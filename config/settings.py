@@ -341,6 +341,10 @@ MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Stockholms stad")
 REMINDER_DAYS_BEFORE = [int(n) for n in env_list("REMINDER_DAYS_BEFORE", ["30", "7"])]
 # Staff are reminded once of a required training whose validity ends within this many days.
 VBE_TRAINING_EXPIRY_NOTICE_DAYS = env_int("VBE_TRAINING_EXPIRY_NOTICE_DAYS", 60)
+# Support resources: how long before its review date a resource's owner is reminded, and the largest
+# attachment accepted.
+VBE_RESOURCE_REVIEW_NOTICE_DAYS = env_int("VBE_RESOURCE_REVIEW_NOTICE_DAYS", 30)
+VBE_RESOURCE_ATTACHMENT_MAX_MB = env_int("VBE_RESOURCE_ATTACHMENT_MAX_MB", 10)
 
 LOGGING = {
     "version": 1,

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vbe.accounts import four_eyes_proposals
-from vbe.accounts.admin_site import PortalModelAdmin, admin_site
+from vbe.accounts.admin_site import PortalModelAdmin, RuleBasedPermissions, admin_site
 from vbe.accounts.models import ChangeKind
 from vbe.audit.log import record
-from vbe.organisations.models import District, Neighbourhood, Organisation, Partner, Unit
+from vbe.organisations.models import ContactRoute, District, Neighbourhood, Organisation, Partner, Unit
 
 
 def _log_renamed(request: HttpRequest, obj, form, action: str) -> None:
@@ -28,8 +28,17 @@ def _log_renamed(request: HttpRequest, obj, form, action: str) -> None:
         record(action=action, actor=request.user, obj=obj, detail=f"fält: {', '.join(changed)}")
 
 
+class ContactRouteInline(RuleBasedPermissions, admin.StackedInline):
+    """The organisation's contact routes, read by the contacts page (/stod/kontakter/). Stacked: each
+    route has a text and five details, too wide for a row."""
+
+    model = ContactRoute
+    extra = 0
+
+
 @admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(PortalModelAdmin):
+    inlines = [ContactRouteInline]
     list_display = ("name", "kind", "parent", "requires_coordinator", "is_active")
     list_filter = ("kind", "requires_coordinator", "is_active")
     search_fields = ("name", "short_name")
@@ -139,3 +148,9 @@ class PartnerAdmin(PortalModelAdmin):
     list_display = ("name", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
+    # The contact details are what the partners page (/stod/samverkanspartner/) shows; an empty one
+    # reads "uppgift saknas" there.
+    fieldsets = [
+        (None, {"fields": ("name", "kind", "parent", "description", "is_active")}),
+        (gettext_lazy("I arbetet och kontakt"), {"fields": ("role", "when_to_contact", "phone", "email", "website")}),
+    ]

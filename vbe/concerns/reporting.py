@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from vbe.audit.log import record
 from vbe.concerns import forms, intake
 from vbe.concerns.models import Concern, YesNoUnknown
 from vbe.core.submission import submit
-from vbe.organisations.models import District, Organisation
+from vbe.organisations.models import ContactPurpose, ContactRoute, District, Organisation
 
 
 @require_safe
@@ -28,7 +29,18 @@ def guide(request: HttpRequest) -> HttpResponse:
     """ "Vad gör jag vid oro?" — readable without signing in."""
     child = request.GET.get("barn")
     district = District.objects.filter(code=request.GET.get("omrade", ""), is_active=True).first()
-    council = Organisation.objects.filter(district=district).first() if district else None
+    # The reception's route comes in the same breath (one prefetch), for council.reception_route.
+    council = (
+        Organisation.objects.filter(district=district)
+        .prefetch_related(
+            Prefetch(
+                "contact_routes", queryset=ContactRoute.objects.filter(purpose=ContactPurpose.CHILD_WELFARE_RECEPTION)
+            )
+        )
+        .first()
+        if district
+        else None
+    )
     return render(
         request,
         "concerns/guide.html",

@@ -17,6 +17,9 @@ from django.db import transaction
 from vbe.accounts.models import Membership, Role, User
 from vbe.concerns.demo import seed_concerns
 from vbe.incidents.demo import seed_incidents
+from vbe.knowledge.demo_contacts import seed_contacts
+from vbe.knowledge.demo_resources import seed_resources
+from vbe.knowledge.demo_symbols import seed_symbols
 from vbe.organisations.models import Neighbourhood, Organisation, OrganisationKind, Unit, UnitKind
 from vbe.plans.demo import seed_plans
 from vbe.statistics import summary
@@ -245,8 +248,11 @@ def seed() -> dict[str, int]:
     if counts["concerns"]:
         summary.rebuild()  # the demo's concerns were dated back in bulk, which sends no post_save
     counts["incidents"] = seed_incidents()
+    counts["symbols"] = seed_symbols()  # after the incidents, some of which it names as sightings
     counts["plans"] = seed_plans()
     from vbe.demo.training import seed_training  # here: it imports this module's names
 
     counts["training"] = seed_training()
+    counts["resources"] = seed_resources()
+    counts["contacts"] = seed_contacts()
     return counts

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from vbe.accounts import recipients
 from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS
 from vbe.incidents import uploads
-from vbe.incidents.models import TRANSITIONS, Category, Status
+from vbe.incidents.models import TRANSITIONS, Category, Status, Symbol
 from vbe.incidents.textcheck import reject_personnummer
 from vbe.organisations.models import District, Neighbourhood, Organisation, Unit
 
@@ -100,6 +100,17 @@ class ReportForm(forms.Form):
             "required": _("Välj miljö, eller ”Vet inte”."),
             "invalid_choice": _("Välj en av miljöerna i listan."),
         },
+    )
+    # Preselected when the reporter comes from an entry of the symbol guide (``?symbol=<slug>``).
+    symbol = forms.ModelChoiceField(
+        label=_("Symbol från symbolguiden (frivilligt)"),
+        help_text=_("Känner du igen symbolen från symbolguiden? Välj den här."),
+        queryset=Symbol.objects.filter(is_active=True).only("pk", "slug", "name").order_by("name", "pk"),
+        to_field_name="slug",
+        required=False,
+        widget=PlainSelect,
+        empty_label=_("Ingen vald"),
+        error_messages={"invalid_choice": _("Välj en av symbolerna i listan, eller Ingen vald.")},
     )
     occurred_on = forms.DateField(
         label=_("Datum"),
@@ -200,6 +211,7 @@ class ReportForm(forms.Form):
         "place_description",
         "category",
         "environment",
+        "symbol",
         "occurred_on",
         "occurred_at",
         "description",

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from vbe.guidelines.vocabulary import REPORTED_ENVIRONMENTS
 
+# The symbol guide's models, imported here so the app registry finds them with the app's other models.
+from vbe.incidents.symbol_models import Symbol, SymbolImage  # noqa: F401
+
 REFERENCE_PREFIX = "HÄN"  # the numbers come from vbe.core.sequences
 
 
@@ -107,6 +110,15 @@ class Incident(models.Model):
     occurred_on = models.DateField(_("datum"))
     occurred_at = models.TimeField(_("klockslag"), null=True, blank=True)
     description = models.TextField(_("beskrivning"))
+    # What the reporter saw, when it is in the symbol guide (vbe.incidents.symbol_models).
+    symbol = models.ForeignKey(
+        Symbol,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("symbol från symbolguiden"),
+    )
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     # Optimistic lock: the handling forms carry the version the handler saw (vbe.incidents.services).

@@ -36,6 +36,7 @@ from vbe.incidents.models import (
     IntakeRoute,
     Status,
     StatusChange,
+    Symbol,
 )
 from vbe.incidents.textcheck import reject_personnummer
 from vbe.notifications import outbox
@@ -115,6 +116,7 @@ def report_incident(
     occurred_at: time | None = None,
     description: str,
     photos: Sequence[uploads.CleanImage] = (),
+    symbol: Symbol | None = None,
     submission_token: str,
 ) -> tuple[Incident, bool]:
     """Record an incident, route it to the district's council and notify its coordinators.
@@ -139,6 +141,10 @@ def report_incident(
     )
     if len(photos) > uploads.MAX_PHOTOS:
         raise ValidationError(_("Högst %(n)s bilder.") % {"n": uploads.MAX_PHOTOS})
+    if symbol is not None and not Symbol.objects.filter(pk=symbol.pk, is_active=True).exists():
+        raise ValidationError(
+            _("Symbolen finns inte längre i symbolguiden. Välj en annan, eller Ingen vald."), code="symbol_inactive"
+        )
     council = council_for(district)
     # Nobody at the council to receive it: it waits with the central coordinators instead of with nobody.
     coordinators = list(recipients.coordinators_of(council.pk))
@@ -164,6 +170,7 @@ def report_incident(
                 occurred_on=occurred_on,
                 occurred_at=occurred_at.replace(second=0, microsecond=0) if occurred_at else None,
                 description=description.strip(),
+                symbol=symbol,
                 created_at=now,
                 submission_token=submission_token,
             )
@@ -195,7 +202,8 @@ def report_incident(
         action="incident_reported",
         actor=reporter,
         obj=incident,
-        detail=f"{incident.reference} till {council.name}; {len(rows)} bilder",
+        detail=f"{incident.reference} till {council.name}; {len(rows)} bilder"
+        + (f"; symbol {symbol.slug}" if symbol is not None else ""),
     )
     _routed(incident=incident, actor=reporter, coordinators=coordinators, how="inrapporterad")
     notify_council(incident=incident, coordinators=coordinators)

@@ -22,7 +22,7 @@ from vbe.core import svg
 from vbe.core.submission import submit
 from vbe.incidents import services
 from vbe.incidents.forms import ReportForm, new_token
-from vbe.incidents.models import REFERENCE_PREFIX, Incident, IntakeRoute
+from vbe.incidents.models import REFERENCE_PREFIX, Incident, IntakeRoute, Symbol
 from vbe.organisations import shapes
 from vbe.organisations.models import Organisation, Unit
 
@@ -31,6 +31,7 @@ PER_PAGE = 25
 # for one, is an error on PostgreSQL rather than no match).
 REFERENCE_PATTERN = re.compile(rf"{REFERENCE_PREFIX}-\d{{4}}-\d{{5,}}")
 DISTRICT_CODE_PATTERN = re.compile(r"[0-9A-Za-z-]{1,10}")
+SYMBOL_SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 # --- Reporting --------------------------------------------------------------------------------------
@@ -52,17 +53,28 @@ def _reporting_choices(user: Any) -> tuple[list[Organisation], list[Unit]]:
     return list(organisations.values()), units
 
 
-def _place_map(district_map: shapes.DistrictMap, selected_code: str) -> str:
+def _symbol_from_guide(request: HttpRequest) -> Symbol | None:
+    """The active symbol an entry of the symbol guide links with (``?symbol=<slug>``); anything else
+    (unknown, inactive, malformed) is no symbol, without an error."""
+    slug = request.GET.get("symbol", "")
+    if not SYMBOL_SLUG_PATTERN.fullmatch(slug):
+        return None
+    return Symbol.objects.filter(slug=slug, is_active=True).only("pk", "slug", "name", "environment").first()
+
+
+def _place_map(district_map: shapes.DistrictMap, selected_code: str, symbol: Symbol | None = None) -> str:
     """The active districts as links that choose one; drawn from the process's outlines, so no
-    geometry is read here."""
+    geometry is read here. A symbol chosen from the guide goes along (the map reloads the page without
+    JavaScript)."""
     base = reverse("incidents:report")
+    also = f"&symbol={symbol.slug}" if symbol is not None else ""
     areas = [
         svg.MapArea(
             key=d.code,
             name=d.name,
             geometry=None,
             label=d.name.replace("-", "-\n").replace(" ", "\n"),
-            href=f"{base}?omrade={d.code}#plats",
+            href=f"{base}?omrade={d.code}{also}#plats",
             link_label=(_("Välj %(district)s (valt)") if d.code == selected_code else _("Välj %(district)s"))
             % {"district": d.name},
             selected=d.code == selected_code,
@@ -84,13 +96,17 @@ def report(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Action.REPORT_INCIDENT)
     organisations, units = _reporting_choices(request.user)
     district_map = functools.cache(shapes.district_map)  # asked at most once per request
+    from_guide = None
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, organisations=organisations, units=units)
     else:
         code = request.GET.get("omrade", "")
         # The district list's value is the code, so a code in use is the choice itself.
         chosen = code if DISTRICT_CODE_PATTERN.fullmatch(code) and code in district_map().active_codes() else None
-        form = ReportForm(initial={"token": new_token(), "district": chosen}, organisations=organisations, units=units)
+        initial = {"token": new_token(), "district": chosen}
+        if (from_guide := _symbol_from_guide(request)) is not None:
+            initial |= {"symbol": from_guide.slug, "environment": from_guide.environment}
+        form = ReportForm(initial=initial, organisations=organisations, units=units)
 
     def send(data: dict) -> Incident:
         incident, _created = services.report_incident(
@@ -106,14 +122,18 @@ def report(request: HttpRequest) -> HttpResponse:
             occurred_at=data["occurred_at"],
             description=data["description"],
             photos=data["photos"],
+            symbol=data.get("symbol"),
             submission_token=data["token"],
         )
         return incident
 
     def page(form: ReportForm) -> HttpResponse:
+        # The symbol being reported: from the guide's link, or as chosen in the form sent back.
+        symbol = from_guide or getattr(form, "cleaned_data", {}).get("symbol")
         context = {
             "form": form,
-            "place_map": _place_map(district_map(), str(form["district"].value() or "")),
+            "reported_symbol": symbol,
+            "place_map": _place_map(district_map(), str(form["district"].value() or ""), from_guide),
             "photos_dropped": form.is_bound and bool(request.FILES) and bool(form.errors),
             "today": timezone.localdate(),
         }

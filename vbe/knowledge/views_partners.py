@@ -1,5 +1,42 @@
-"""Placeholder: filled in by the partners part."""
+"""/stod/samverkanspartner/: the partners outside the city, what each does in this work and how to reach
+them. Read by everyone signed in; kept in the admin site."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from vbe.accounts import permissions
+from vbe.accounts.models import Role
+from vbe.accounts.permissions import Action, require
+from vbe.knowledge.contacts import partner_groups, partner_page
+
+
+def _editing(request: HttpRequest) -> dict[str, bool]:
+    return {
+        "can_edit": permissions.can(request.user, Action.MANAGE_ORGANISATIONS),
+        "is_central": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
+    }
+
+
+@require_safe
+@login_required
+def partners(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_SUPPORT)
+    return render(request, "knowledge/partners.html", {"groups": partner_groups(), **_editing(request)})
+
+
+@require_safe
+@login_required
+def partner(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.VIEW_SUPPORT)
+    return render(request, "knowledge/partner.html", {"page": partner_page(pk), **_editing(request)})
+
+
+urlpatterns = [
+    path("samverkanspartner/", partners, name="partners"),
+    path("samverkanspartner/<id:pk>/", partner, name="partner"),
+]

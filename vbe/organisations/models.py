@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,11 +84,6 @@ class Organisation(models.Model):
     mission = models.TextField(
         _("utpekat uppdrag"), blank=True, help_text=_("Organisationens särskilda uppdrag enligt riktlinjerna.")
     )
-    social_services_contact = models.TextField(
-        _("mottagning för orosanmälan"),
-        blank=True,
-        help_text=_("Var en orosanmälan om ett barn i området skickas (stadsdelsnämndernas socialtjänst)."),
-    )
     is_active = models.BooleanField(_("aktiv"), default=True)
 
     class Meta:
@@ -104,6 +101,12 @@ class Organisation(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @cached_property
+    def reception_route(self) -> ContactRoute | None:
+        """Where an orosanmälan about a child in the council's area goes, or None when none is registered.
+        Read through contact_routes.all(), so a list that prefetched the routes asks nothing more."""
+        return next((r for r in self.contact_routes.all() if r.purpose == ContactPurpose.CHILD_WELFARE_RECEPTION), None)
 
 
 class UnitKind(models.TextChoices):
@@ -169,12 +172,74 @@ class Partner(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="parts", verbose_name=_("del av")
     )
     description = models.TextField(_("beskrivning"), blank=True)
+    # What a reader needs to reach the partner. All optional: an empty one reads "uppgift saknas" on the
+    # partners page, so a missing detail is visible instead of looking complete.
+    role = models.TextField(
+        _("roll i arbetet"),
+        blank=True,
+        help_text=_("Vad aktören gör i arbetet mot våldsbejakande extremism, med stadens riktlinjer som grund."),
+    )
+    when_to_contact = models.TextField(
+        _("när du kontaktar aktören"), blank=True, help_text=_("I vilka lägen och av vem aktören kontaktas.")
+    )
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-postadress"), blank=True)
+    website = models.URLField(_("webbplats"), blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("extern aktör")
         verbose_name_plural = _("externa aktörer")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPurpose(models.TextChoices):
+    CHILD_WELFARE_RECEPTION = "child_welfare_reception", _("Mottagning för orosanmälan")
+    CENTRAL_OFFICE = "central_office", _("Central samordning")
+    OUT_OF_HOURS = "out_of_hours", _("Socialjour")
+
+
+# Routes the city has one of: the contacts page names *the* central office and *the* socialjour.
+CITY_WIDE_PURPOSES = (ContactPurpose.CENTRAL_OFFICE, ContactPurpose.OUT_OF_HOURS)
+
+
+class ContactRoute(models.Model):
+    """How to reach an organisation for one purpose: a district council's social-services reception for
+    orosanmälan, the executive board's central coordinating office, socialnämnden's socialjour.
+
+    A row of its own rather than fields on Organisation: an organisation offers a route per purpose (a
+    council could run both a reception and, after a reorganisation, the socialjour), each with its own
+    phone, address and hours, and most organisations offer none. Every detail is optional; an empty one
+    reads "uppgift saknas", so the contacts page never pretends to a number nobody has checked.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contact_routes", verbose_name=_("organisation")
+    )
+    purpose = models.CharField(_("ändamål"), max_length=32, choices=ContactPurpose.choices)
+    name = models.CharField(_("namn"), max_length=200)
+    description = models.TextField(_("när du vänder dig hit"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-postadress"), blank=True)
+    url = models.URLField(_("webbformulär eller webbsida"), blank=True)
+    opening_hours = models.CharField(_("öppettider"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "purpose"]
+        verbose_name = _("kontaktväg")
+        verbose_name_plural = _("kontaktvägar")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "purpose"], name="contact_route_one_per_purpose"),
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=Q(purpose__in=CITY_WIDE_PURPOSES),
+                name="contact_route_one_city_wide",
+                violation_error_message=_("Staden har bara en central samordning och en socialjour."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

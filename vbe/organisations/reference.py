@@ -1,7 +1,8 @@
 """Loading Stockholm's organisations and geography from data/stockholm (see data/SOURCES.md).
 
 Creates what is missing and leaves what exists alone, so running it twice changes nothing and an
-administrator's edits (renamed boards, merged districts) are never overwritten.
+administrator's edits (renamed boards, merged districts, a reception's new phone number) are never
+overwritten.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from vbe.organisations.models import District, Neighbourhood, Organisation, Partner
+from vbe.organisations.models import (
+    CITY_WIDE_PURPOSES,
+    ContactRoute,
+    District,
+    Neighbourhood,
+    Organisation,
+    Partner,
+)
 
 DATA_DIR = Path(settings.BASE_DIR) / "data" / "stockholm"
 
@@ -67,7 +75,6 @@ def load_organisations() -> dict[str, int]:
                 "parent": parent,
                 "requires_coordinator": item.get("requires_coordinator", False),
                 "mission": item.get("mission", ""),
-                "social_services_contact": item.get("social_services_contact", ""),
                 "district": districts.get(item.get("district", "")),
             },
         )
@@ -79,4 +86,71 @@ def load_organisations() -> dict[str, int]:
             defaults={"kind": item["kind"], "parent": parent, "description": item.get("description", "")},
         )
         created["partners"] += was_created
+    # Here rather than in the command: the contacts describe the organisations and partners just loaded.
+    contacts = load_contacts()
+    created["partners"] += contacts.pop("partners")
+    return {**created, **contacts}
+
+
+ROUTE_DETAILS = ("name", "description", "phone", "email", "url", "opening_hours")
+PARTNER_DETAILS = ("description", "role", "when_to_contact", "phone", "email", "website")
+
+
+def _fill_blanks(obj: Partner | ContactRoute, item: dict, fields: tuple[str, ...]) -> None:
+    """Sets the fields that are empty in the database and given in the file. A field with content was
+    loaded before or typed by an administrator: it is never touched, so an edit survives every load."""
+    blank = [f for f in fields if not getattr(obj, f) and item.get(f)]
+    for f in blank:
+        setattr(obj, f, item[f])
+    if blank:
+        obj.save(update_fields=blank)
+
+
+def _route_key(organisation: Organisation, purpose: str) -> dict[str, object]:
+    # The city has one central office and one socialjour wherever an administrator has moved them:
+    # found by purpose alone, so a move is not undone by a second route at the file's organisation.
+    if purpose in CITY_WIDE_PURPOSES:
+        return {"purpose": purpose}
+    return {"organisation": organisation, "purpose": purpose}
+
+
+@transaction.atomic
+def load_contacts() -> dict[str, int]:
+    """The contact routes of organisations (receptions for orosanmälan, the central office, the
+    socialjour) and what partners do in this work, from contacts.json. Creates what is missing and
+    fills only empty fields. An organisation the file names but the database no longer has (renamed
+    slug, merged district) is skipped: the administrator's tree wins.
+
+    get_or_create throughout: two loads at once meet at a unique constraint, and the second reads the
+    first's row instead of failing."""
+    data = _read_json("contacts.json")
+    created = {"contact_routes": 0, "partners": 0}
+    slugs = {r["organisation"] for r in data["contact_routes"]}
+    organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+    for item in data["contact_routes"]:
+        organisation = organisations.get(item["organisation"])
+        if organisation is None:
+            continue
+        route, was_created = ContactRoute.objects.get_or_create(
+            **_route_key(organisation, item["purpose"]),
+            defaults={"organisation": organisation, "purpose": item["purpose"]}
+            | {f: item.get(f, "") for f in ROUTE_DETAILS},
+        )
+        created["contact_routes"] += was_created
+        if not was_created:
+            _fill_blanks(route, item, ROUTE_DETAILS)
+    for item in data["partners"]:
+        partner = Partner.objects.filter(name=item["name"]).first()
+        if partner is None and "kind" not in item:  # details for a partner an administrator renamed or removed
+            continue
+        if partner is None:
+            parent = Partner.objects.filter(name=item["parent"]).first() if item.get("parent") else None
+            partner, was_created = Partner.objects.get_or_create(
+                name=item["name"],
+                defaults={"kind": item["kind"], "parent": parent} | {f: item.get(f, "") for f in PARTNER_DETAILS},
+            )
+            created["partners"] += was_created
+            if was_created:
+                continue
+        _fill_blanks(partner, item, PARTNER_DETAILS)
     return created

@@ -119,6 +119,23 @@ NAVIGATION: tuple[Group, ...] = (
             # The competence start page links on to the catalogue, one's own trainings, each
             # organisation's records and figures, the imports and their progress pages.
             Item(_("Utbildning"), "competence:home", Action.VIEW_TRAINING_CATALOGUE, ("competence:", "jobs:")),
+            # Resources and their search, review overview and files; the symbol guide; whom to call.
+            Item(
+                _("Stödmaterial"),
+                "knowledge:index",
+                Action.VIEW_SUPPORT,
+                (
+                    "knowledge:index",
+                    "knowledge:resource",
+                    "knowledge:by_key",
+                    "knowledge:attachment",
+                    "knowledge:review",
+                ),
+            ),
+            Item(_("Symbolguide"), "knowledge:symbols", Action.VIEW_SUPPORT, ("knowledge:symbol",)),
+            Item(
+                _("Kontakter"), "knowledge:contacts", Action.VIEW_SUPPORT, ("knowledge:contacts", "knowledge:partner")
+            ),
             Item(_("Organisationer"), "organisations:list", Action.VIEW_ORGANISATIONS, ("organisations:",)),
         ),
     ),

@@ -35,11 +35,17 @@ def organisation_form(organisation: Organisation, **changes) -> dict:
         "district": organisation.district_id or "",
         "requires_coordinator": "on" if organisation.requires_coordinator else "",
         "mission": organisation.mission,
-        "social_services_contact": organisation.social_services_contact,
         "is_active": "on" if organisation.is_active else "",
     }
     data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
+    # The contact-routes inline's management form, posting no route: the routes stay as they are.
+    inline = {
+        "contact_routes-TOTAL_FORMS": "0",
+        "contact_routes-INITIAL_FORMS": "0",
+        "contact_routes-MIN_NUM_FORMS": "0",
+        "contact_routes-MAX_NUM_FORMS": "1000",
+    }
+    return {k: v for k, v in data.items() if v != ""} | inline
 
 
 def page_text(client) -> str:

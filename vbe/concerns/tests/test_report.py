@@ -22,7 +22,7 @@ def test_guide_explains_the_duty_to_report_for_a_child_and_where(db):
     page = Client().get("/oro/", {"barn": "ja", "omrade": "80132"}).content.decode()
     assert "skyldig att genast göra en orosanmälan" in page
     assert "inte på att samordnaren" in page  # the duty never waits for anyone's approval
-    assert "Järva stadsdelsnämnd" in page and "mottagningen i Järva" in page
+    assert "Järva stadsdelsnämnd" in page and "Socialtjänstens mottagning för barn och unga, Järva" in page
 
 
 def test_staff_reports_a_concern_and_gets_a_receipt(cast, report_data):

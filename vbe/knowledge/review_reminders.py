@@ -1,0 +1,131 @@
+"""Review reminders: the resource's responsible user (without one, or when their account has ended, the
+owner organisation's active coordinators) is written to ``VBE_RESOURCE_REVIEW_NOTICE_DAYS`` days before
+a resource's review is due, and once when it is overdue.
+
+One daily pass (``run``, the worker's ``vbe.knowledge.tasks.send_review_reminders``) reads the active
+resources due within the notice period along the index ``resource_review_due``, in chunks. Each
+reminder is recorded (``ReviewReminderSent``: resource, due date, kind) in the transaction that queues
+its message, and the unique constraint makes it once only, also with two workers at once; a new due
+date (the resource was reviewed) is news again. A resource first seen already overdue gets only the
+overdue reminder. Nobody to write to: nothing is recorded, so a coordinator who joins later is told.
+
+Messages are queued without the outbox's send-after-commit and sent together at the end of the pass
+(as the training reminders are), so a mail server that is down costs the pass one time-out; the retry
+job sends the rest.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from vbe.accounts.models import User
+from vbe.accounts.recipients import coordinators_of
+from vbe.knowledge.models import Resource, ReviewReminderSent
+from vbe.knowledge.review import notice_days
+from vbe.notifications import outbox
+
+CHUNK = 500
+Reminder = ReviewReminderSent.Reminder
+
+
+@dataclass
+class Result:
+    before: int = 0  # resources whose keepers were told a review is near
+    overdue: int = 0  # resources whose keepers were told it is overdue
+    queued: list[int] = field(default_factory=list)  # notification ids, sent at the end
+
+
+def kind_on(resource: Resource, today: datetime.date) -> str | None:
+    """The reminder a resource is due on ``today``, if any."""
+    if resource.next_review_on < today:
+        return Reminder.OVERDUE
+    if resource.next_review_on <= today + datetime.timedelta(days=notice_days()):
+        return Reminder.BEFORE
+    return None
+
+
+def recipients(resource: Resource) -> list[User]:
+    if resource.responsible is not None and resource.responsible.is_active:
+        return [resource.responsible]
+    return list(coordinators_of(resource.owner_id).order_by("pk"))
+
+
+def _link(route: str, *args: object) -> str:
+    """An absolute link to a support page (the support pages' start if the route is gone)."""
+    try:
+        path = reverse(route, args=args)
+    except NoReverseMatch:
+        path = "/stod/"
+    return outbox.absolute_url(path)
+
+
+def run(*, today: datetime.date) -> Result:
+    result = Result()
+    until = today + datetime.timedelta(days=notice_days())
+    due = (
+        Resource.objects.filter(is_active=True, next_review_on__lte=until)
+        .select_related("owner", "responsible")
+        .order_by("next_review_on", "pk")
+    )
+    last: tuple[datetime.date, int] | None = None
+    while True:
+        page = (
+            due
+            if last is None
+            else due.filter(next_review_on__gte=last[0]).exclude(next_review_on=last[0], pk__lte=last[1])
+        )
+        chunk = list(page[:CHUNK])
+        if not chunk:
+            break
+        last = (chunk[-1].next_review_on, chunk[-1].pk)
+        sent = set(
+            ReviewReminderSent.objects.filter(resource__in=chunk).values_list("resource_id", "due_on", "reminder")
+        )
+        for resource in chunk:
+            kind = kind_on(resource, today)
+            if kind is not None and (resource.pk, resource.next_review_on, kind) not in sent:
+                _remind(resource, kind, today=today, result=result)
+    if result.queued:
+        outbox.deliver(result.queued)
+    return result
+
+
+def _remind(resource: Resource, kind: str, *, today: datetime.date, result: Result) -> None:
+    people = recipients(resource)
+    if not people:
+        return
+    context = {
+        "resource": resource,
+        "overdue": kind == Reminder.OVERDUE,
+        "due": resource.next_review_on,
+        "owner": resource.owner.name,
+        "service_name": settings.SERVICE_NAME,
+        "resource_url": _link("knowledge:resource", resource.pk),
+        "overview_url": _link("knowledge:review"),
+    }
+    try:
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            ReviewReminderSent.objects.create(resource=resource, due_on=resource.next_review_on, reminder=kind)
+            queued = outbox.queue(
+                recipients=people,
+                kind="resource_review_reminder",
+                reference=f"{resource.pk}:{resource.next_review_on.isoformat()}:{kind}",
+                subject=" ".join(render_to_string("knowledge/email/review_reminder_subject.txt", context).split()),
+                body=render_to_string("knowledge/email/review_reminder.txt", context),
+                html_body=render_to_string("knowledge/email/review_reminder.html", context),
+                send_after_commit=False,
+            )
+    except IntegrityError:  # another worker reminded them of this at the same moment
+        return
+    if kind == Reminder.OVERDUE:
+        result.overdue += 1
+    else:
+        result.before += 1
+    result.queued.extend(n.pk for n in queued)

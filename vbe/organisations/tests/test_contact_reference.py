@@ -1,0 +1,119 @@
+"""The contacts reference data (data/stockholm/contacts.json): loaded with the organisations, loading
+twice changes nothing, and nothing an administrator typed is ever overwritten."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from vbe.organisations.models import ContactPurpose, ContactRoute, Organisation, OrganisationKind, Partner
+from vbe.organisations.reference import load_contacts, load_organisations
+
+
+def _state() -> tuple[list, list]:
+    routes = list(ContactRoute.objects.order_by("pk").values())
+    partners = list(Partner.objects.order_by("pk").values())
+    return routes, partners
+
+
+def test_every_district_council_has_a_reception_and_the_city_one_central_office_and_socialjour(reference_data):
+    councils = Organisation.objects.filter(kind=OrganisationKind.DISTRICT_COUNCIL)
+    receptions = ContactRoute.objects.filter(purpose=ContactPurpose.CHILD_WELFARE_RECEPTION)
+    assert set(receptions.values_list("organisation__slug", flat=True)) == set(councils.values_list("slug", flat=True))
+    assert ContactRoute.objects.get(purpose=ContactPurpose.CENTRAL_OFFICE).organisation.slug == "ks"
+    assert ContactRoute.objects.get(purpose=ContactPurpose.OUT_OF_HOURS).organisation.slug == "socialnamnden"
+    # No detail the guideline does not give: the page says "uppgift saknas" until an administrator fills it.
+    assert not ContactRoute.objects.exclude(phone="", email="", url="", opening_hours="").exists()
+
+
+def test_partners_get_their_role_in_this_work_and_redex_sits_under_the_police(reference_data):
+    assert Partner.objects.filter(is_active=True).exclude(role="").count() == Partner.objects.count()
+    redex = Partner.objects.get(name="Redex (Reduktion av extremism)")
+    assert redex.parent.name == "Polisregion Stockholm"
+    assert "socialjouren" in redex.when_to_contact
+    assert Partner.objects.get(name="Säkerhetspolisen").website.startswith("https://www.sakerhetspolisen.se/")
+    assert not Partner.objects.exclude(phone="").exists()  # none is in the guideline
+
+
+def test_loading_twice_changes_nothing(reference_data):
+    before = _state()
+    assert load_contacts() == {"contact_routes": 0, "partners": 0}
+    counts = load_organisations()
+    assert counts["contact_routes"] == 0 and counts["partners"] == 0
+    assert _state() == before
+
+
+def test_loading_never_overwrites_what_an_administrator_typed(reference_data):
+    jarva = ContactRoute.objects.get(organisation__slug="jarva", purpose=ContactPurpose.CHILD_WELFARE_RECEPTION)
+    jarva.name = "Mottagningen Järva (nytt namn)"
+    jarva.description = ""  # emptied text is filled again; typed text is kept
+    jarva.email = "mottagning@jarva.example"
+    jarva.save()
+    police = Partner.objects.get(name="Polisregion Stockholm")
+    police.role = "Egen text från administratören."
+    police.phone = "112"
+    police.save()
+
+    load_contacts()
+
+    jarva.refresh_from_db()
+    police.refresh_from_db()
+    assert jarva.name == "Mottagningen Järva (nytt namn)"
+    assert jarva.email == "mottagning@jarva.example"
+    assert "Järva" in jarva.description  # an empty field is filled from the file
+    assert police.role == "Egen text från administratören."
+    assert police.phone == "112"
+
+
+def test_a_moved_central_office_is_not_recreated_and_a_removed_route_is(reference_data):
+    central = ContactRoute.objects.get(purpose=ContactPurpose.CENTRAL_OFFICE)
+    central.organisation = Organisation.objects.get(slug="kf")
+    central.save()
+    ContactRoute.objects.filter(organisation__slug="farsta").delete()
+
+    assert load_contacts()["contact_routes"] == 1  # Farsta's reception again; the central office stays moved
+
+    assert list(
+        ContactRoute.objects.filter(purpose=ContactPurpose.CENTRAL_OFFICE).values_list("organisation__slug", flat=True)
+    ) == ["kf"]
+    assert ContactRoute.objects.filter(organisation__slug="farsta").count() == 1
+
+
+def test_an_organisation_the_file_names_but_the_database_lacks_is_skipped(reference_data):
+    ContactRoute.objects.filter(organisation__slug="bromma").delete()
+    Organisation.objects.filter(slug="bromma").update(slug="bromma-ny")
+
+    assert load_contacts()["contact_routes"] == 0
+    assert not ContactRoute.objects.filter(organisation__slug="bromma-ny").exists()
+
+
+def test_the_city_has_one_central_office_and_one_route_per_purpose(reference_data):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactRoute.objects.create(
+            organisation=Organisation.objects.get(slug="kf"), purpose=ContactPurpose.CENTRAL_OFFICE, name="Andra"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactRoute.objects.create(
+            organisation=Organisation.objects.get(slug="jarva"),
+            purpose=ContactPurpose.CHILD_WELFARE_RECEPTION,
+            name="Andra mottagningen",
+        )
+    # Receptions are per organisation: another council may have its own.
+    assert ContactRoute.objects.filter(purpose=ContactPurpose.CHILD_WELFARE_RECEPTION).count() == 11
+
+
+def test_the_admin_site_shows_the_contact_details(cast):
+    client = cast.client("admin")
+    partner = Partner.objects.get(name="Region Stockholm")
+    html = client.get(f"/admin/organisations/partner/{partner.pk}/change/").content.decode()
+    for name in ("role", "when_to_contact", "phone", "email", "website"):
+        assert f'name="{name}"' in html
+    jarva = Organisation.objects.get(slug="jarva")
+    html = client.get(f"/admin/organisations/organisation/{jarva.pk}/change/").content.decode()
+    for name in ("purpose", "phone", "email", "url", "opening_hours"):
+        assert f'name="contact_routes-0-{name}"' in html
+    assert client.get(f"/admin/organisations/partner/{partner.pk}/change/").status_code == 200
+    # The central coordinator reads the support pages but does not keep the register.
+    assert (
+        cast.client("central_coordinator").get(f"/admin/organisations/partner/{partner.pk}/change/").status_code == 403
+    )
