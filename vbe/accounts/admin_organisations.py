@@ -28,6 +28,13 @@ def _log_renamed(request: HttpRequest, obj, form, action: str) -> None:
         record(action=action, actor=request.user, obj=obj, detail=f"fält: {', '.join(changed)}")
 
 
+def _log_contact_change(request: HttpRequest, obj, action: str, fields: list[str] | None = None) -> None:
+    """Contact details send staff somewhere (a phone number, a web form for orosanmälan): every change
+    is in the access log, by reference only (the object and which fields changed), so a number swapped
+    for a false one is traced to the account that did it."""
+    record(action=action, actor=request.user, obj=obj, detail=f"fält: {', '.join(fields)}" if fields else "")
+
+
 class ContactRouteInline(RuleBasedPermissions, admin.StackedInline):
     """The organisation's contact routes, read by the contacts page (/stod/kontakter/). Stacked: each
     route has a text and five details, too wide for a row."""
@@ -55,6 +62,17 @@ class OrganisationAdmin(PortalModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             _log_renamed(request, obj, form, "organisation_renamed")
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not ContactRoute:
+            return
+        for route in formset.new_objects:
+            _log_contact_change(request, route, "contact_route_created")
+        for route, fields in formset.changed_objects:
+            _log_contact_change(request, route, "contact_route_changed", fields)
+        for route in formset.deleted_objects:  # gone: logged on its organisation, by its purpose
+            _log_contact_change(request, form.instance, "contact_route_deleted", [route.purpose])
 
 
 class MergeForm(forms.Form):
@@ -154,3 +172,11 @@ class PartnerAdmin(PortalModelAdmin):
         (None, {"fields": ("name", "kind", "parent", "description", "is_active")}),
         (gettext_lazy("I arbetet och kontakt"), {"fields": ("role", "when_to_contact", "phone", "email", "website")}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Partner, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _log_contact_change(request, obj, "partner_changed" if change else "partner_created", form.changed_data)
+
+    def delete_model(self, request: HttpRequest, obj: Partner) -> None:
+        _log_contact_change(request, obj, "partner_deleted")
+        super().delete_model(request, obj)

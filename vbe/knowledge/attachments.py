@@ -295,11 +295,3 @@ def remove_attachment(*, actor: User, resource_id: int, attachment_id: int) -> A
     search.reindex(resource)
     attachment.pk = attachment_pk
     return attachment
-
-
-def may_read(user: User, resource: Resource) -> bool:
-    """Everyone who reads the support pages reads an active resource's files; an archived resource's
-    files only its keepers."""
-    if not permissions.can(user, Action.VIEW_SUPPORT):
-        return False
-    return resource.is_active or permissions.can(user, Action.MANAGE_RESOURCES, resource.owner)

@@ -3,7 +3,10 @@
 PDF through pypdf (page by page), DOCX through python-docx (paragraphs and tables, in the document's
 order), XLSX through openpyxl in read-only mode (each sheet's cell values, row by row). At most
 ``MAX_CHARS`` characters are kept: reading stops there, so a long file costs no more than a short one
-past that point. A file that cannot be read (damaged, encrypted, not what it claims) ends as
+past that point. Reading also stops after ``MAX_PARTS`` pages, paragraphs or rows, or ``MAX_SECONDS``
+of reading, whichever comes first, keeping what was read: a crafted file (thousands of pages of
+empty text operators, which pypdf parses again for every page) cannot hold the worker, which also
+sends the mail and runs the imports. A file that cannot be read (damaged, encrypted, not what it claims) ends as
 "failed" with no text, never as an error of the job; the file is read outside any transaction and the
 result written under the attachment's lock, so a removal meanwhile wins.
 """
@@ -11,6 +14,7 @@ result written under the attachment's lock, so a removal meanwhile wins.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import IO
 
@@ -24,6 +28,9 @@ from vbe.knowledge.models import Attachment, ExtractionState
 logger = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000
+MAX_PARTS = 20_000
+MAX_SECONDS = 30.0
+clock = time.monotonic  # a name of its own, so a test can stand in for the clock of this module alone
 
 
 class Unreadable(Exception):
@@ -89,8 +96,12 @@ def extract_text(fileobj: IO[bytes], kind: attachments.FileType) -> str:
             raise Unreadable("zip") from None
     parts: list[str] = []
     length = 0
+    deadline = clock() + MAX_SECONDS
     try:
-        for text in READERS[kind](fileobj):
+        for read, text in enumerate(READERS[kind](fileobj), start=1):
+            if read > MAX_PARTS or clock() > deadline:
+                logger.info("Bilagans text lästes bara delvis: %s delar", read - 1)
+                break
             text = text.strip()
             if not text:
                 continue

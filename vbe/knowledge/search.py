@@ -14,7 +14,6 @@ a query by (title, id). The cursor (``efter``) is that position as text.
 from __future__ import annotations
 
 import datetime
-import math
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -34,6 +33,9 @@ MAX_INDEXED_CHARS = 300_000
 # The page says how many hits there are up to this many, and "more than" beyond: nothing is counted
 # further.
 COUNT_CAP = 100
+# The largest id a cursor may name: both databases keep ids as 64-bit integers, and a larger number
+# cannot even be sent to SQLite.
+MAX_ID = 2**63 - 1
 
 
 class InvalidCursor(ValueError):
@@ -180,27 +182,40 @@ def _within(resources: QuerySet[Resource]) -> tuple[str, tuple]:
     return resources.order_by().values("id").query.sql_with_params()
 
 
+def _position_id(text: str, after: str) -> int:
+    """The id in a cursor: ASCII digits for a key both databases hold (a bigint), else InvalidCursor."""
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidCursor(after)
+    pk = int(text)
+    if not 1 <= pk <= MAX_ID:
+        raise InvalidCursor(after)
+    return pk
+
+
 def _ranked_position(after: str) -> tuple[float, int]:
+    rank_text, _, id_text = after.partition("_")
     try:
-        rank_text, id_text = after.split("_")
-        rank, pk = float(rank_text), int(id_text)
+        rank = float(rank_text)
     except ValueError as exc:
         raise InvalidCursor(after) from exc
-    if not math.isfinite(rank) or pk < 1:
+    # A rank the database's rank type cannot hold would fail the query (and, on PostgreSQL, the
+    # transaction) instead of finding the page; no search made such a cursor.
+    if not _backend().holds_rank(rank):
         raise InvalidCursor(after)
-    return rank, pk
+    return rank, _position_id(id_text, after)
 
 
 def _browse(resources: QuerySet[Resource], *, after: str | None, limit: int) -> Results:
     ordered = resources.order_by("title", "id")
     count = None
     if after:
-        if not after.isdigit():
-            raise InvalidCursor(after)
-        title = Resource.objects.filter(pk=int(after)).values_list("title", flat=True).first()
+        pk = _position_id(after, after)
+        # Looked up among the resources this list shows: an archived or filtered-out id is no position
+        # of it, and answering as if it were would tell where that resource's title sorts.
+        title = resources.filter(pk=pk).values_list("title", flat=True).first()
         if title is None:
             raise InvalidCursor(after)
-        ordered = ordered.filter(Q(title__gt=title) | Q(title=title, pk__gt=int(after)))
+        ordered = ordered.filter(Q(title__gt=title) | Q(title=title, pk__gt=pk))
     else:
         count = ordered[: COUNT_CAP + 1].count()
     found = list(ordered[: limit + 1])
@@ -231,14 +246,21 @@ def _hits(resources: list[Resource], stems: set[str]) -> list[Hit]:
 
 def suggest(query: str) -> str | None:
     """A corrected query ("Menade du …?") when a word of it is not in the index and a near word is,
-    and only if the corrected query finds something."""
+    and only if the corrected query finds something.
+
+    The list of known words keeps words of archived resources and old texts, so each replacement must
+    find an active resource on its own: the whole query finding something is not enough, since an OR
+    with a word that does would let any stale word through."""
     parsed = search_query.parse(query or "")
     if parsed.is_empty:
         return None
-    corrected = suggestions.correction(parsed)
-    if corrected is None or corrected.is_empty:
-        return None
-    everything = _filtered(kind=None, focus_area=None, method=None, staff_group=None, include_archived=False)
-    if not _backend().ranked(corrected, within=_within(everything), after=None, limit=1):
+    backend = _backend()
+    everything = _within(_filtered(kind=None, focus_area=None, method=None, staff_group=None, include_archived=False))
+
+    def finds(words: search_query.Query) -> bool:
+        return not words.is_empty and bool(backend.ranked(words, within=everything, after=None, limit=1))
+
+    corrected = suggestions.correction(parsed, finds=lambda word: finds(search_query.parse(word)))
+    if corrected is None or not finds(corrected):
         return None
     return corrected.websearch()

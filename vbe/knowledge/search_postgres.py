@@ -6,6 +6,9 @@ hit above a summary hit above a body hit.
 
 from __future__ import annotations
 
+import math
+import struct
+
 from django.db import connection
 
 from vbe.knowledge.search_query import Query
@@ -13,6 +16,18 @@ from vbe.knowledge.search_query import Query
 DOCUMENT = """setweight(to_tsvector('swedish', %s), 'A')
     || setweight(to_tsvector('swedish', %s), 'B')
     || setweight(to_tsvector('swedish', %s), 'C')"""
+
+
+def holds_rank(rank: float) -> bool:
+    """Whether the rank fits PostgreSQL's ``real`` (float32): a value beyond its range, or so small it
+    would round to zero, makes the cast fail and aborts the transaction."""
+    if not math.isfinite(rank):
+        return False
+    try:
+        as_real = struct.unpack("f", struct.pack("f", rank))[0]
+    except OverflowError:
+        return False
+    return math.isfinite(as_real) and (as_real != 0.0 or rank == 0.0)
 
 
 def write(resource_id: int, *, title: str, summary: str, body: str) -> None:

@@ -7,6 +7,8 @@ splits the stems apart again. The rowid is the resource's id.
 
 from __future__ import annotations
 
+import math
+
 from django.db import connection
 
 from vbe.knowledge.search_query import Query
@@ -14,6 +16,11 @@ from vbe.knowledge.stemming import stemmed_text
 
 # bm25's column weights: title, summary, body (with the attachments' text).
 WEIGHTS = "10.0, 4.0, 1.0"
+
+
+def holds_rank(rank: float) -> bool:
+    """Whether the rank fits the REAL (float64) that bm25 gives: any finite value does."""
+    return math.isfinite(rank)
 
 
 def write(resource_id: int, *, title: str, summary: str, body: str) -> None:

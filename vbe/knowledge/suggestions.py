@@ -3,13 +3,13 @@ it has (trigram similarity on PostgreSQL, a small edit distance on SQLite).
 
 The index's words are kept in knowledge_search_term (word, stem), made by migration 0002 and added to
 by every reindex. Words are not removed when a text changes (counting each word's resources would
-make every edit lock rows that other edits share); search.suggest therefore offers a correction only
-when it finds something, and ``manage.py reindex_resources`` starts the list afresh.
+make every edit lock rows that other edits share); a replacement is therefore offered only when it
+finds an active resource on its own, and ``manage.py reindex_resources`` starts the list afresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 
@@ -87,9 +87,10 @@ def nearest(word: str) -> str | None:
     return best[2] if best else None
 
 
-def correction(query: Query) -> Query | None:
+def correction(query: Query, *, finds: Callable[[str], bool]) -> Query | None:
     """The query with each unknown word replaced by its nearest known word, or None if no word of it
-    is unknown or none has a near neighbour."""
+    is unknown or none has a near neighbour. A neighbour is offered only if ``finds`` it (on its own,
+    among the active resources): the list may still hold words no active resource has."""
     words = [w for w in dict.fromkeys(query.words()) if MIN_LENGTH <= len(w) <= MAX_LENGTH and w.isalpha()]
     if not words:
         return None
@@ -108,6 +109,6 @@ def correction(query: Query) -> Query | None:
     unknown = [w for w, s in zip(words, stems, strict=True) if w not in known_words and s not in known_stems]
     for word in unknown[:MAX_CORRECTIONS]:
         replacement = nearest(word)
-        if replacement:
+        if replacement and finds(replacement):
             corrections[word] = replacement
     return query.replaced(corrections) if corrections else None

@@ -14,23 +14,16 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from vbe.accounts.permissions import Action, require
 from vbe.core import submission
-from vbe.knowledge import attachments
+from vbe.knowledge import access, attachments
 from vbe.knowledge.forms_attachments import AttachmentForm
-from vbe.knowledge.models import Attachment, Resource
-
-
-def _kept(request: HttpRequest, pk: int) -> Resource:
-    resource = get_object_or_404(Resource.objects.select_related("owner"), pk=pk)
-    require(request.user, Action.MANAGE_RESOURCES, resource.owner)
-    return resource
+from vbe.knowledge.models import Attachment
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _kept(request, pk)
+    resource = access.kept(request, pk)
     form = AttachmentForm(request.POST, request.FILES) if request.method == "POST" else AttachmentForm()
     return submission.submit(
         request,
@@ -52,7 +45,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
     """A button beside the file on the resource's page: the answer is a message on that page."""
-    resource = _kept(request, pk)
+    resource = access.kept(request, pk)
     try:
         removed = attachments.remove_attachment(actor=request.user, resource_id=resource.pk, attachment_id=attachment)
     except Attachment.DoesNotExist:
@@ -67,10 +60,8 @@ def remove(request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
 @login_required
 @require_safe
 def download(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
-    require(request.user, Action.VIEW_SUPPORT)
-    found = get_object_or_404(Attachment.objects.select_related("resource__owner"), pk=attachment, resource_id=pk)
-    if not attachments.may_read(request.user, found.resource):
-        raise Http404  # an archived resource does not exist for anyone but its keepers
+    resource, _can_manage = access.readable(request, pk)
+    found = get_object_or_404(resource.attachments, pk=attachment)
     try:
         handle = attachments.open_file(found)
     except (FileNotFoundError, ValueError):

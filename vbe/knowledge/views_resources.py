@@ -15,7 +15,7 @@ from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,7 +25,7 @@ from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action, require
 from vbe.core import submission
 from vbe.guidelines.models import FocusArea, Method
-from vbe.knowledge import markdown, resources
+from vbe.knowledge import access, markdown, resources
 from vbe.knowledge.forms_resources import ActiveForm, CompareForm, ResourceForm
 from vbe.knowledge.models import Resource, ResourceVersion
 
@@ -41,16 +41,6 @@ def _resources() -> QuerySet[Resource]:
             "methods", queryset=Method.objects.select_related("focus_area").order_by("focus_area__number", "name")
         ),
     )
-
-
-def _readable(request: HttpRequest, pk: int, rows: QuerySet[Resource] | None = None) -> tuple[Resource, bool]:
-    """The resource and whether the user keeps it. An archived one is not found by anyone else."""
-    require(request.user, Action.VIEW_SUPPORT)
-    resource = get_object_or_404(rows if rows is not None else Resource.objects.select_related("owner"), pk=pk)
-    can_manage = permissions.can(request.user, Action.MANAGE_RESOURCES, resource.owner)
-    if not resource.is_active and not can_manage:
-        raise Http404
-    return resource, can_manage
 
 
 def _roles_text(values: list[str]) -> list[str]:
@@ -71,7 +61,7 @@ def _detail_context(resource: Resource, can_manage: bool, active_form: django_fo
 @login_required
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resource, can_manage = _readable(request, pk, _resources())
+    resource, can_manage = access.readable(request, pk, _resources())
     return render(request, "knowledge/resource_detail.html", _detail_context(resource, can_manage))
 
 
@@ -84,7 +74,7 @@ def by_key(request: HttpRequest, key: str) -> HttpResponse:
     pk = Resource.objects.filter(key=key).exclude(key="").values_list("pk", flat=True).first()
     if pk is None:
         raise Http404
-    resource, _can_manage = _readable(request, pk)
+    resource, _can_manage = access.readable(request, pk)
     return redirect(resource)
 
 
@@ -137,14 +127,12 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(GET_POST)
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resource, _can_manage = _readable(request, pk, _resources())
-    require(request.user, Action.MANAGE_RESOURCES, resource.owner)
+    resource = access.kept(request, pk, _resources())
     return _form_page(request, resource)
 
 
 def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
-    resource, _can_manage = _readable(request, pk, _resources())
-    require(request.user, Action.MANAGE_RESOURCES, resource.owner)
+    resource = access.kept(request, pk, _resources())
     service = resources.restore_resource if active else resources.archive_resource
 
     def page_again(form: django_forms.BaseForm) -> HttpResponse:
@@ -185,7 +173,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    resource, can_manage = _readable(request, pk)
+    resource, can_manage = access.readable(request, pk)
     numbers = list(range(resource.version, 0, -1))
     asked = "fran" in request.GET or "till" in request.GET
     compare = CompareForm(
@@ -226,11 +214,19 @@ class FieldChange:
     new: str
 
 
-def body_diff(old: str, new: str) -> list[list[Line]]:
-    """The changed parts of the text, line by line, each with three unchanged lines around it."""
+# Comparing costs time that grows with the square of the lines: beyond this many lines in the two
+# texts together the page says so instead of comparing (any reader may ask for any pair of versions).
+MAX_DIFF_LINES = 4_000
+
+
+def body_diff(old: str, new: str) -> list[list[Line]] | None:
+    """The changed parts of the text, line by line, each with three unchanged lines around it; None when
+    the texts are too long to compare here."""
     before, after = old.splitlines(), new.splitlines()
+    if len(before) + len(after) > MAX_DIFF_LINES:
+        return None
     hunks = []
-    for group in difflib.SequenceMatcher(None, before, after, autojunk=False).get_grouped_opcodes(3):
+    for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(3):
         lines: list[Line] = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
@@ -254,7 +250,7 @@ def field_changes(old: ResourceVersion, new: ResourceVersion) -> list[FieldChang
 @login_required
 @require_safe
 def diff(request: HttpRequest, pk: int, a: int, b: int) -> HttpResponse:
-    resource, can_manage = _readable(request, pk)
+    resource, can_manage = access.readable(request, pk)
     found = {v.number: v for v in resource.versions.select_related("changed_by").filter(number__in=[a, b])}
     if a not in found or b not in found:
         raise Http404
@@ -267,8 +263,9 @@ def diff(request: HttpRequest, pk: int, a: int, b: int) -> HttpResponse:
         "new": new,
         "fields": field_changes(old, new),
         "hunks": hunks,
-        "added": sum(line.kind == "added" for hunk in hunks for line in hunk),
-        "removed": sum(line.kind == "removed" for hunk in hunks for line in hunk),
+        "too_long": hunks is None,
+        "added": sum(line.kind == "added" for hunk in hunks or () for line in hunk),
+        "removed": sum(line.kind == "removed" for hunk in hunks or () for line in hunk),
     }
     return render(request, "knowledge/resource_diff.html", context)
 

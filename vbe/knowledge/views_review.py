@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from vbe.accounts.permissions import Action, require
 from vbe.core import submission
-from vbe.knowledge import review
-from vbe.knowledge.models import Resource
+from vbe.knowledge import access, review
 
 
 class ReviewedForm(forms.Form):
@@ -32,8 +31,7 @@ class ReviewedForm(forms.Form):
 @require_http_methods(["GET", "HEAD", "POST"])
 def reviewed(request: HttpRequest, pk: int) -> HttpResponse:
     """The button on the resource's page posts here; without it (GET) the same question as a page."""
-    resource = get_object_or_404(Resource.objects.select_related("owner"), pk=pk)
-    require(request.user, Action.MANAGE_RESOURCES, resource.owner)
+    resource = access.kept(request, pk)
     if request.method == "POST":
         form = ReviewedForm(request.POST)
     else:

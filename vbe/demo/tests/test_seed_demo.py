@@ -20,7 +20,9 @@ def _seed_is_idempotent(demo, capsys):
     counts = (User.objects.count(), Membership.objects.count(), Unit.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), Membership.objects.count(), Unit.objects.count()) == counts
-    assert "units: 0, demo_accounts: 0, colleagues: 0, concerns: 0, incidents: 0, plans: 0" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "units: 0, demo_accounts: 0, colleagues: 0, concerns: 0, incidents: 0, symbols: 0, plans: 0" in out
+    assert "training: 0, resources: 0, contacts: 0" in out
 
 
 def _every_role_has_a_demo_account(demo):

@@ -370,6 +370,16 @@ def test_an_archived_resources_files_are_for_its_keepers_only(cast):
     assert cast.client("central_coordinator").get(url).status_code == 200
 
 
+def test_an_archived_resources_keeper_pages_are_404_to_others_not_403(cast):
+    """Answering 403 would tell a reader that an archived resource of that number exists."""
+    resource = make_resource()
+    Resource.objects.filter(pk=resource.pk).update(is_active=False)
+    for url in (f"/stod/{resource.pk}/bilagor/ny/", f"/stod/{resource.pk}/granskad/"):
+        assert cast.client("staff").get(url).status_code == 404
+        assert cast.client("coordinator_other").get(url).status_code == 404
+        assert cast.client("coordinator").get(url).status_code == 200
+
+
 def test_a_file_under_another_resource_or_gone_from_the_storage_is_404(cast, upload_dir):
     resource = make_resource()
     other = make_resource(title="Annan rutin")

@@ -92,6 +92,20 @@ def test_the_text_is_capped(cast, monkeypatch):
     assert "c" not in attachment.text
 
 
+def test_reading_stops_after_so_many_parts_keeping_what_was_read(cast, monkeypatch):
+    monkeypatch.setattr(extraction, "MAX_PARTS", 2)
+    attachment = extracted(cast, docx_bytes(["första", "andra", "tredje"]), "delar.docx")
+    assert (attachment.extraction, attachment.text) == (ExtractionState.DONE, "första\nandra")
+
+
+def test_reading_stops_when_its_time_is_up_keeping_what_was_read(cast, monkeypatch):
+    clock = iter([0.0, 1.0, 2.0, 99.0, 100.0])  # the deadline is taken at 0; the third part comes too late
+    monkeypatch.setattr(extraction, "clock", lambda: next(clock))
+    monkeypatch.setattr(extraction, "MAX_SECONDS", 50.0)
+    attachment = extracted(cast, docx_bytes(["första", "andra", "tredje"]), "sakta.docx")
+    assert (attachment.extraction, attachment.text) == (ExtractionState.DONE, "första\nandra")
+
+
 @pytest.mark.parametrize(
     ("data", "name"),
     [

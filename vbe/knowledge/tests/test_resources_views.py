@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from vbe.competence.models import StaffGroup
 from vbe.guidelines.models import FocusArea, Method
-from vbe.knowledge import resources
+from vbe.knowledge import resources, views_resources
 from vbe.knowledge.models import Kind, Resource, ResourceVersion
 from vbe.knowledge.resources import Content
 from vbe.organisations.models import Organisation
@@ -269,6 +269,14 @@ def test_the_differences_say_in_words_what_was_added_and_removed(cast):
     assert "1 rad tillagd" in text and "1 rad borttagen" in text
     assert "<del>Rutin för fritidsgårdar</del>" in text and "<ins>Ny rubrik</ins>" in text
     assert cast.client("staff").get(f"/stod/{resource.pk}/historik/1/7/").status_code == 404
+
+
+def test_texts_too_long_to_compare_are_not_compared(cast, monkeypatch):
+    """Any reader may ask for any pair of versions, and comparing grows with the square of the lines."""
+    resource = _with_versions(cast, 2)
+    monkeypatch.setattr(views_resources, "MAX_DIFF_LINES", 5)  # the two versions hold three lines each
+    text = cast.client("staff").get(f"/stod/{resource.pk}/historik/1/2/").content.decode()
+    assert "för långa för att jämföras" in text and "<del>rad 2</del>" not in text and "rad tillagd" not in text
 
 
 def test_the_pages_keep_to_the_query_bound_with_many_versions(cast, django_assert_max_num_queries):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,3 +153,35 @@ def test_the_page_keeps_to_the_query_bound(cast, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
         first = client.get("/stod/?q=utbildning")
         assert client.get("/stod/" + first.context["next_url"]).status_code == 200
+
+
+@pytest.mark.parametrize("cursor", ["1.0_9999999999999999999", "9999999999999999999"])
+def test_an_id_no_database_holds_is_answered_400(cast, cursor):
+    resource("Rutin om sparvar", "Sparvar.")
+    page = cast.client("staff").get("/stod/", {"q": "rutin" if "_" in cursor else "", "efter": cursor})
+    assert page.status_code == 400
+    assert "govuk-error-summary" in page.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["1e39_1", "-1e39_1", "1e-50_1"])
+def test_a_rank_beyond_a_real_is_answered_400_on_postgresql(cast, cursor):
+    item = resource("Rutin om sparvar", "Sparvar.")
+    page = cast.client("staff").get("/stod/", {"q": "rutin", "efter": cursor})
+    if connection.vendor == "postgresql":
+        assert page.status_code == 400
+        assert "govuk-error-summary" in page.content.decode()
+    else:  # a double holds it: a position above or below every hit
+        assert page.status_code == 200
+    assert Resource.objects.filter(pk=item.pk).exists()
+
+
+def test_the_position_of_an_archived_resource_is_answered_like_a_missing_one(cast):
+    resource("Alfa", "Text.")
+    archived = resource("Beta", "Text.", is_active=False)
+    later = resource("Gamma", "Text.")
+    client = cast.client("staff")
+    missing = later.pk + 1000
+    for cursor in (archived.pk, missing):
+        page = client.get("/stod/", {"efter": str(cursor)})
+        assert page.status_code == 400
+        assert "govuk-error-summary" in page.content.decode()

@@ -117,3 +117,40 @@ def test_the_admin_site_shows_the_contact_details(cast):
     assert (
         cast.client("central_coordinator").get(f"/admin/organisations/partner/{partner.pk}/change/").status_code == 403
     )
+
+
+def test_every_change_of_contact_details_in_the_admin_site_is_logged(cast):
+    """A reception's web form or a partner's number swapped for a false one is traced to its account."""
+    from vbe.accounts.tests.test_four_eyes_hardening import organisation_form
+    from vbe.audit.models import AccessLogEntry
+
+    client = cast.client("admin")
+    partner = Partner.objects.get(name="Region Stockholm")
+    page = client.get(f"/admin/organisations/partner/{partner.pk}/change/")
+    data = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    data.update(name=partner.name, kind=partner.kind, parent=partner.parent_id or "", phone="08-000 00 00")
+    data["is_active"] = "on"
+    response = client.post(f"/admin/organisations/partner/{partner.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    logged = AccessLogEntry.objects.get(action="partner_changed")
+    assert (logged.object_id, logged.actor_id, logged.detail) == (str(partner.pk), cast["admin"].pk, "fält: phone")
+
+    jarva = Organisation.objects.get(slug="jarva")
+    route = jarva.contact_routes.get()
+    form = organisation_form(jarva)
+    form.update(
+        {
+            "contact_routes-TOTAL_FORMS": "1",
+            "contact_routes-INITIAL_FORMS": "1",
+            "contact_routes-0-id": route.pk,
+            "contact_routes-0-organisation": jarva.pk,
+            "contact_routes-0-purpose": route.purpose,
+            "contact_routes-0-name": route.name,
+            "contact_routes-0-description": route.description,
+            "contact_routes-0-url": "https://falsk.example/orosanmalan",
+        }
+    )
+    response = client.post(f"/admin/organisations/organisation/{jarva.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    logged = AccessLogEntry.objects.get(action="contact_route_changed")
+    assert (logged.object_id, logged.detail) == (str(route.pk), "fält: url")
