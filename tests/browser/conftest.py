@@ -8,6 +8,7 @@ tests are skipped locally, and fail in CI (env ``CI`` set) so a missing browser 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -114,6 +115,13 @@ class ConsoleLog:
         if message.type == "error":
             self.errors.append(message.text)
 
+    def on_request_failed(self, request) -> None:
+        # A job page polls its progress (/jobb/<id>.json); leaving the page while a poll is under way
+        # cancels it (net::ERR_ABORTED), which is the browser's doing, not a resource that failed.
+        if request.failure.startswith("net::ERR_ABORTED") and re.search(r"/jobb/[0-9a-f-]+\.json$", request.url):
+            return
+        self.failed_resources.append(f"{request.failure} {request.url}")
+
     def on_response(self, response) -> None:
         # The page itself may be a 403 or 404 on purpose; its stylesheet, scripts and images may not.
         if response.request.resource_type != "document" and response.status >= 400:
@@ -149,7 +157,7 @@ def page(context, console):
     page.on("console", console.on_console)
     page.on("pageerror", lambda error: console.page_errors.append(str(error)))
     page.on("response", console.on_response)
-    page.on("requestfailed", lambda request: console.failed_resources.append(f"{request.failure} {request.url}"))
+    page.on("requestfailed", console.on_request_failed)
     yield page
     page.close()
 
