@@ -57,7 +57,9 @@ def test_every_measured_page_makes_few_queries_and_no_more_when_the_city_grows(r
     scale.generate(scale=1, volumes=YEAR)
     roles = _roles()
     # The same concern, incident and plan at both sizes: the newest ones change when a year is added.
-    pages = key_pages(django_side.targets(roles["coordinator"], None))
+    # The /stod/ pages' resource and symbol entry: those the benchmark opens (scale/knowledge.py).
+    targets = django_side.targets(roles["coordinator"], None)
+    pages = key_pages(targets)
     one_year = _query_counts(pages, roles)
     scale.generate(scale=2, volumes=YEAR)
     two_years = _query_counts(pages, roles)
@@ -66,3 +68,4 @@ def test_every_measured_page_makes_few_queries_and_no_more_when_the_city_grows(r
     grown = {key: (one_year[key], n) for key, n in two_years.items() if n != one_year[key]}
     assert not grown, f"queries grew with the data (one year, two years): {grown}"
     assert len(two_years) >= 25  # every role's start page, the lists, case views, statistics, log, forms
+    assert {"knowledge.resource", "knowledge.history", "knowledge.symbol", "knowledge.search"} <= set(two_years)

@@ -81,6 +81,7 @@ def targets(coordinator_email: str, action: str | None) -> dict:
     from vbe.accounts import permissions
     from vbe.accounts.models import User
     from vbe.concerns.models import Concern
+    from vbe.demo.scale import knowledge
     from vbe.incidents.models import Incident
     from vbe.plans.models import Plan
     from vbe.reports.cycle import status_report_cycle
@@ -107,6 +108,7 @@ def targets(coordinator_email: str, action: str | None) -> dict:
         "district_code": district.code if district else None,
         "status_report_year": status_report_cycle().first_year_covering(timezone.localdate().year),
         "access_log": _access_log(action),
+        **knowledge.bench_targets(),
     }
 
 

@@ -143,6 +143,26 @@ def key_pages(targets: dict) -> list[Page]:
         Page("competence.people", "training: people", "coordinator", f"/utbildning/{organisation}/deltagare/"),
         Page("competence.catalogue", "training catalogue", "staff", "/utbildning/katalog/"),
     ]
+    # Support material: the list, a search every resource answers (so the count is capped and the ranking
+    # reads the whole index), the city's review overview, the symbol guide, contacts and partners.
+    pages += [
+        Page("knowledge.index", "support: list", "staff", "/stod/"),
+        Page("knowledge.search", "support: search", "staff", "/stod/?q=samordnaren"),
+        Page("knowledge.review", "support: review overview, city", "central_coordinator", "/stod/granskning/"),
+        Page("knowledge.symbols", "symbol guide", "staff", "/stod/symboler/"),
+        Page("knowledge.contacts", "contacts", "staff", "/stod/kontakter/"),
+        Page("knowledge.partners", "partners", "staff", "/stod/samverkanspartner/"),
+    ]
+    if targets.get("resource_pk"):
+        resource = targets["resource_pk"]
+        pages += [
+            Page("knowledge.resource", "support resource", "staff", f"/stod/{resource}/"),
+            Page("knowledge.history", "support resource: history", "coordinator", f"/stod/{resource}/historik/"),
+        ]
+    if targets.get("symbol_slug"):
+        pages.append(
+            Page("knowledge.symbol", "symbol guide entry", "staff", f"/stod/symboler/{targets['symbol_slug']}/")
+        )
     log = targets["access_log"]
     pages += [
         Page("access_log.first", "access log, first page", "auditor", "/loggkontroll/"),

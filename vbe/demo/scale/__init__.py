@@ -4,7 +4,8 @@
 up to today, year 2 the twelve before, and so on. Each year adds the volumes of ``PER_YEAR`` (one
 tenth of docs/quality.md's "ten years"): units, staff with their memberships, concerns with their
 chronology, incidents, plan versions with measures and follow-ups, the staff's training (learners,
-placements, headcounts, completions: ``scale/training.py``), and the access log that goes with it,
+placements, headcounts, completions: ``scale/training.py``), its support material and symbol sightings
+(``scale/knowledge.py``), and the access log that goes with it,
 continued on the real HMAC chain. A year is written in one transaction, so a year is either all there
 or not at all, and a second run with the same target adds nothing. The random choices of a year depend
 only on the seed and the year's number (a year draws its people and units from the demo city
@@ -35,7 +36,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vbe.demo.scale import cases, log, people, plans, training
+from vbe.demo.scale import cases, knowledge, log, people, plans, training
 from vbe.demo.scale.base import PER_YEAR, SCALE_DOMAIN, City, Volumes, Year, years_present
 from vbe.statistics import summary
 
@@ -44,15 +45,18 @@ __all__ = ["PER_YEAR", "SCALE_DOMAIN", "STEPS", "Volumes", "Year", "generate", "
 # --- The run -----------------------------------------------------------------------------------------
 
 Step = Callable[[City, Year, random.Random, Volumes], int]
-# In this order: people join units, concerns and incidents name people, the log names concerns.
+# In this order: people join units, concerns and incidents name people, incidents name the symbol guide's
+# entries, resources name their writers, the log names concerns.
 STEPS: list[tuple[str, Step]] = [
     ("units", people.add_units),
     ("users", people.add_users),
     ("concerns", cases.add_concerns),
     ("incidents", cases.add_incidents),
+    ("symbol_sightings", knowledge.add_symbol_sightings),
     ("plans", plans.add_plans),
     ("learners", training.add_learners),
     ("completions", training.add_completions),
+    ("resources", knowledge.add_resources),
     ("log_rows", log.add_access_log),
 ]
 

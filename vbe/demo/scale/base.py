@@ -35,6 +35,7 @@ class Volumes:
     plans: int = 100
     measures_per_plan: int = 20
     log_rows: int = 300_000
+    resources: int = 450  # support material (/stod/): ten years, some five thousand
 
 
 PER_YEAR = Volumes()
