@@ -16,33 +16,21 @@ name, cleaned of paths and control characters; downloads are named by the portal
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import functools
-import re
-import secrets
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from vbe.core import private_files
+from vbe.core.private_files import PrivateFolder
 from vbe.incidents import uploads
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 MAX_BYTES = 10 * 1024 * 1024
 PREFIX = "certificates"
 # A PDF's trailer ("%%EOF") is at its end, give or take a newline or some padding a program added.
 PDF_TAIL = 1024
-DISPLAY_NAME_MAX = 150
-# The stored key: our prefix, a name of letters, digits, "-" and "_", and one of our extensions.
-_KEY = re.compile(rf"{PREFIX}/[A-Za-z0-9_-]{{1,80}}\.(pdf|jpg|png)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -80,15 +68,8 @@ def sniff(head: bytes) -> CertificateType | None:
 
 
 def display_name(name: str | None, kind: CertificateType) -> str:
-    """The client's file name, fit to show back on a page: no folders, no control or path characters,
-    at most DISPLAY_NAME_MAX characters, and the extension of what the file really is."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C" and c not in '<>:"|?*')
-    stem = base.rsplit(".", 1)[0] if "." in base else base  # the client's extension says nothing
-    stem = re.sub(r"\s+", " ", stem).strip(" .")
-    stem = stem[: DISPLAY_NAME_MAX - len(kind.extension) - 1].strip(" .") or _("intyg")
-    return f"{stem}.{kind.extension}"
+    """The client's file name cleaned for display (``private_files.display_name``), else "intyg"."""
+    return private_files.display_name(name, kind.extension, fallback=_("intyg"))
 
 
 def check(upload: UploadedFile) -> CleanCertificate:
@@ -120,67 +101,35 @@ def check(upload: UploadedFile) -> CleanCertificate:
     return CleanCertificate(image.data, kind, display_name(upload.name, kind))
 
 
-# --- Storage: only through the default storage's API (save, open, delete), never a local path. ---
+# --- Storage: vbe.core.private_files, under certificates/; a Completion keeps the whole key. ---
+
+# A stored name: letters, digits, "-" and "_", and one of our extensions.
+CERTIFICATES = PrivateFolder(PREFIX, r"[A-Za-z0-9_-]{1,80}\.(pdf|jpg|png)")
 
 
 def kind_of(key: str) -> CertificateType:
     """The type of a stored certificate, from the extension we gave it; ValueError for a key not ours."""
-    if not _KEY.fullmatch(key or ""):
-        raise ValueError("ogiltig nyckel")
-    return BY_EXTENSION[key.rsplit(".", 1)[1]]
-
-
-# The certificates written inside the current kept_only_if_committed block (None outside one).
-_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("written_certificates", default=None)
+    return BY_EXTENSION[CERTIFICATES.name_of(key).rsplit(".", 1)[1]]
 
 
 def write(certificate: CleanCertificate) -> str:
     """Stores a certificate under a new random key and returns the key (what the Completion keeps)."""
-    key = f"{PREFIX}/{secrets.token_hex(16)}.{certificate.kind.extension}"
-    saved = default_storage.save(key, ContentFile(certificate.data))
-    if saved != key:  # the storage chose another name beside one in use: not the file we meant
-        default_storage.delete(saved)
-        raise FileExistsError(key)
-    written = _written.get()
-    if written is not None:
-        written.append(key)
-    return key
-
-
-def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
-    """Around a service's transaction (outside its ``transaction.atomic``): the certificates it wrote are
-    removed again when anything fails, the COMMIT included, so no file is left without its row."""
-
-    @functools.wraps(service)
-    def kept(*args: P.args, **kwargs: P.kwargs) -> R:
-        written: list[str] = []
-        token = _written.set(written)
-        try:
-            return service(*args, **kwargs)
-        except BaseException:
-            for key in written:
-                remove(key)
-            raise
-        finally:
-            _written.reset(token)
-
-    return kept
+    return CERTIFICATES.storage_name(CERTIFICATES.write_new(certificate.data, certificate.kind.extension))
 
 
 def open_certificate(key: str) -> File:
     """A stored certificate opened for reading; FileNotFoundError when it is gone, ValueError for a bad key."""
-    kind_of(key)
-    return default_storage.open(key, "rb")
+    return CERTIFICATES.open(CERTIFICATES.name_of(key))
 
 
 def remove(key: str) -> None:
-    with contextlib.suppress(FileNotFoundError, ValueError):
-        kind_of(key)
-        default_storage.delete(key)
+    """Deletes a stored certificate; no key (a completion without one) or a key not ours is nothing to do."""
+    with contextlib.suppress(ValueError):
+        CERTIFICATES.remove(CERTIFICATES.name_of(key))
 
 
 def write_named(key: str, data: bytes) -> None:
     """Stores ``data`` under a given key (tests and fixtures), replacing what is there."""
-    kind_of(key)
-    remove(key)
-    default_storage.save(key, ContentFile(data))
+    name = CERTIFICATES.name_of(key)
+    CERTIFICATES.remove(name)
+    CERTIFICATES.write(name, data)

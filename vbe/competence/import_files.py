@@ -30,6 +30,8 @@ from xml.etree import ElementTree
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from vbe.core import zip_bounds
+
 CSV, XLSX = "csv", "xlsx"
 MAX_BYTES = 50 * 1024 * 1024  # 100,000 rows of a learning platform's export are about 8 MB
 MAX_ROWS = 500_000
@@ -116,11 +118,15 @@ def check_zip(fileobj: IO[bytes]) -> None:
             if "xl/workbook.xml" not in names:
                 raise FileProblem(_("Filen är inte en Excel-arbetsbok (.xlsx)."))
             too_large = FileProblem(_("Excel-filen är för stor uppackad. Dela upp den eller spara den som CSV."))
-            if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED:
+            # The bound of one part (MAX_PART) is below: it holds only for the parts read whole, not worksheets.
+            if not zip_bounds.within_bounds(
+                entries,
+                max_members=MAX_ZIP_ENTRIES,
+                max_unpacked=MAX_UNPACKED,
+                max_ratio=MAX_RATIO,
+                ratio_from=RATIO_FROM,
+            ):
                 raise too_large
-            for entry in entries:
-                if entry.file_size > RATIO_FROM and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
-                    raise too_large
             large = {entry.filename for entry in entries if entry.file_size > MAX_PART}
             # The shared strings by their usual name, and any part under any name that is not a worksheet.
             if "xl/sharedStrings.xml" in large or (large and not large <= _streamed_parts(archive, large)):

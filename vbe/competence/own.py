@@ -27,6 +27,7 @@ from vbe.audit.log import record
 from vbe.competence import certificates
 from vbe.competence.learners import learner_for_update, learner_of
 from vbe.competence.models import Completion, CompletionSource, Course, Learner, Placement, StaffGroup
+from vbe.core import private_files
 from vbe.organisations.models import Unit
 
 EARLIEST_COMPLETION = datetime.date(2000, 1, 1)
@@ -190,7 +191,7 @@ class Registration:
     created: bool  # False: the same course on the same day was already registered, nothing changed
 
 
-@certificates.kept_only_if_committed
+@private_files.kept_only_if_committed
 @transaction.atomic
 def register_own_completion(
     *,

@@ -19,26 +19,20 @@ vbe.incidents.views_handling.photo hands them out, to those who may see the inci
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import functools
 import io
 import os
-import secrets
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-P = ParamSpec("P")
-R = TypeVar("R")
+from vbe.core import private_files
+from vbe.core.private_files import PrivateFolder
 
 MAX_BYTES = 10 * 1024 * 1024
 # What a phone photo needs (12 megapixels is usual, 24 a high setting), for JPEG: a phone's photos are
@@ -254,68 +248,18 @@ def _encode(picture: Image.Image, kind: ImageType) -> bytes:
     return out.getvalue()
 
 
-# --- Storage ------------------------------------------------------------------------------------
-# Only through the default storage's API (save, open, delete), never a local path: the same
-# code then works on a directory outside the web root (UPLOAD_ROOT, shared between app servers by
-# NFS or the like) and on S3-compatible object storage (UPLOAD_STORAGE=s3, config.settings).
+# --- Storage: vbe.core.private_files, under incidents/ -------------------------------------------
 
 PREFIX = "incidents"
+# Stored names are ours (hex and an extension), but none may leave the folder.
+PHOTOS = PrivateFolder(PREFIX)
+
+storage_name = PHOTOS.storage_name
+write = PHOTOS.write
+open_photo = PHOTOS.open
+remove = PHOTOS.remove
+kept_only_if_committed = private_files.kept_only_if_committed
 
 
 def new_stored_name(kind: ImageType) -> str:
-    return f"{secrets.token_hex(16)}.{kind.extension}"
-
-
-def storage_name(stored_name: str) -> str:
-    """The name in the storage of a photo's stored name (the database keeps the name alone)."""
-    # Stored names are ours (hex and an extension), but never let one leave the prefix.
-    if not stored_name or "/" in stored_name or "\\" in stored_name or stored_name.startswith("."):
-        raise ValueError("ogiltigt filnamn")
-    return f"{PREFIX}/{stored_name}"
-
-
-# The photos written inside the current kept_only_if_committed block (None outside one).
-_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("written_photos", default=None)
-
-
-def write(stored_name: str, data: bytes) -> None:
-    """Stores a photo under its name; a name already taken is never overwritten (FileExistsError)."""
-    name = storage_name(stored_name)
-    saved = default_storage.save(name, ContentFile(data))
-    if saved != name:  # the storage chose another name beside the one in use: not the file we meant
-        default_storage.delete(saved)
-        raise FileExistsError(name)
-    written = _written.get()
-    if written is not None:
-        written.append(stored_name)
-
-
-def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
-    """Around a service's transaction (outside its ``transaction.atomic``): the photos it wrote are
-    removed again when anything fails, the COMMIT included. Files are written before the commit, and
-    a photo whose row was never committed is one no purge would ever find."""
-
-    @functools.wraps(service)
-    def kept(*args: P.args, **kwargs: P.kwargs) -> R:
-        written: list[str] = []
-        token = _written.set(written)
-        try:
-            return service(*args, **kwargs)
-        except BaseException:
-            for name in written:
-                remove(name)
-            raise
-        finally:
-            _written.reset(token)
-
-    return kept
-
-
-def open_photo(stored_name: str) -> File:
-    """A stored photo opened for reading; FileNotFoundError when it is gone, ValueError for a bad name."""
-    return default_storage.open(storage_name(stored_name), "rb")
-
-
-def remove(stored_name: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        default_storage.delete(storage_name(stored_name))
+    return PHOTOS.new_name(kind.extension)

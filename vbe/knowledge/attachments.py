@@ -21,18 +21,13 @@ Every write is one access-log row and brings the resource's search entry up to d
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import functools
-import secrets
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, ParamSpec, TypeVar
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -41,12 +36,11 @@ from vbe.accounts import permissions
 from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
-from vbe.competence import certificates, import_files
+from vbe.competence import import_files
+from vbe.core import private_files, zip_bounds
+from vbe.core.private_files import PrivateFolder
 from vbe.knowledge import search
 from vbe.knowledge.models import Attachment, ExtractionState, Resource
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 MAX_ATTACHMENTS = 20  # per resource: the detail page lists them all
 PREFIX = "resources"
@@ -109,14 +103,15 @@ def zip_kind(fileobj: IO[bytes]) -> FileType:
                     code="bad_type",
                 )
             kind = kinds[0]
-            if len(entries) > import_files.MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED:
+            if not zip_bounds.within_bounds(
+                entries,
+                max_members=import_files.MAX_ZIP_ENTRIES,
+                max_unpacked=MAX_UNPACKED,
+                max_member=import_files.MAX_PART,
+                max_ratio=import_files.MAX_RATIO,
+                ratio_from=import_files.RATIO_FROM,
+            ):
                 raise _too_large_unpacked()
-            for entry in entries:
-                if entry.file_size > import_files.MAX_PART or (
-                    entry.file_size > import_files.RATIO_FROM
-                    and entry.file_size > import_files.MAX_RATIO * max(entry.compress_size, 1)
-                ):
-                    raise _too_large_unpacked()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise _unreadable() from None
     finally:
@@ -137,14 +132,8 @@ def sniff(fileobj: IO[bytes]) -> FileType | None:
 
 
 def display_name(name: str | None, kind: FileType) -> str:
-    """The client's file name fit to show (the certificates' cleaning: no folders, no control or path
-    characters, the extension of what the file really is); a name with nothing left is "bilaga"."""
-    cleaned = certificates.display_name(name, kind)  # type: ignore[arg-type]  # reads .extension only
-    nameless = certificates.display_name("", kind)  # type: ignore[arg-type]
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    if cleaned == nameless and not base.lower().startswith(nameless.rsplit(".", 1)[0].lower()):
-        return f"{_('bilaga')}.{kind.extension}"
-    return cleaned
+    """The client's file name cleaned for display (``private_files.display_name``), else "bilaga"."""
+    return private_files.display_name(name, kind.extension, fallback=_("bilaga"))
 
 
 def check(upload: UploadedFile) -> CleanAttachment:
@@ -169,63 +158,25 @@ def check(upload: UploadedFile) -> CleanAttachment:
     return CleanAttachment(data, kind, display_name(upload.name, kind))
 
 
-# --- Storage: only through the default storage's API (save, open, delete), never a local path. ---
+# --- Storage: vbe.core.private_files, under resources/ and a random name. ---
 
-
-def storage_name(stored_name: str) -> str:
-    """Where a stored name lies in the storage; ValueError for a name that is not ours."""
-    stem, _dot, extension = (stored_name or "").partition(".")
-    if not (len(stem) == 32 and all(c in "0123456789abcdef" for c in stem)) or extension not in ("pdf", "docx", "xlsx"):
-        raise ValueError("ogiltigt filnamn")
-    return f"{PREFIX}/{stored_name}"
-
-
-# The files written inside the current kept_only_if_committed block (None outside one).
-_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("written_attachments", default=None)
+FILES = PrivateFolder(PREFIX, r"[0-9a-f]{32}\.(pdf|docx|xlsx)")
+storage_name = FILES.storage_name
 
 
 def write(clean: CleanAttachment) -> str:
     """Stores the file under a new random name and returns the name (what the Attachment keeps)."""
-    stored_name = f"{secrets.token_hex(16)}.{clean.kind.extension}"
-    name = storage_name(stored_name)
-    saved = default_storage.save(name, ContentFile(clean.data))
-    if saved != name:  # the storage chose another name beside one in use: not the file we meant
-        default_storage.delete(saved)
-        raise FileExistsError(name)
-    written = _written.get()
-    if written is not None:
-        written.append(stored_name)
-    return stored_name
-
-
-def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
-    """Around a service's transaction (outside its ``transaction.atomic``): the files it wrote are
-    removed again when anything fails, the COMMIT included, so no file is left without its row."""
-
-    @functools.wraps(service)
-    def kept(*args: P.args, **kwargs: P.kwargs) -> R:
-        written: list[str] = []
-        token = _written.set(written)
-        try:
-            return service(*args, **kwargs)
-        except BaseException:
-            for stored_name in written:
-                remove_file(stored_name)
-            raise
-        finally:
-            _written.reset(token)
-
-    return kept
+    return FILES.write_new(clean.data, clean.kind.extension)
 
 
 def open_file(attachment: Attachment) -> File:
     """The stored file opened for reading; FileNotFoundError when it is gone, ValueError for a bad name."""
-    return default_storage.open(storage_name(attachment.stored_name), "rb")
+    return FILES.open(attachment.stored_name)
 
 
 def remove_file(stored_name: str) -> None:
-    with contextlib.suppress(FileNotFoundError, ValueError):
-        default_storage.delete(storage_name(stored_name))
+    with contextlib.suppress(ValueError):
+        FILES.remove(stored_name)
 
 
 # --- Services ---------------------------------------------------------------------------------------
@@ -239,7 +190,7 @@ def _locked_resource(actor: User, resource_id: int) -> Resource:
     return resource
 
 
-@kept_only_if_committed
+@private_files.kept_only_if_committed
 @transaction.atomic
 def add_attachment(*, actor: User, resource_id: int, file: CleanAttachment) -> Attachment:
     """Attaches a checked file to the resource; its text is read for the search by a background job."""
