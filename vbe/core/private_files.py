@@ -93,21 +93,26 @@ def _delete(key: str) -> None:
 
 def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
     """Around a service's transaction (outside its ``transaction.atomic``): the files it wrote are
-    removed again when anything fails, the COMMIT included. A block inside another keeps its own
-    account: what it wrote goes when it fails itself, and stays once it has returned."""
+    removed again when anything fails, the COMMIT included. A block inside another removes what it
+    wrote when it fails itself; once it has returned, its files are the outer block's to keep or
+    remove, since the outer transaction may still roll back."""
 
     @functools.wraps(service)
     def kept(*args: P.args, **kwargs: P.kwargs) -> R:
+        outer = _written.get()
         written: list[str] = []
         token = _written.set(written)
         try:
-            return service(*args, **kwargs)
+            result = service(*args, **kwargs)
         except BaseException:
             for key in written:
                 _delete(key)
             raise
         finally:
             _written.reset(token)
+        if outer is not None:
+            outer.extend(written)
+        return result
 
     return kept
 

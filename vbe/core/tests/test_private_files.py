@@ -117,7 +117,7 @@ def test_a_file_the_service_removed_itself_is_no_error_when_it_fails(upload_dir)
     assert stored(upload_dir, STRICT) == set()
 
 
-def test_nested_blocks_keep_their_own_account(upload_dir):
+def test_an_inner_block_removes_its_own_files_and_hands_the_rest_to_the_outer(upload_dir):
     names: dict[str, str] = {}
 
     @kept_only_if_committed
@@ -142,8 +142,9 @@ def test_nested_blocks_keep_their_own_account(upload_dir):
         LOOSE.remove(name)
     with pytest.raises(RuntimeError, match="outer failed"):
         outer(inner_fails=False, fail=True)
-    # The inner block returned: what it wrote was its own, and stays.
-    assert stored(upload_dir, LOOSE) == {names["inner"]}
+    # The inner block returned, but the outer one failed (its transaction may have rolled back the row
+    # naming the inner file): nothing is left.
+    assert stored(upload_dir, LOOSE) == set()
 
 
 @pytest.mark.parametrize(
