@@ -41,6 +41,8 @@ class ContactRouteInline(RuleBasedPermissions, admin.StackedInline):
 
     model = ContactRoute
     extra = 0
+    # Emptied, never deleted: the reference data would create a missing route again at the next start.
+    can_delete = False
 
 
 @admin.register(Organisation, site=admin_site)

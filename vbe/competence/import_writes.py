@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from typing import TypeAlias
 
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from vbe.competence.models import (
     Learner,
     Placement,
 )
+from vbe.core import private_files
 
 BATCH = 2_000
 # A value as the driver takes it: dates and times already adapted (``connection.ops.adapt_*``).
@@ -70,7 +70,7 @@ def write(imp: CompletionImport, outcome: import_rows.Outcome, owner: User) -> s
     )
     # The export holds names and e-mail addresses: once imported, nothing needs the file.
     key = imp.file
-    transaction.on_commit(lambda: default_storage.delete(key))
+    private_files.delete_after_commit(key)
     return message % {"created": created, "existing": existing, "year": imp.year}
 
 

@@ -19,7 +19,6 @@ import stays, saying the file must be uploaded again.
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import os
 import secrets
@@ -41,6 +40,7 @@ from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.competence import import_fields, import_files, import_rows, import_writes
 from vbe.competence.models import CompletionImport, ImportKind, ImportMapping, ImportState
+from vbe.core import private_files
 from vbe.jobs import progress
 from vbe.jobs.models import Job
 from vbe.organisations.models import Organisation
@@ -461,6 +461,6 @@ def remove_stale_files(*, now: datetime.datetime) -> int:
                 organisation_id=imp.organisation_id,
                 detail=f"kind={imp.kind} uploaded={imp.created_at.date().isoformat()}",
             )
-            transaction.on_commit(functools.partial(default_storage.delete, key))
+            private_files.delete_after_commit(key)
         removed += 1
     return removed

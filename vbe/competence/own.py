@@ -282,7 +282,7 @@ def remove_own_completion(*, actor: User, completion_id: int) -> Completion:
     completion_pk = completion.pk
     completion.delete()
     if key:
-        transaction.on_commit(lambda: certificates.remove(key))
+        certificates.CERTIFICATES.remove_after_commit(certificates.CERTIFICATES.name_of(key))
     record(
         action="training_completion_removed",
         actor=actor,

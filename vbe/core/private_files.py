@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import logging
 import re
 import secrets
 import unicodedata
@@ -24,11 +25,14 @@ from typing import ParamSpec, TypeVar
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 DISPLAY_NAME_MAX = 150
+
+logger = logging.getLogger(__name__)
 
 # The storage names written inside the current kept_only_if_committed block (None outside one).
 _written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("written_private_files", default=None)
@@ -85,10 +89,28 @@ class PrivateFolder:
         """Deletes the stored file, if it is still there; ValueError for a bad name."""
         _delete(self.storage_name(name))
 
+    def remove_after_commit(self, name: str) -> None:
+        """Deletes the stored file once the current transaction commits (the row that named it is gone)."""
+        delete_after_commit(self.storage_name(name))
+
 
 def _delete(key: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         default_storage.delete(key)
+
+
+def _delete_or_log(key: str) -> None:
+    """A storage that fails now (an outage, a permission) must not turn a change that is already made
+    into an error page, nor hide the error that is being raised: the key is logged, to remove by hand."""
+    try:
+        _delete(key)
+    except Exception:
+        logger.exception("Filen %s kunde inte tas bort ur lagringen.", key)
+
+
+def delete_after_commit(key: str) -> None:
+    """Deletes a storage key once the current transaction commits; never raises into the request."""
+    transaction.on_commit(functools.partial(_delete_or_log, key), robust=True)
 
 
 def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
@@ -106,7 +128,7 @@ def kept_only_if_committed(service: Callable[P, R]) -> Callable[P, R]:
             result = service(*args, **kwargs)
         except BaseException:
             for key in written:
-                _delete(key)
+                _delete_or_log(key)
             raise
         finally:
             _written.reset(token)

@@ -202,6 +202,6 @@ def remove_image(*, actor: User, symbol_id: int, image_id: int) -> Symbol:
         raise ValidationError(_("Bilden är redan borttagen."), code="gone")
     image.delete()
     stored_name = image.stored_name
-    transaction.on_commit(lambda: uploads.remove(stored_name))
+    uploads.PHOTOS.remove_after_commit(stored_name)
     record(action="symbol_image_removed", actor=actor, obj=symbol, detail=f"{symbol.slug} bild {image_id}")
     return symbol

@@ -197,6 +197,10 @@ def add_attachment(*, actor: User, resource_id: int, file: CleanAttachment) -> A
     from vbe.knowledge.tasks import extract_attachment_text  # the task module imports the job's work
 
     resource = _locked_resource(actor, resource_id)
+    if not resource.is_active:  # as for an edit: restored first, then changed
+        raise ValidationError(
+            _("Materialet är arkiverat. Återställ det innan du laddar upp en bilaga."), code="archived"
+        )
     if resource.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(
             _("Materialet har redan %(max)s bilagor. Ta bort en innan du laddar upp en ny.") % {"max": MAX_ATTACHMENTS},
@@ -234,7 +238,7 @@ def remove_attachment(*, actor: User, resource_id: int, attachment_id: int) -> A
         raise Attachment.DoesNotExist
     attachment_pk, stored_name = attachment.pk, attachment.stored_name
     attachment.delete()
-    transaction.on_commit(lambda: remove_file(stored_name))
+    FILES.remove_after_commit(stored_name)
     record(
         action="resource_attachment_removed",
         actor=actor,

@@ -81,7 +81,7 @@ class ResourceForm(LockForm):
         label=_("Ansvarig (frivillig)"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_("Ingen särskild – ägarens samordnare"),
+        empty_label=_("Ingen särskild – ägarens samordnare, annars de centrala samordnarna"),
         help_text=_("Får påminnelsen inför granskningen."),
         error_messages={"invalid_choice": _("Välj en samordnare i listan.")},
     )

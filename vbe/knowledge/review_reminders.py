@@ -1,5 +1,6 @@
-"""Review reminders: the resource's responsible user (without one, or when their account has ended, the
-owner organisation's active coordinators) is written to ``VBE_RESOURCE_REVIEW_NOTICE_DAYS`` days before
+"""Review reminders: the resource's responsible user (without one, or when they no longer keep it, the
+owner organisation's active coordinators, or the central coordinators for an owner without any) is
+written to ``VBE_RESOURCE_REVIEW_NOTICE_DAYS`` days before
 a resource's review is due, and once when it is overdue.
 
 One daily pass (``run``, the worker's ``vbe.knowledge.tasks.send_review_reminders``) reads the active
@@ -25,8 +26,10 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from vbe.accounts import permissions
 from vbe.accounts.models import User
-from vbe.accounts.recipients import coordinators_of
+from vbe.accounts.permissions import Action
+from vbe.accounts.recipients import central_coordinators, coordinators_of
 from vbe.knowledge.models import Resource, ReviewReminderSent
 from vbe.knowledge.review import notice_days
 from vbe.notifications import outbox
@@ -52,9 +55,14 @@ def kind_on(resource: Resource, today: datetime.date) -> str | None:
 
 
 def recipients(resource: Resource) -> list[User]:
-    if resource.responsible is not None and resource.responsible.is_active:
-        return [resource.responsible]
-    return list(coordinators_of(resource.owner_id).order_by("pk"))
+    """The responsible person while they still keep the resource; else the owner's active coordinators;
+    else (an owner without coordinators, such as the executive board's office, which owns the city's
+    routines) the central coordinators, who keep every resource."""
+    responsible = resource.responsible
+    if responsible is not None and permissions.can(responsible, Action.MANAGE_RESOURCES, resource.owner):
+        return [responsible]
+    coordinators = list(coordinators_of(resource.owner_id).order_by("pk"))
+    return coordinators or list(central_coordinators().order_by("pk"))
 
 
 def _link(route: str, *args: object) -> str:

@@ -96,9 +96,9 @@ ROUTE_DETAILS = ("name", "description", "phone", "email", "url", "opening_hours"
 PARTNER_DETAILS = ("description", "role", "when_to_contact", "phone", "email", "website")
 
 
-def _fill_blanks(obj: Partner | ContactRoute, item: dict, fields: tuple[str, ...]) -> None:
-    """Sets the fields that are empty in the database and given in the file. A field with content was
-    loaded before or typed by an administrator: it is never touched, so an edit survives every load."""
+def _fill_blanks(obj: Partner, item: dict, fields: tuple[str, ...]) -> None:
+    """Sets the fields that are empty in the database and given in the file, on a partner the file has
+    never described (see load_contacts)."""
     blank = [f for f in fields if not getattr(obj, f) and item.get(f)]
     for f in blank:
         setattr(obj, f, item[f])
@@ -117,9 +117,12 @@ def _route_key(organisation: Organisation, purpose: str) -> dict[str, object]:
 @transaction.atomic
 def load_contacts() -> dict[str, int]:
     """The contact routes of organisations (receptions for orosanmälan, the central office, the
-    socialjour) and what partners do in this work, from contacts.json. Creates what is missing and
-    fills only empty fields. An organisation the file names but the database no longer has (renamed
-    slug, merged district) is skipped: the administrator's tree wins.
+    socialjour) and what partners do in this work, from contacts.json. Creates what is missing, with
+    the file's details; a route or partner that exists is left as it is, with one exception: a partner
+    from before the portal kept contact details (neither its role nor when to contact it set) gets the
+    file's details once. So a field an administrator emptied stays empty; a route is never deleted (the
+    admin site does not offer it), only emptied. An organisation the file names but the database no
+    longer has (renamed slug, merged district) is skipped: the administrator's tree wins.
 
     get_or_create throughout: two loads at once meet at a unique constraint, and the second reads the
     first's row instead of failing."""
@@ -137,8 +140,6 @@ def load_contacts() -> dict[str, int]:
             | {f: item.get(f, "") for f in ROUTE_DETAILS},
         )
         created["contact_routes"] += was_created
-        if not was_created:
-            _fill_blanks(route, item, ROUTE_DETAILS)
     for item in data["partners"]:
         partner = Partner.objects.filter(name=item["name"]).first()
         if partner is None and "kind" not in item:  # details for a partner an administrator renamed or removed
@@ -152,5 +153,6 @@ def load_contacts() -> dict[str, int]:
             created["partners"] += was_created
             if was_created:
                 continue
-        _fill_blanks(partner, item, PARTNER_DETAILS)
+        if not (partner.role or partner.when_to_contact):
+            _fill_blanks(partner, item, PARTNER_DETAILS)
     return created

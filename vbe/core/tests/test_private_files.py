@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from django.db import transaction
 
+from vbe.core import private_files
 from vbe.core.private_files import PrivateFolder, display_name, kept_only_if_committed
 
 LOOSE = PrivateFolder("test-loose")
@@ -162,3 +164,31 @@ def test_an_inner_block_removes_its_own_files_and_hands_the_rest_to_the_outer(up
 )
 def test_a_display_name_is_the_client_name_cleaned_or_the_fallback(name, shown):
     assert display_name(name, "pdf", fallback="fil") == shown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_storage_failing_after_commit_is_logged_not_raised(upload_dir, monkeypatch, caplog):
+    """The change is made once the transaction commits: an outage of the storage then must not become an
+    error page for a change that happened; the key is logged, to remove by hand."""
+    name = LOOSE.write_new(b"kvar", "jpg")
+
+    def broken(key: str) -> None:
+        raise OSError("lagringen svarar inte")
+
+    monkeypatch.setattr(private_files.default_storage, "delete", broken)
+    with transaction.atomic():
+        LOOSE.remove_after_commit(name)
+    assert name in stored(upload_dir, LOOSE)
+    assert f"{LOOSE.prefix}/{name}" in caplog.text and "kunde inte tas bort" in caplog.text
+
+
+def test_a_failing_clean_up_does_not_hide_the_error_being_raised(upload_dir, monkeypatch, caplog):
+    @kept_only_if_committed
+    def service() -> None:
+        LOOSE.write_new(b"x", "jpg")
+        raise ValueError("det som gick fel")
+
+    monkeypatch.setattr(private_files.default_storage, "delete", lambda key: (_ for _ in ()).throw(OSError("nere")))
+    with pytest.raises(ValueError, match="det som gick fel"):
+        service()
+    assert "kunde inte tas bort" in caplog.text

@@ -423,3 +423,13 @@ def test_the_resource_page_keeps_to_the_query_bound_with_many_files(cast, django
     with django_assert_max_num_queries(20):
         response = client.get(f"/stod/{resource.pk}/")
     assert response.status_code == 200 and "fil-19.pdf" in response.content.decode()
+
+
+def test_nothing_is_attached_to_an_archived_resource(cast, upload_dir):
+    resource = make_resource(is_active=False)
+    with pytest.raises(ValidationError) as refused:
+        add(cast, resource)
+    assert refused.value.code == "archived"
+    assert not Attachment.objects.exists()
+    folder = upload_dir / attachments.PREFIX
+    assert not folder.exists() or not any(folder.iterdir())  # the file written is removed again

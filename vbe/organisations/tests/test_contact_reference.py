@@ -43,26 +43,46 @@ def test_loading_twice_changes_nothing(reference_data):
     assert _state() == before
 
 
-def test_loading_never_overwrites_what_an_administrator_typed(reference_data):
+def test_loading_never_overwrites_what_an_administrator_typed_or_emptied(reference_data):
     jarva = ContactRoute.objects.get(organisation__slug="jarva", purpose=ContactPurpose.CHILD_WELFARE_RECEPTION)
     jarva.name = "Mottagningen Järva (nytt namn)"
-    jarva.description = ""  # emptied text is filled again; typed text is kept
+    jarva.description = ""  # emptied on purpose: stays empty
     jarva.email = "mottagning@jarva.example"
     jarva.save()
     police = Partner.objects.get(name="Polisregion Stockholm")
     police.role = "Egen text från administratören."
     police.phone = "112"
     police.save()
+    sapo = Partner.objects.get(name="Säkerhetspolisen")
+    sapo.website = ""  # emptied on purpose: stays empty
+    sapo.save()
 
     load_contacts()
 
     jarva.refresh_from_db()
     police.refresh_from_db()
-    assert jarva.name == "Mottagningen Järva (nytt namn)"
-    assert jarva.email == "mottagning@jarva.example"
-    assert "Järva" in jarva.description  # an empty field is filled from the file
-    assert police.role == "Egen text från administratören."
-    assert police.phone == "112"
+    sapo.refresh_from_db()
+    assert (jarva.name, jarva.email, jarva.description) == (
+        "Mottagningen Järva (nytt namn)",
+        "mottagning@jarva.example",
+        "",
+    )
+    assert (police.role, police.phone) == ("Egen text från administratören.", "112")
+    assert sapo.website == "" and sapo.role  # the rest of what the file says is still there
+
+
+def test_a_partner_from_before_contact_details_gets_them_once(reference_data):
+    region = Partner.objects.get(name="Region Stockholm")
+    Partner.objects.filter(pk=region.pk).update(role="", when_to_contact="")  # as rows were before 0002
+
+    load_contacts()
+
+    region.refresh_from_db()
+    assert region.role and region.when_to_contact
+    Partner.objects.filter(pk=region.pk).update(when_to_contact="")  # an administrator empties one field
+    load_contacts()
+    region.refresh_from_db()
+    assert region.when_to_contact == ""
 
 
 def test_a_moved_central_office_is_not_recreated_and_a_removed_route_is(reference_data):
