@@ -20,10 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
+
+from tools.bench import standalone
 
 ROOT = Path(__file__).resolve().parents[2]
 GOAL_S = 15.0
@@ -31,41 +32,8 @@ PER_PERSON = 5
 ORGANISATION = "jarva"
 
 
-def _standalone_environment() -> None:
-    """Demo mode with its own var directory, and a database made afresh."""
-    var = ROOT / "var" / "bench" / "import"
-    os.environ.setdefault("VBE_ENV", "demo")
-    os.environ.setdefault("VBE_VAR_DIR", str(var))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    url = os.environ.get("DATABASE_URL", "")
-    if url:
-        from tools.bench import postgres
-
-        name = postgres.database_name(url)
-        postgres.check_disposable(name)
-        postgres.recreate(url, name)
-    else:
-        shutil.rmtree(var / "db", ignore_errors=True)
-        (var / "db").mkdir(parents=True, exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{var / 'db' / 'import.sqlite3'}"
-
-
-def _setup(standalone: bool, quiet: bool) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    if standalone:
-        from django.core.management import call_command
-
-        say(quiet, "migrate and load_reference_data …")
-        call_command("migrate", verbosity=0)
-        call_command("load_reference_data", verbosity=0)
-
-
 def say(quiet: bool, message: str) -> None:
-    if not quiet:
-        print(f"[import-bench] {message}", file=sys.stderr, flush=True)
+    standalone.say("import", quiet, message)
 
 
 def _world():
@@ -214,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rows must be at least {PER_PERSON}")
     sys.path.insert(0, str(ROOT))
     if not args.existing:
-        _standalone_environment()
-    _setup(not args.existing, args.json)
+        standalone.environment("import")
+    standalone.setup("import", standalone=not args.existing, quiet=args.json)
     result = measure(args.rows, quiet=args.json)
     print(json.dumps(result) if args.json else text(result), flush=True)
     if args.json:  # make bench reports the figures, goal met or not

@@ -20,11 +20,12 @@ import datetime
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from tools.bench import standalone
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20240612
@@ -65,40 +66,8 @@ def paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(sentence(rng) for _ in range(sentences))
 
 
-def _standalone_environment() -> None:
-    var = ROOT / "var" / "bench" / "search"
-    os.environ.setdefault("VBE_ENV", "demo")
-    os.environ.setdefault("VBE_VAR_DIR", str(var))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    url = os.environ.get("DATABASE_URL", "")
-    if url:
-        from tools.bench import postgres
-
-        name = postgres.database_name(url)
-        postgres.check_disposable(name)
-        postgres.recreate(url, name)
-    else:
-        shutil.rmtree(var / "db", ignore_errors=True)
-        (var / "db").mkdir(parents=True, exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{var / 'db' / 'search.sqlite3'}"
-
-
-def _setup(standalone: bool, quiet: bool) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    if standalone:
-        from django.core.management import call_command
-
-        say(quiet, "migrate and load_reference_data …")
-        call_command("migrate", verbosity=0)
-        call_command("load_reference_data", verbosity=0)
-
-
 def say(quiet: bool, message: str) -> None:
-    if not quiet:
-        print(f"[search-bench] {message}", file=sys.stderr, flush=True)
+    standalone.say("search", quiet, message)
 
 
 def build(count: int, rng: random.Random) -> float:
@@ -264,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if not args.existing:
-        _standalone_environment()
-    _setup(not args.existing, args.json)
+        standalone.environment("search")
+    standalone.setup("search", standalone=not args.existing, quiet=args.json)
     result = measure(args.resources, args.queries, quiet=args.json, existing=args.existing)
     print(json.dumps(result) if args.json else text(result), flush=True)
     return 0
