@@ -16,7 +16,8 @@ from django.http import Http404
 
 from vbe.accounts import permissions
 from vbe.accounts.guarded import Person
-from vbe.accounts.models import Membership
+from vbe.accounts.models import Membership, Role
+from vbe.accounts.permissions import Action
 from vbe.organisations.models import (
     ContactPurpose,
     ContactRoute,
@@ -64,10 +65,6 @@ class Contacts:
     @property
     def my_receptions(self) -> list[Reception]:
         return [r for r in self.receptions if r.is_mine]
-
-    @property
-    def any_vacant(self) -> bool:
-        return any(row.is_vacant for row in self.local)
 
 
 def _my_district_ids(memberships: list[Membership]) -> set[int]:
@@ -179,3 +176,12 @@ def partner_page(pk: int) -> PartnerPage:
         raise Http404
     parts = list(partner.parts.filter(is_active=True).order_by("name"))
     return PartnerPage(partner, parts)
+
+
+def editing(user: Person) -> dict[str, bool]:
+    """What the contacts and partners pages say about editing: the details are kept in the admin site's
+    register, linked only for whoever may edit it; the central coordinator is told whom to ask."""
+    return {
+        "can_edit": permissions.can(user, Action.MANAGE_ORGANISATIONS),
+        "is_central": permissions.has_role(user, Role.CENTRAL_COORDINATOR),
+    }

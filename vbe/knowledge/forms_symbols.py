@@ -11,9 +11,7 @@ from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import symbols, uploads
 from vbe.incidents.symbol_models import MAX_ALT_TEXT
-
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
+from vbe.knowledge.forms_resources import LockForm
 
 
 class SymbolFilterForm(forms.Form):
@@ -25,12 +23,6 @@ class SymbolFilterForm(forms.Form):
         choices=[("", _("Alla miljöer")), *Environment.choices],
         error_messages={"invalid_choice": _("Välj en av miljöerna i listan.")},
     )
-
-
-class LockForm(forms.Form):
-    """Carries the version the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
 
 
 class SymbolForm(LockForm):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from vbe.accounts import permissions
@@ -54,28 +54,32 @@ def kind_on(resource: Resource, today: datetime.date) -> str | None:
     return None
 
 
-def recipients(resource: Resource) -> list[User]:
-    """The responsible person while they still keep the resource; else the owner's active coordinators;
-    else (an owner without coordinators, such as the executive board's office, which owns the city's
-    routines) the central coordinators, who keep every resource."""
-    responsible = resource.responsible
-    if responsible is not None and permissions.can(responsible, Action.MANAGE_RESOURCES, resource.owner):
-        return [responsible]
-    coordinators = list(coordinators_of(resource.owner_id).order_by("pk"))
-    return coordinators or list(central_coordinators().order_by("pk"))
+class Recipients:
+    """Who is told of a resource: the responsible person while they still keep it; else the owner's
+    active coordinators; else (an owner without coordinators, such as the executive board's office,
+    which owns the city's routines) the central coordinators, who keep every resource. The coordinators
+    of each owner and the central coordinators are read once per pass, not once per resource."""
 
+    def __init__(self) -> None:
+        self._coordinators: dict[int, list[User]] = {}
+        self._central: list[User] | None = None
 
-def _link(route: str, *args: object) -> str:
-    """An absolute link to a support page (the support pages' start if the route is gone)."""
-    try:
-        path = reverse(route, args=args)
-    except NoReverseMatch:
-        path = "/stod/"
-    return outbox.absolute_url(path)
+    def of(self, resource: Resource) -> list[User]:
+        responsible = resource.responsible
+        if responsible is not None and permissions.can(responsible, Action.MANAGE_RESOURCES, resource.owner):
+            return [responsible]
+        if resource.owner_id not in self._coordinators:
+            self._coordinators[resource.owner_id] = list(coordinators_of(resource.owner_id).order_by("pk"))
+        if self._coordinators[resource.owner_id]:
+            return self._coordinators[resource.owner_id]
+        if self._central is None:
+            self._central = list(central_coordinators().order_by("pk"))
+        return self._central
 
 
 def run(*, today: datetime.date) -> Result:
     result = Result()
+    recipients = Recipients()
     until = today + datetime.timedelta(days=notice_days())
     due = (
         Resource.objects.filter(is_active=True, next_review_on__lte=until)
@@ -99,14 +103,13 @@ def run(*, today: datetime.date) -> Result:
         for resource in chunk:
             kind = kind_on(resource, today)
             if kind is not None and (resource.pk, resource.next_review_on, kind) not in sent:
-                _remind(resource, kind, today=today, result=result)
+                _remind(resource, kind, recipients.of(resource), today=today, result=result)
     if result.queued:
         outbox.deliver(result.queued)
     return result
 
 
-def _remind(resource: Resource, kind: str, *, today: datetime.date, result: Result) -> None:
-    people = recipients(resource)
+def _remind(resource: Resource, kind: str, people: list[User], *, today: datetime.date, result: Result) -> None:
     if not people:
         return
     context = {
@@ -115,8 +118,8 @@ def _remind(resource: Resource, kind: str, *, today: datetime.date, result: Resu
         "due": resource.next_review_on,
         "owner": resource.owner.name,
         "service_name": settings.SERVICE_NAME,
-        "resource_url": _link("knowledge:resource", resource.pk),
-        "overview_url": _link("knowledge:review"),
+        "resource_url": outbox.absolute_url(reverse("knowledge:resource", args=[resource.pk])),
+        "overview_url": outbox.absolute_url(reverse("knowledge:review")),
     }
     try:
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):

@@ -8,22 +8,15 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from vbe.accounts import permissions
-from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action, require
-from vbe.knowledge.contacts import contacts_for
+from vbe.knowledge.contacts import contacts_for, editing
 
 
 @require_safe
 @login_required
 def contacts(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_SUPPORT)
-    context = {
-        "contacts": contacts_for(request.user),
-        # The details are kept in the admin site's organisation register: linked only for whoever may edit it.
-        "can_edit": permissions.can(request.user, Action.MANAGE_ORGANISATIONS),
-        "is_central": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
-    }
+    context = {"contacts": contacts_for(request.user), **editing(request.user)}
     return render(request, "knowledge/contacts.html", context)
 
 

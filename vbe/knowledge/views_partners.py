@@ -9,31 +9,22 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from vbe.accounts import permissions
-from vbe.accounts.models import Role
 from vbe.accounts.permissions import Action, require
-from vbe.knowledge.contacts import partner_groups, partner_page
-
-
-def _editing(request: HttpRequest) -> dict[str, bool]:
-    return {
-        "can_edit": permissions.can(request.user, Action.MANAGE_ORGANISATIONS),
-        "is_central": permissions.has_role(request.user, Role.CENTRAL_COORDINATOR),
-    }
+from vbe.knowledge.contacts import editing, partner_groups, partner_page
 
 
 @require_safe
 @login_required
 def partners(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_SUPPORT)
-    return render(request, "knowledge/partners.html", {"groups": partner_groups(), **_editing(request)})
+    return render(request, "knowledge/partners.html", {"groups": partner_groups(), **editing(request.user)})
 
 
 @require_safe
 @login_required
 def partner(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_SUPPORT)
-    return render(request, "knowledge/partner.html", {"page": partner_page(pk), **_editing(request)})
+    return render(request, "knowledge/partner.html", {"page": partner_page(pk), **editing(request.user)})
 
 
 urlpatterns = [

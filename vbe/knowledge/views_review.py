@@ -7,7 +7,6 @@ keep resources of; anyone else is refused.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -20,11 +19,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from vbe.accounts.permissions import Action, require
 from vbe.core import submission
 from vbe.knowledge import access, review
+from vbe.knowledge.forms_resources import LockForm
 
 
-class ReviewedForm(forms.Form):
-    # The version the page was shown with, so a review never undoes an edit made meanwhile.
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class ReviewedForm(LockForm):
+    """The version the page was shown with, so a review never undoes an edit made meanwhile."""
 
 
 @login_required
