@@ -32,15 +32,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vbe.accounts import permissions
 from vbe.accounts.models import User
-from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.competence import import_files
 from vbe.core import private_files, zip_bounds
 from vbe.core.private_files import PrivateFolder
-from vbe.knowledge import search
-from vbe.knowledge.models import Attachment, ExtractionState, Resource
+from vbe.knowledge import access, search
+from vbe.knowledge.models import Attachment, ExtractionState
 
 MAX_ATTACHMENTS = 20  # per resource: the detail page lists them all
 PREFIX = "resources"
@@ -182,21 +180,13 @@ def remove_file(stored_name: str) -> None:
 # --- Services ---------------------------------------------------------------------------------------
 
 
-def _locked_resource(actor: User, resource_id: int) -> Resource:
-    """The resource locked (attachments of one resource are added and removed one at a time), and the
-    actor's right to keep it asked again under the lock."""
-    resource = Resource.objects.select_for_update(of=("self",)).select_related("owner").get(pk=resource_id)
-    permissions.require(actor, Action.MANAGE_RESOURCES, resource.owner)
-    return resource
-
-
 @private_files.kept_only_if_committed
 @transaction.atomic
 def add_attachment(*, actor: User, resource_id: int, file: CleanAttachment) -> Attachment:
     """Attaches a checked file to the resource; its text is read for the search by a background job."""
     from vbe.knowledge.tasks import extract_attachment_text  # the task module imports the job's work
 
-    resource = _locked_resource(actor, resource_id)
+    resource = access.locked(actor, resource_id)
     if not resource.is_active:  # as for an edit: restored first, then changed
         raise ValidationError(
             _("Materialet är arkiverat. Återställ det innan du laddar upp en bilaga."), code="archived"
@@ -232,7 +222,7 @@ def add_attachment(*, actor: User, resource_id: int, file: CleanAttachment) -> A
 @transaction.atomic
 def remove_attachment(*, actor: User, resource_id: int, attachment_id: int) -> Attachment:
     """Removes an attachment; its file is deleted once the removal has committed."""
-    resource = _locked_resource(actor, resource_id)
+    resource = access.locked(actor, resource_id)
     attachment = resource.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Attachment.DoesNotExist

@@ -27,7 +27,7 @@ from vbe.accounts.permissions import Action
 from vbe.audit.log import record
 from vbe.competence.models import StaffGroup
 from vbe.guidelines.models import FocusArea, Method
-from vbe.knowledge import search
+from vbe.knowledge import access, search
 from vbe.knowledge.models import MAX_REVIEW_INTERVAL_MONTHS, Kind, Resource, ResourceVersion
 from vbe.knowledge.review import next_review
 from vbe.organisations.models import Organisation
@@ -164,8 +164,7 @@ def create_resource(*, actor: User, content: Content, note: str = "", today: dat
 
 def _locked(*, actor: User, resource_id: int, lock_version: int) -> Resource:
     """The row under lock, the right over its present owner asked again, the version the form saw."""
-    resource = Resource.objects.select_for_update().select_related("owner").get(pk=resource_id)
-    _may_own(actor, resource.owner)
+    resource = access.locked(actor, resource_id)
     if resource.lock_version != lock_version:
         raise ValidationError(STALE)
     return resource

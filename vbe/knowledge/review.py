@@ -27,6 +27,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import User
 from vbe.accounts.permissions import Action
 from vbe.audit.log import record
+from vbe.knowledge import access
 from vbe.knowledge.models import Resource
 from vbe.organisations.models import Organisation
 
@@ -59,8 +60,7 @@ def record_review(*, actor: User, resource_id: int, lock_version: int, today: da
     else stay as they are. ``lock_version`` moves on, so a form opened before the review (which may
     carry the old due date) is refused rather than undoing it."""
     today = today or timezone.localdate()
-    resource = Resource.objects.select_for_update(of=("self",)).select_related("owner").get(pk=resource_id)
-    permissions.require(actor, Action.MANAGE_RESOURCES, resource.owner)
+    resource = access.locked(actor, resource_id)
     if resource.lock_version != lock_version:
         raise ValidationError(STALE, code="stale")
     if not resource.is_active:
