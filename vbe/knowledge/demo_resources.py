@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
-from vbe.accounts.models import Membership, Role, User
+from vbe.accounts.models import Role, User
+from vbe.accounts.recipients import central_coordinators
 from vbe.competence.models import StaffGroup
 from vbe.guidelines.models import FocusArea, Method
 from vbe.knowledge import search
@@ -205,8 +206,7 @@ DEMOS = [
 
 def _author() -> User | None:
     """The versions are written by a central coordinator of the demo city, when there is one."""
-    keepers = Membership.objects.filter(role=Role.CENTRAL_COORDINATOR).values("user_id")
-    return User.objects.filter(pk__in=keepers, is_active=True).order_by("pk").first()
+    return central_coordinators().order_by("pk").first()
 
 
 def _methods(pairs: list[tuple[int, str]]) -> list[Method]:
