@@ -10,6 +10,7 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.permissions import Action
 from vbe.competence.models import StaffGroup
+from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.models import FocusArea, Method
 from vbe.knowledge.models import MAX_REVIEW_INTERVAL_MONTHS, Kind, Resource
 from vbe.knowledge.resources import MAX_BODY_LENGTH, Content
@@ -131,6 +132,8 @@ class ResourceForm(LockForm):
         max_length=300,
         required=False,
         help_text=_("Visas i historiken."),
+        # Kept for as long as the resource, shown to every reader: nobody's personnummer or number.
+        validators=[reject_identifying_numbers],
     )
 
     def __init__(self, *args, actor: User, resource: Resource | None = None, **kwargs):

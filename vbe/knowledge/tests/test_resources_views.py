@@ -155,6 +155,14 @@ def test_bad_input_shows_the_form_again_with_what_was_typed(cast):
     assert not Resource.objects.filter(key="").exists()  # the city's routines of the reference data aside
 
 
+def test_a_version_note_with_a_personnummer_is_refused(cast):
+    """The note is shown to every reader for as long as the resource lives."""
+    page = cast.client("coordinator").post("/stod/ny/", form_data(note="Ändrat efter samtal om 19900101-2385"))
+    assert page.status_code == 400
+    assert "19900101-2385" in page.content.decode()  # what was typed is kept for correcting
+    assert not Resource.objects.filter(key="").exists()  # the city's routines of the reference data aside
+
+
 def test_another_organisation_cannot_be_picked_as_owner(cast):
     other = Organisation.objects.get(slug="sodermalm").pk
     page = cast.client("coordinator").post("/stod/ny/", form_data(owner=other))
