@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "vbe.audit",
     "vbe.incidents",
     "vbe.concerns",
+    "vbe.collaboration",
     "vbe.statistics",
     "vbe.competence",
     "vbe.knowledge",
@@ -345,6 +346,10 @@ VBE_TRAINING_EXPIRY_NOTICE_DAYS = env_int("VBE_TRAINING_EXPIRY_NOTICE_DAYS", 60)
 # attachment accepted.
 VBE_RESOURCE_REVIEW_NOTICE_DAYS = env_int("VBE_RESOURCE_REVIEW_NOTICE_DAYS", 30)
 VBE_RESOURCE_ATTACHMENT_MAX_MB = env_int("VBE_RESOURCE_ATTACHMENT_MAX_MB", 10)
+# The democracy condition: how long a "meets" decision holds unless the decision says otherwise, and how
+# long before it runs out the assessing organisation is reminded to renew it.
+VBE_DEMOCRACY_VALIDITY_MONTHS = env_int("VBE_DEMOCRACY_VALIDITY_MONTHS", 12)
+VBE_DEMOCRACY_RENEWAL_NOTICE_DAYS = env_int("VBE_DEMOCRACY_RENEWAL_NOTICE_DAYS", 60)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rapporter/", include("vbe.reports.urls")),
     path("utbildning/", include("vbe.competence.urls")),
     path("stod/", include("vbe.knowledge.urls")),
+    path("samverkan/", include("vbe.collaboration.urls")),
     path("jobb/", include("vbe.jobs.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -81,7 +81,7 @@ def targets(coordinator_email: str, action: str | None) -> dict:
     from vbe.accounts import permissions
     from vbe.accounts.models import User
     from vbe.concerns.models import Concern
-    from vbe.demo.scale import knowledge
+    from vbe.demo.scale import collaboration, knowledge
     from vbe.incidents.models import Incident
     from vbe.plans.models import Plan
     from vbe.reports.cycle import status_report_cycle
@@ -109,6 +109,7 @@ def targets(coordinator_email: str, action: str | None) -> dict:
         "status_report_year": status_report_cycle().first_year_covering(timezone.localdate().year),
         "access_log": _access_log(action),
         **knowledge.bench_targets(),
+        **collaboration.bench_targets(home),
     }
 
 

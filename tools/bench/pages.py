@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from tools.bench.client import Client, form_with, resolve
 
@@ -163,6 +164,26 @@ def key_pages(targets: dict) -> list[Page]:
         pages.append(
             Page("knowledge.symbol", "symbol guide entry", "staff", f"/stod/symboler/{targets['symbol_slug']}/")
         )
+    # Collaboration (/samverkan/): the actor register, a search most actors answer (percent-encoded, as a
+    # browser sends it: the request line is ASCII), the assessments and forums, and the bench
+    # coordinator's own actor, assessment, forum and meeting (so they answer 200).
+    search = urlencode({"q": "förening"})
+    pages += [
+        Page("collaboration.actors", "collaboration: actor register", "coordinator", "/samverkan/aktorer/"),
+        Page("collaboration.actors.search", "collaboration: actor search", "coordinator", f"/samverkan/aktorer/?{search}"),
+        Page("collaboration.assessments", "collaboration: assessments", "coordinator", "/samverkan/bedomningar/"),
+        Page("collaboration.forums", "collaboration: forums", "coordinator", "/samverkan/forum/"),
+        Page("collaboration.actions", "collaboration: follow-up actions", "coordinator", "/samverkan/atgarder/"),
+    ]  # fmt: skip
+    for key, label, path, target in [
+        ("collaboration.actor", "collaboration: actor", "/samverkan/aktorer/{}/", "collaboration_actor_pk"),
+        ("collaboration.assessment", "collaboration: assessment", "/samverkan/bedomningar/{}/",
+         "collaboration_assessment_pk"),
+        ("collaboration.forum", "collaboration: forum", "/samverkan/forum/{}/", "collaboration_forum_pk"),
+        ("collaboration.meeting", "collaboration: meeting", "/samverkan/moten/{}/", "collaboration_meeting_pk"),
+    ]:  # fmt: skip
+        if targets.get(target):
+            pages.append(Page(key, label, "coordinator", path.format(targets[target])))
     log = targets["access_log"]
     pages += [
         Page("access_log.first", "access log, first page", "auditor", "/loggkontroll/"),

@@ -18,6 +18,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignObjectRel, Model, OuterRef, Q, QuerySet
 from typing_extensions import TypeIs
 
+from vbe.accounts.collaboration_rules import assessing_organisation_ids as assessing_organisation_ids
+from vbe.accounts.collaboration_rules import (
+    assessor,
+    is_forum,
+    meeting_reader,
+    meeting_writer,
+    register_keeper,
+    register_reader,
+)
 from vbe.accounts.guarded import (
     ConcernFacts,
     IncidentFacts,
@@ -111,6 +120,15 @@ class Action(StrEnum):
     VIEW_SUPPORT = "view_support"
     MANAGE_RESOURCES = "manage_resources"
     MANAGE_SYMBOL_GUIDE = "manage_symbol_guide"
+    # Democracy condition and collaboration (vbe.collaboration)
+    VIEW_ACTOR_REGISTER = "view_actor_register"
+    MANAGE_ACTORS = "manage_actors"
+    ASSESS_DEMOCRACY = "assess_democracy"
+    MANAGE_DEMOCRACY_CRITERIA = "manage_democracy_criteria"
+    VIEW_FORUMS = "view_forums"
+    MANAGE_FORUMS = "manage_forums"
+    VIEW_MEETINGS = "view_meetings"
+    RECORD_MEETINGS = "record_meetings"
 
 
 def needs_second_factor(user: Person) -> bool:
@@ -477,6 +495,18 @@ RULES: dict[Action, Rule] = {
     # About the owner organisation; None: every owner's resources (the review overview), central only.
     Action.MANAGE_RESOURCES: about(is_organisation_or_none, resource_keeper),
     Action.MANAGE_SYMBOL_GUIDE: _any_role(Role.CENTRAL_COORDINATOR),
+    # The actor register and every organisation's decisions; never another organisation's working notes.
+    Action.VIEW_ACTOR_REGISTER: register_reader,
+    Action.MANAGE_ACTORS: register_keeper,
+    # About the assessing organisation (its working notes too); None: assesses for some organisation.
+    Action.ASSESS_DEMOCRACY: about(is_organisation_or_none, assessor),
+    Action.MANAGE_DEMOCRACY_CRITERIA: _any_role(Role.CENTRAL_COORDINATOR),
+    Action.VIEW_FORUMS: _any_role(
+        Role.COORDINATOR, Role.CASEWORKER, Role.UNIT_MANAGER, Role.BOARD_READER, Role.CENTRAL_COORDINATOR
+    ),
+    Action.MANAGE_FORUMS: _any_role(Role.CENTRAL_COORDINATOR),
+    Action.VIEW_MEETINGS: about(is_forum, meeting_reader),
+    Action.RECORD_MEETINGS: about(is_forum, meeting_writer),  # meetings, their actions and follow-up
 }
 
 

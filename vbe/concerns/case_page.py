@@ -42,6 +42,15 @@ def _readable_concern(request: HttpRequest, reference: str) -> Concern:
     return concern
 
 
+def concern_to_handle(request: HttpRequest, reference: str) -> Concern:
+    """For a page of a handler's write kept by another app (vbe.collaboration's raising in a forum): the
+    concern, answered as the handling views answer: 404 (logged) if the user may not read it, 403 if
+    they may read but not handle it."""
+    concern = _readable_concern(request, reference)
+    permissions.require(request.user, Action.HANDLE_CONCERN, concern)
+    return concern
+
+
 def _caseworkers(concern: Concern):
     return User.objects.filter(
         memberships__organisation_id=concern.organisation_id, memberships__role=Role.CASEWORKER, is_active=True
@@ -141,11 +150,16 @@ def _chronology(concern: Concern, *, handler: bool) -> Any:
     return rows
 
 
+# Raising the concern in SSPF or BUS has its own page (vbe.collaboration): offered, as a link, wherever a
+# plain action is (a handler, an open concern).
+RAISE_LINK = "raise_link"
+
 # The actions of the page's task list: the form's name, the id of its section, what it is called.
 TASKS = (
     ("advance_form", "ga-vidare", _lazy("Gå vidare i processen")),
     ("assessment_form", "bedomning", _lazy("Skriv bedömningen och den bedömda miljön")),
     ("action_form", "atgard", _lazy("Registrera en åtgärd, till exempel orosanmälan")),
+    (RAISE_LINK, "lyft", _lazy("Lyft i SSPF eller BUS")),
     ("consent_form", "samtycke", _lazy("Registrera samtycke")),
     ("referral_form", "hanvisning", _lazy("Hänvisa till stöd att lämna eller till anhörigstöd")),
     ("close_form", "avsluta", _lazy("Avsluta ärendet")),
@@ -206,11 +220,14 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
     # The refused form (one at most: a POST is one action) leads the page: its errors in the summary at
     # the top, and "Fel:" in the title.
     error_form = next((form for form in bound.values() if form is not None and form.errors), None)
+    can_raise = "action_form" in writes
+    on_page = set(forms_) | ({RAISE_LINK} if can_raise else set())
     return {
         "concern": concern,
         "error_form": error_form,
-        "tasks": [(anchor, label) for name, anchor, label in TASKS if name in forms_],
-        "task_anchors": {anchor for name, anchor, _label in TASKS if name in forms_},
+        "tasks": [(anchor, label) for name, anchor, label in TASKS if name in on_page],
+        "task_anchors": {anchor for name, anchor, _label in TASKS if name in on_page},
+        "can_raise": can_raise,
         "needed": needed(concern, child_report=child_report, coordinator=coordinator),
         "later_steps": services.later_steps(concern.state),
         "referrals": [
@@ -234,7 +251,8 @@ def _detail_context(request: HttpRequest, concern: Concern, **bound: Any) -> dic
         "next_state": services.NEXT_STATE.get(concern.state),
         "assessment_areas": [label for value, label in AssessmentArea.choices if value in concern.assessment_areas],
         "events": _chronology(concern, handler=handler),
-        "actions": concern.actions.select_related("district").defer("district__geometry"),
+        # A raising in a forum names the forum (vbe.collaboration's ForumRaising, by its reverse accessor).
+        "actions": concern.actions.select_related("district", "forum_raising__forum").defer("district__geometry"),
         "consents": concern.consents.all(),
         "masked_pnr": personnummer.mask(concern.person_pnr),
         "days_left": days_left(concern),

@@ -250,13 +250,24 @@ class AssessmentForm(VersionedForm):
     )
 
 
+# Raising the concern in SSPF or BUS has its own page (vbe.collaboration: consent or a legal ground, and
+# the forum), so the plain action neither offers nor accepts those kinds.
+RAISED_IN_FORUM = (ActionKind.RAISED_IN_SSPF, ActionKind.RAISED_IN_BUS)
+PLAIN_ACTION_KINDS = [(value, label) for value, label in ActionKind.choices if value not in RAISED_IN_FORUM]
+
+
 class ActionForm(VersionedForm):
     id_prefix = "action"
     kind = forms.ChoiceField(
         label=_("Åtgärd"),
-        choices=ActionKind.choices,
+        choices=PLAIN_ACTION_KINDS,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Välj vilken åtgärd som har vidtagits.")},
+        error_messages={
+            "required": _("Välj vilken åtgärd som har vidtagits."),
+            "invalid_choice": _(
+                "Välj en av åtgärderna i listan. Lyft i SSPF eller BUS registreras på sidan ”Lyft i SSPF eller BUS”."
+            ),
+        },
     )
     done_on = forms.DateField(label=_("Datum"), widget=DATE, error_messages=DATE_ERRORS, validators=[_not_future])
     district = ListedChoiceField(

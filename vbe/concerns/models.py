@@ -209,6 +209,10 @@ class ActionKind(models.TextChoices):
     SOCIAL_EMERGENCY = "social_emergency", _("Kontakt med socialjouren")
     REDEX_EXCHANGE = "redex_exchange", _("Informationsutbyte inom Redex via socialjouren")
     SIP = "sip", _("Samordnad individuell plan (SIP) påbörjad")
+    # Raised in a collaboration forum: recorded only with the person's consent or a legal ground and the
+    # forum (vbe.collaboration.raising, which keeps them in a ForumRaising), never as a plain action.
+    RAISED_IN_SSPF = "raised_in_sspf", _("Lyft i SSPF")
+    RAISED_IN_BUS = "raised_in_bus", _("Lyft i BUS")
 
 
 class ActionTaken(models.Model):

@@ -5,7 +5,8 @@ whether a child was concerned, outcome); names, numbers, contact details, free t
 the reporter are gone, from the concern and from every record tied to it. Running it again for the
 same day changes nothing.
 
-``PURGED_FIELDS`` is the one list of what a purge clears. vbe/concerns/tests/test_purge_fields.py
+``PURGED_FIELDS`` (with ``PURGED_ACTION_RECORDS`` for what other apps hang on a concern's action;
+``purged_fields()`` is both) is the one list of what a purge clears. vbe/concerns/tests/test_purge_fields.py
 fails when a text field of a concern model is neither on it (and encrypted) nor declared to hold no
 personal data, so a new field cannot be forgotten here.
 """
@@ -55,6 +56,28 @@ PURGED_FIELDS: dict[type, dict[str, object]] = {
 }
 
 
+# What other apps keep about a concern's action, reached through ActionTaken's reverse one-to-one
+# relation by its accessor (so this app imports nothing above it): vbe.collaboration's ForumRaising,
+# the written legal ground of raising the concern in a forum. The row stays, as the action does (its
+# forum and kind are statistics); the text goes.
+PURGED_ACTION_RECORDS: dict[str, dict[str, object]] = {"forum_raising": {"legal_ground": ""}}
+
+
+def _action_record(accessor: str):
+    """The model behind ``ActionTaken.<accessor>`` and the name of its link to the action."""
+    relation = ActionTaken._meta.get_field(accessor)
+    return relation.related_model, relation.field.name
+
+
+def purged_fields() -> dict[type, dict[str, object]]:
+    """Every model a purge clears, and what: ``PURGED_FIELDS`` and the action records."""
+    fields = dict(PURGED_FIELDS)
+    for accessor, values in PURGED_ACTION_RECORDS.items():
+        model, _link = _action_record(accessor)
+        fields[model] = values
+    return fields
+
+
 def due_for_purge(today: datetime.date):
     return Concern.objects.filter(state=State.CLOSED, retain_until__lte=today, purged_at=None)
 
@@ -70,6 +93,9 @@ def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) 
         for model, values in PURGED_FIELDS.items():
             rows = model.objects.filter(pk__in=ids) if model is Concern else model.objects.filter(concern_id__in=ids)
             rows.update(**values)
+        for accessor, values in PURGED_ACTION_RECORDS.items():
+            model, link = _action_record(accessor)
+            model.objects.filter(**{f"{link}__concern_id__in": ids}).update(**values)
         # The chronology's intake entries were written by the reporter: that link goes with the others.
         for concern in to_purge:
             if concern.reporter_id is not None:

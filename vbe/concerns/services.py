@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.permissions import Action
@@ -143,6 +144,14 @@ def record_assessment(
     return concern
 
 
+# Raising a concern in SSPF or BUS is recorded by vbe.collaboration.raising (with its ground and forum),
+# through ``locked_for_handling`` and ``record_raised_in_forum`` below; the plain action refuses these kinds.
+RAISED_IN_FORUM = frozenset({ActionKind.RAISED_IN_SSPF, ActionKind.RAISED_IN_BUS})
+RAISED_ELSEWHERE = gettext_lazy(
+    "Lyft i SSPF eller BUS registreras på sidan ”Lyft i SSPF eller BUS”, med samtycke eller rättslig grund."
+)
+
+
 @transaction.atomic
 def record_action(
     *,
@@ -157,6 +166,9 @@ def record_action(
 ) -> ActionTaken:
     concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, lock_version=lock_version)
     _open(concern)
+    if kind in RAISED_IN_FORUM:
+        # Never a plain action: only with the person's consent or a legal ground, and the forum.
+        raise ValidationError(RAISED_ELSEWHERE)
     return _record_action(
         concern=concern,
         actor=actor,
@@ -196,6 +208,39 @@ def _record_action(
     )
     _save(concern, actor=actor, kind="action", summary=str(ActionKind(kind).label))
     _log(actor=actor, action="concern_action_recorded", concern=concern, detail=kind)
+    return action
+
+
+def locked_for_handling(*, actor: User, concern_id: int, lock_version: int) -> Concern:
+    """The concern locked for a handler's write made in another app (vbe.collaboration.raising): the
+    right (HANDLE_CONCERN), not purged, not closed, at the version the user saw. Call it inside the
+    caller's ``transaction.atomic``: the lock lasts as long as that transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked_for_handling needs the caller's transaction")
+    concern = _locked(concern_id, actor=actor, action=Action.HANDLE_CONCERN, lock_version=lock_version)
+    _open(concern)
+    return concern
+
+
+def record_raised_in_forum(
+    *, concern: Concern, actor: User, kind: str, done_on: datetime.date | None, forum_name: str, detail: str
+) -> ActionTaken:
+    """The action "Lyft i SSPF" / "Lyft i BUS" on a concern locked by ``locked_for_handling``, with no
+    note (what was said about the person is not the forum's record). The chronology names the forum
+    (a forum's name is not about the person); the access log gets ``detail`` (ids, never the ground's
+    text). The caller keeps the ground and the forum (vbe.collaboration's ForumRaising)."""
+    if kind not in RAISED_IN_FORUM:
+        raise ValidationError(_("Välj om ärendet lyfts i SSPF eller i BUS."))
+    action = ActionTaken.objects.create(
+        concern=concern, kind=kind, done_on=_check_date(concern, done_on), recorded_by=actor
+    )
+    _save(
+        concern,
+        actor=actor,
+        kind="action",
+        summary=_("%(action)s: %(forum)s") % {"action": ActionKind(kind).label, "forum": forum_name},
+    )
+    _log(actor=actor, action="concern_raised_in_forum", concern=concern, detail=detail)
     return action
 
 

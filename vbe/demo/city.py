@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from vbe.accounts.models import Membership, Role, User
+from vbe.collaboration.demo import seed_collaboration
 from vbe.concerns.demo import seed_concerns
 from vbe.incidents.demo import seed_incidents
 from vbe.knowledge.demo_contacts import seed_contacts
@@ -255,4 +256,5 @@ def seed() -> dict[str, int]:
     counts["training"] = seed_training()
     counts["resources"] = seed_resources()
     counts["contacts"] = seed_contacts()
+    counts["collaboration"] = seed_collaboration()
     return counts

@@ -139,6 +139,25 @@ NAVIGATION: tuple[Group, ...] = (
             Item(_("Organisationer"), "organisations:list", Action.VIEW_ORGANISATIONS, ("organisations:",)),
         ),
     ),
+    # The democracy condition (actors, assessments, criteria) and the collaboration forums (forums,
+    # meetings, follow-up actions); raising a concern in a forum is reached from the case page.
+    Group(
+        _("Samverkan"),
+        (
+            Item(
+                _("Demokrativillkor"),
+                "collaboration:actors",
+                Action.VIEW_ACTOR_REGISTER,
+                ("collaboration:actor", "collaboration:assessment", "collaboration:criteri"),
+            ),
+            Item(
+                _("Samverkansforum"),
+                "collaboration:forums",
+                Action.VIEW_FORUMS,
+                ("collaboration:forum", "collaboration:meeting", "collaboration:action"),
+            ),
+        ),
+    ),
     Group(
         _("Administration"),
         (

@@ -15,9 +15,12 @@ reporting duty's cadence; the guideline of 2024 says every odd year, so Y−1 an
   ``vbe.statistics.suppression``; the same figures as the statistics pages for the year);
 - training: the share of staff with a valid training per organisation and staff group, on 31 December
   of Y (today in the running year), against the targets (``vbe.reports.training``, counted by
-  ``vbe.competence.coverage``); a sentence instead while no headcount is known.
+  ``vbe.competence.coverage``); a sentence instead while no headcount is known;
+- collaboration: per forum counting for focus area 3 or 5, the meetings held in Y and the follow-up
+  actions due in Y, in all and followed up (``vbe.reports.collaboration``, counted by
+  ``vbe.collaboration.counts``).
 
-Seventeen queries in all (sixteen when the caller passes the status report), whatever the amount of data: every count is an SQL aggregate.
+Eighteen queries in all (seventeen when the caller passes the status report), whatever the amount of data: every count is an SQL aggregate.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from vbe.incidents.models import Category
 from vbe.organisations.models import District, Organisation, OrganisationKind
 from vbe.plans.measure_lists import PLAN_DOCUMENTS as PLAN_DUTY_DOCUMENTS
 from vbe.plans.models import DutyAnswer, DutyReport
+from vbe.reports.collaboration import collaboration_section
 from vbe.reports.compliance import ORGANISATION_FIELDS, UNKNOWN, Compliance, compliance_for, current_duties
 from vbe.reports.counts import FORMER, YearFigures, concern_figures, incident_figures
 from vbe.reports.coverage import Coverage, coverage_for
@@ -394,6 +398,7 @@ def status_report_data(
         _incidents_section(years, districts, statistics_at := city.snapshot()),
         _concerns_section(years, statistics_at),
         training_section(year, today=today or compiled_at.date(), organisations=organisations),
+        collaboration_section(year, today=today or compiled_at.date(), focus_areas=coverage.focus_areas),
         Section(_("Analys av läget"), "analys", narrative="analysis"),
         Section(_("Slutsatser och fortsatt arbete"), "slutsatser", narrative="conclusions"),
     )

@@ -307,6 +307,7 @@ def test_the_page_says_what_is_needed_and_links_each_action(cast, make_concern):
         "ga-vidare",
         "bedomning",
         "atgard",
+        "lyft",  # a link to its own page (vbe.collaboration), offered where a plain action is
         "samtycke",
         "hanvisning",
         "avsluta",

@@ -14,6 +14,8 @@ from django.apps import apps
 from django.db import connection, models
 
 from vbe.audit.models import AccessLogEntry
+from vbe.collaboration.models import Forum
+from vbe.collaboration.raising import raise_in_forum
 from vbe.concerns import closure, retention, services, sharing
 from vbe.concerns.models import Concern, Outcome
 from vbe.concerns.retention import purge_expired
@@ -87,7 +89,7 @@ def test_every_text_field_is_encrypted_and_purged_or_declared_not_personal():
             if isinstance(field, EncryptedTextField):
                 problems.append(f"{name}: encrypted, so remove it from NOT_PERSONAL")
             continue
-        purged = retention.PURGED_FIELDS.get(model, {})
+        purged = retention.purged_fields().get(model, {})
         if name in CLEARED_NOT_ENCRYPTED:
             if field.name not in purged:
                 problems.append(f"{name}: not cleared by the purge (retention.PURGED_FIELDS)")
@@ -123,6 +125,7 @@ TEXTS = {
     "transfer_ground": "ÖVERLÄMNA-GRUND-OSL 10:2 om Testperson",
     "closure": "AVSLUT-skäl om Testperson",
     "no_report_reason": "INGEN-ANMÄLAN-polisen har anmält",
+    "forum_ground": "FORUM-GRUND-OSL 10 kap. 2 § om Testperson",
 }
 
 
@@ -172,6 +175,15 @@ def purged_concern(cast, make_concern):
         concern_id=pk, actor=coordinator, lock_version=version(), hold=True, reason=TEXTS["hold_reason"]
     )
     closure.set_legal_hold(concern_id=pk, actor=coordinator, lock_version=version(), hold=False)
+    raise_in_forum(
+        actor=coordinator,
+        concern_id=pk,
+        lock_version=version(),
+        kind="raised_in_sspf",
+        forum_id=Forum.objects.get(name="SSPF Järva").pk,
+        done_on=datetime.date(2025, 12, 3),
+        legal_ground=TEXTS["forum_ground"],
+    )
     sharing.transfer(
         concern_id=pk,
         actor=coordinator,
@@ -196,15 +208,25 @@ def purged_concern(cast, make_concern):
     return Concern.objects.get(pk=pk)
 
 
+def _path_to_concern(model: type[models.Model]) -> str:
+    """The lookup from ``model`` to its concern: straight (``concern``), or through the record it hangs
+    on (a forum raising through its action: ``action__concern``)."""
+    links = [f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one)]
+    for field in links:
+        if field.related_model is Concern:
+            return field.name
+    for field in links:
+        if field.related_model is not Concern and field.related_model in concern_related_models():
+            return f"{field.name}__{_path_to_concern(field.related_model)}"
+    raise AssertionError(f"{model._meta.label}: no path to the concern")
+
+
 def _related_rows(concern_pk: int) -> list[models.Model]:
     rows: list[models.Model] = list(Concern.objects.filter(pk=concern_pk))
     for model in concern_related_models():
         if model is Concern:
             continue
-        path = next(
-            f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is Concern
-        )  # every concern model today points straight at the concern
-        rows += list(model.objects.filter(**{path: concern_pk}))
+        rows += list(model.objects.filter(**{_path_to_concern(model): concern_pk}))
     return rows
 
 

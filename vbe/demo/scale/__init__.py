@@ -5,7 +5,8 @@ up to today, year 2 the twelve before, and so on. Each year adds the volumes of 
 tenth of docs/quality.md's "ten years"): units, staff with their memberships, concerns with their
 chronology, incidents, plan versions with measures and follow-ups, the staff's training (learners,
 placements, headcounts, completions: ``scale/training.py``), its support material and symbol sightings
-(``scale/knowledge.py``), and the access log that goes with it,
+(``scale/knowledge.py``), its civil-society actors, democracy-condition assessments and forum meetings
+(``scale/collaboration.py``), and the access log that goes with it,
 continued on the real HMAC chain. A year is written in one transaction, so a year is either all there
 or not at all, and a second run with the same target adds nothing. The random choices of a year depend
 only on the seed and the year's number (a year draws its people and units from the demo city
@@ -36,7 +37,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vbe.demo.scale import cases, knowledge, log, people, plans, training
+from vbe.demo.scale import cases, collaboration, collaboration_meetings, knowledge, log, people, plans, training
 from vbe.demo.scale.base import PER_YEAR, SCALE_DOMAIN, City, Volumes, Year, years_present
 from vbe.statistics import summary
 
@@ -46,7 +47,7 @@ __all__ = ["PER_YEAR", "SCALE_DOMAIN", "STEPS", "Volumes", "Year", "generate", "
 
 Step = Callable[[City, Year, random.Random, Volumes], int]
 # In this order: people join units, concerns and incidents name people, incidents name the symbol guide's
-# entries, resources name their writers, the log names concerns.
+# entries, resources name their writers, actors and meetings their writers, the log names concerns.
 STEPS: list[tuple[str, Step]] = [
     ("units", people.add_units),
     ("users", people.add_users),
@@ -57,6 +58,8 @@ STEPS: list[tuple[str, Step]] = [
     ("learners", training.add_learners),
     ("completions", training.add_completions),
     ("resources", knowledge.add_resources),
+    ("actors", collaboration.add_actors),
+    ("meetings", collaboration_meetings.add_meetings),
     ("log_rows", log.add_access_log),
 ]
 

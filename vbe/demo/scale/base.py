@@ -36,6 +36,8 @@ class Volumes:
     measures_per_plan: int = 20
     log_rows: int = 300_000
     resources: int = 450  # support material (/stod/): ten years, some five thousand
+    actors: int = 300  # civil-society actors (/samverkan/aktorer/): ten years, some three thousand
+    meetings_per_forum: int = 10
 
 
 PER_YEAR = Volumes()

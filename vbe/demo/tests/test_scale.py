@@ -23,7 +23,17 @@ from vbe.demo import city, scale
 from vbe.incidents.models import Incident, IncidentIntake
 from vbe.plans.models import Measure, Plan
 
-SMALL = scale.Volumes(units=6, users=40, concerns=12, incidents=30, plans=20, measures_per_plan=2, log_rows=120)
+SMALL = scale.Volumes(
+    units=6,
+    users=40,
+    concerns=12,
+    incidents=30,
+    plans=20,
+    measures_per_plan=2,
+    log_rows=120,
+    actors=10,
+    meetings_per_forum=1,
+)
 
 
 def _fingerprint() -> dict[str, object]:

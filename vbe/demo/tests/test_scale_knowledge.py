@@ -16,7 +16,16 @@ from vbe.knowledge import search
 from vbe.knowledge.models import Resource, ResourceVersion
 
 SMALL = scale.Volumes(
-    units=6, users=40, concerns=4, incidents=60, plans=2, measures_per_plan=1, log_rows=10, resources=60
+    units=6,
+    users=40,
+    concerns=4,
+    incidents=60,
+    plans=2,
+    measures_per_plan=1,
+    log_rows=10,
+    resources=60,
+    actors=10,
+    meetings_per_forum=1,
 )
 
 

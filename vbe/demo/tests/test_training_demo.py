@@ -16,7 +16,17 @@ from vbe.demo import training as demo_training
 from vbe.demo.scale import training as scale_training
 from vbe.organisations.models import UnitKind
 
-SMALL = scale.Volumes(units=6, users=40, concerns=4, incidents=4, plans=2, measures_per_plan=1, log_rows=10)
+SMALL = scale.Volumes(
+    units=6,
+    users=40,
+    concerns=4,
+    incidents=4,
+    plans=2,
+    measures_per_plan=1,
+    log_rows=10,
+    actors=10,
+    meetings_per_forum=1,
+)
 
 
 @pytest.fixture

@@ -161,7 +161,7 @@ def test_the_narrative_fills_its_sections(scenario):
 
 
 def test_compiling_reads_a_bounded_number_of_queries(scenario, django_assert_max_num_queries):
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         compile.status_report_data(2025)
 
 

@@ -209,7 +209,17 @@ def test_the_demo_city_and_the_synthetic_city_at_scale(reference_data):
     assert_fresh()
     scale.generate(
         scale=1,
-        volumes=scale.Volumes(units=4, users=20, concerns=10, incidents=25, plans=4, measures_per_plan=1, log_rows=20),
+        volumes=scale.Volumes(
+            units=4,
+            users=20,
+            concerns=10,
+            incidents=25,
+            plans=4,
+            measures_per_plan=1,
+            log_rows=20,
+            actors=10,
+            meetings_per_forum=1,
+        ),
     )
     assert_fresh()
 

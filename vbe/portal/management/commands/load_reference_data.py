@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vbe.collaboration.reference import load_collaboration
 from vbe.competence.reference import load_training
 from vbe.guidelines.reference import load_guideline
 from vbe.knowledge.reference import load_resources
@@ -11,7 +12,7 @@ from vbe.organisations.reference import load_geography, load_organisations
 class Command(BaseCommand):
     help = gettext_lazy(
         "Läser in Stockholms referensdata: områden, stadsdelar, organisationer, personalgrupper och "
-        "utbildningar, riktlinjen och stadens rutiner. Idempotent."
+        "utbildningar, riktlinjen, stadens rutiner, demokrativillkorets kriterier och samverkansforumen. Idempotent."
     )
 
     def handle(self, *args, **options) -> None:
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             **load_guideline(),
             **load_training(),
             **load_resources(),
+            **load_collaboration(),
         }
         summary = ", ".join(f"{name}: {n}" for name, n in counts.items())
         if options["verbosity"] > 0:
