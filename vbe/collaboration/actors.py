@@ -99,7 +99,8 @@ def _check(details: ActorDetails) -> None:
         raise ValidationError(_("Välj vilken typ av aktör det är."))
     if details.website and not details.website.lower().startswith(("https://", "http://")):
         raise ValidationError(_("Webbplatsen ska börja med https://."))
-    for text in (details.name, details.address):
+    # The website too: an address may carry a personnummer in its query ("?pnr=…").
+    for text in (details.name, details.address, details.website):
         reject_identifying_numbers(text)
 
 
@@ -176,6 +177,8 @@ def _check_link(link: LinkDetails) -> None:
         raise ValidationError(_("Skriv diarienumret, bokningsnumret eller annan referens."))
     if link.starts_on and link.ends_on and link.ends_on < link.starts_on:
         raise ValidationError(_("Slutdatumet kan inte ligga före startdatumet."))
+    # The reference is shown to every reader of the register, like the description.
+    reject_identifying_numbers(link.reference)
     reject_identifying_numbers(link.description)
 
 

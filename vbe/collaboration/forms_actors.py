@@ -86,6 +86,7 @@ class ActorForm(LockForm):
         required=False,
         assume_scheme="https",
         error_messages={"invalid": _("Skriv en fullständig webbadress, till exempel https://forening.se/.")},
+        validators=[reject_identifying_numbers],
     )
     address = forms.CharField(
         label=_("Adress (frivillig)"),
@@ -158,6 +159,7 @@ class LinkForm(forms.Form):
         max_length=100,
         help_text=_("Diarienummer, bokningsnummer eller avtalets nummer i systemet där det finns."),
         error_messages={"required": _("Skriv diarienumret, bokningsnumret eller annan referens.")},
+        validators=[reject_identifying_numbers],
     )
     description = forms.CharField(
         label=_("Beskrivning (frivillig)"),

@@ -14,6 +14,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from vbe.accounts.models import User
@@ -23,14 +24,14 @@ from vbe.concerns.models import ActionKind, Concern, Consent
 from vbe.core.textcheck import reject_identifying_numbers
 
 # The action kind of each forum kind a concern can be raised in.
-FORUM_KIND = {ActionKind.RAISED_IN_SSPF: ForumKind.SSPF, ActionKind.RAISED_IN_BUS: ForumKind.BUS}
+FORUM_KIND: dict[str, str] = {ActionKind.RAISED_IN_SSPF: ForumKind.SSPF, ActionKind.RAISED_IN_BUS: ForumKind.BUS}
 MIN_LEGAL_GROUND_LENGTH = 10
 
 
-def forums_for(concern: Concern, kind: str | None = None):
+def forums_for(concern: Concern, kind: str | None = None) -> QuerySet[Forum]:
     """The forums ``concern`` can be raised in: active, of the kind (SSPF or BUS), with the concern's
     organisation as a member."""
-    kinds = [FORUM_KIND[kind]] if kind in FORUM_KIND else list(FORUM_KIND.values())
+    kinds = [FORUM_KIND[kind]] if kind is not None and kind in FORUM_KIND else list(FORUM_KIND.values())
     return (
         Forum.objects.filter(is_active=True, kind__in=kinds, member_organisations=concern.organisation_id)
         .select_related("district")
@@ -81,7 +82,7 @@ def _ground(
             )
         reject_identifying_numbers(legal_ground)
         return None, legal_ground
-    consent = Consent.objects.select_for_update().filter(pk=consent_id, concern_id=concern.pk).first()
+    consent = Consent.objects.select_for_update().filter(pk=consent_id or 0, concern_id=concern.pk).first()
     if consent is None:
         raise ValidationError(_("Välj ett samtycke som är registrerat i det här ärendet."))
     if not consent.is_active:

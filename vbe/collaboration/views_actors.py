@@ -10,6 +10,8 @@ are their own section of its page (vbe.collaboration.decisions).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -49,7 +51,8 @@ class RegisterPage:
 def _after(rows: QuerySet[Actor], value: str | None) -> tuple[QuerySet[Actor], bool]:
     """Rows after the actor ``value`` names, in (name, id) order: the index is read from there, no
     OFFSET. An id that names no active actor shows the first page."""
-    if not value or not value.isdigit() or len(value) > 18:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not value or not re.fullmatch(r"[0-9]{1,18}", value, re.ASCII):
         return rows, False
     anchor = Actor.objects.filter(pk=int(value), is_active=True).values_list("name", flat=True).first()
     if anchor is None:

@@ -42,7 +42,7 @@ def _assessing_ids(request: HttpRequest) -> set[int]:
 def create(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.VIEW_ACTOR_REGISTER)
     require(request.user, Action.ASSESS_DEMOCRACY, None)
-    actor = get_object_or_404(Actor, pk=pk)
+    actor = get_object_or_404(Actor, pk=pk, is_active=True)  # an inactive actor is not found anywhere
     own = _assessing_ids(request)
     form = CreateForm(request.POST if request.method == "POST" else None, organisation_ids=own)
     if request.method == "POST" and form.is_valid():
