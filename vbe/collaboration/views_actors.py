@@ -11,7 +11,6 @@ are their own section of its page (vbe.collaboration.decisions).
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
