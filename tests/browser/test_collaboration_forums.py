@@ -1,6 +1,7 @@
 """Forums and meetings (issue 13, part C) in a real browser: Järva's coordinator opens the forums,
 records a meeting of SSPF Järva with a follow-up action, is warned about a concern subject's name and
-confirms, and follows the action up. Every page passes axe-core at 1280 px and 375 px and never scrolls
+confirms, and follows the action up; a board reader sees the number of meetings only of the forums whose
+meetings it reads. Every page passes axe-core at 1280 px and 375 px and never scrolls
 sideways at 375 px."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ConsoleLog, assert_accessible, sign_in_browser
-from vbe.collaboration.models import Meeting, MeetingAction
+from vbe.collaboration.models import Forum, Meeting, MeetingAction
 from vbe.collaboration.tests.meetings_fixtures import concern_about
 
 pytestmark = pytest.mark.browser
@@ -102,3 +103,22 @@ def test_the_name_warning_box_and_the_actions_list_are_accessible(
     page.get_by_role("button", name="Spara mötet").click()
     expect(page.get_by_text("Mötet är sparat.")).to_be_visible()
     assert Meeting.objects.count() == 1
+
+
+def test_a_board_reader_sees_meeting_counts_only_of_the_forums_whose_meetings_it_reads(
+    page, context, live_server, cast, axe_source, console
+):
+    rinkeby = "Samverkansmöte Lokalpolisområde Rinkeby"
+    for name in ("SSPF Järva", rinkeby):
+        Meeting.objects.create(
+            forum=Forum.objects.get(name=name), held_on=timezone.localdate(), created_by=cast["coordinator"]
+        )
+    sign_in_browser(context, live_server, cast["board_reader"])
+    page.goto("/samverkan/forum/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Samverkansforum")
+    sspf = page.get_by_role("row").filter(has=page.get_by_role("link", name="SSPF Järva", exact=True))
+    expect(sspf.get_by_role("cell").last).to_have_text("1")
+    police = page.get_by_role("row").filter(has=page.get_by_role("link", name=rinkeby, exact=True))
+    expect(police.get_by_role("cell").last).to_contain_text("Visas bara för forumets deltagare")
+    expect(police.get_by_role("cell").last).not_to_contain_text("1")
+    check(page, axe_source, console)

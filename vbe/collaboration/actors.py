@@ -75,6 +75,12 @@ class LinkDetails:
 
 
 def duplicate_message(existing: Actor) -> str:
+    # An inactive actor is not found anywhere else in the register, so it is not named here either.
+    if not existing.is_active:
+        return _(
+            "Organisationsnumret %(number)s finns redan hos en aktör som inte längre är aktiv i registret, "
+            "och ett nummer kan bara finnas en gång."
+        ) % {"number": existing.org_number}
     return _("Organisationsnumret %(number)s finns redan i registret, för %(name)s.") % {
         "number": existing.org_number,
         "name": existing.name,

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from vbe.collaboration import raising
 from vbe.collaboration.demo import author_for
 from vbe.collaboration.models import Forum, ForumKind, ForumRaising, Meeting, MeetingAction
-from vbe.concerns.models import ActionKind, ActionTaken, Concern, Consent, Event, State
+from vbe.concerns import sharing
+from vbe.concerns.models import ActionKind, Concern, State
 from vbe.organisations.models import Organisation
 
 ACTIONS_PER_MEETING = 2
@@ -192,22 +194,28 @@ def raise_in_sspf(today: datetime.date | None = None) -> int:
     if concern is None:
         return 0
     handler = author_for(jarva)
+    # Through the services, as a handler would: the consent and the raising land in the timeline and the
+    # access log with the forum's name. Given by a guardian, named by role: the demo keeps names out even
+    # of the encrypted fields it writes.
     consent = concern.consents.filter(withdrawn_on=None).order_by("pk").first()
     if consent is None:
-        # Given by a guardian, named by role: the demo keeps names out even of encrypted fields it writes.
-        consent = Consent.objects.create(
-            concern=concern,
+        consent = sharing.record_consent(
+            actor=handler,
+            concern_id=concern.pk,
+            lock_version=concern.lock_version,
             purpose="Att ärendet tas upp i SSPF Järva",
             given_by="Vårdnadshavare",
             given_on=today,
-            recorded_by=handler,
         )
-        Event.objects.create(concern=concern, actor=handler, kind="consent", summary="Samtycke registrerat")
-    action = ActionTaken.objects.create(
-        concern=concern, kind=ActionKind.RAISED_IN_SSPF, done_on=today, recorded_by=handler
+    raising.raise_in_forum(
+        actor=handler,
+        concern_id=concern.pk,
+        lock_version=Concern.objects.values_list("lock_version", flat=True).get(pk=concern.pk),
+        kind=ActionKind.RAISED_IN_SSPF,
+        forum_id=forum.pk,
+        done_on=today,
+        consent_id=consent.pk,
     )
-    Event.objects.create(concern=concern, actor=handler, kind="action", summary=str(ActionKind.RAISED_IN_SSPF.label))
-    ForumRaising.objects.create(action=action, forum=forum, consent=consent)
     return 1
 
 

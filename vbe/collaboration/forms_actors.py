@@ -12,19 +12,11 @@ from vbe.accounts.models import User
 from vbe.collaboration import org_number
 from vbe.collaboration.actors import ActorDetails, LinkDetails, duplicate_link_message, duplicate_message, holder_of
 from vbe.collaboration.models import Actor, ActorKind, ActorLink, LinkKind
+from vbe.core.form_fields import DATE, LockForm
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.organisations.models import Organisation
 
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD.")}
-
-
-class LockForm(forms.Form):
-    """Carries the version the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
 
 
 class ActorSearchForm(forms.Form):
@@ -129,7 +121,8 @@ class ActorForm(LockForm):
         if self.duplicate is None and self.is_bound and self.non_field_errors():
             number = getattr(self, "cleaned_data", {}).get("org_number", "")
             self.duplicate = holder_of(number, other_than=self.actor.pk if self.actor else None)
-        return self.duplicate
+        # Linked to only while it can be opened: an inactive actor answers 404.
+        return self.duplicate if self.duplicate is not None and self.duplicate.is_active else None
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):

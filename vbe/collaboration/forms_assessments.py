@@ -11,13 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from vbe.collaboration.assessments import MAX_TEXT, REASONS_REQUIRED, Draft, Ruling, default_valid_until
 from vbe.collaboration.models import Assessment, Decision, Finding, LinkKind
+from vbe.core.form_fields import DATE, DATE_ERRORS, LockForm
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.organisations.models import Organisation
 
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange ett datum.")}
 TOO_LONG = {"max_length": _("Texten får vara högst %(limit_value)s tecken.")}
 
 # The standard text on how to appeal, editable per decision. A board's decision can be appealed in two
@@ -41,12 +38,6 @@ APPEAL_INFORMATION = _(
 def _not_future(value: datetime.date) -> None:
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("Datumet kan inte ligga i framtiden."))
-
-
-class LockForm(forms.Form):
-    """Carries the version the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
 
 
 class CreateForm(forms.Form):

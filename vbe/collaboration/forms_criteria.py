@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vbe.collaboration.assessments_criteria import MAX_TEXT, Wording
-from vbe.collaboration.forms_assessments import LockForm
 from vbe.collaboration.models import Criterion
+from vbe.core.form_fields import LockForm
 from vbe.core.textcheck import reject_identifying_numbers
 
 

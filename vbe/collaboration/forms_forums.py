@@ -8,24 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from vbe.collaboration.forums import ForumContent
 from vbe.collaboration.models import Forum, ForumKind
+from vbe.core.form_fields import LockForm, RowsField
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.models import FocusArea
 from vbe.organisations.models import District, Organisation, Partner
 
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
 CITYWIDE = "stad"
-
-
-class LockForm(forms.Form):
-    """Carries the version the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
-
-
-class OrganisationChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name
 
 
 class ForumForm(LockForm):
@@ -51,21 +39,21 @@ class ForumForm(LockForm):
         validators=[reject_identifying_numbers],
         help_text=_("Vad forumet gör och hur enskilda tas upp. Skriv aldrig namn eller uppgifter om enskilda."),
     )
-    member_organisations = OrganisationChoices(
+    member_organisations = RowsField(
         label=_("Stadens deltagare"),
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Välj bland organisationerna i listan.")},
     )
-    member_partners = forms.ModelMultipleChoiceField(
+    member_partners = RowsField(
         label=_("Andra deltagare"),
         queryset=Partner.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Välj bland aktörerna i listan.")},
     )
-    focus_areas = forms.ModelMultipleChoiceField(
+    focus_areas = RowsField(
         label=_("Områden i riktlinjerna"),
         queryset=FocusArea.objects.none(),
         required=False,

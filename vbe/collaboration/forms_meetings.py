@@ -15,15 +15,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vbe.collaboration.forms_forums import LockForm
 from vbe.collaboration.meeting_text import HINT, NAME_WARNING_CODE
 from vbe.collaboration.meetings import ActionContent, MeetingContent
 from vbe.collaboration.models import Forum, Meeting, MeetingAction
+from vbe.core.form_fields import DATE, DATE_ERRORS, LockForm, RowsField
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.organisations.models import Organisation, Partner
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange ett datum.")}
 MAX_TEXT = 10_000
 ORGANISATION, PARTNER = "o", "p"
 
@@ -44,14 +42,9 @@ class NameConfirmation(forms.Form):
         )
 
 
-class OrganisationChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.name
-
-
 class MeetingForm(LockForm, NameConfirmation):
     held_on = forms.DateField(label=_("Datum"), widget=DATE, error_messages=DATE_ERRORS)
-    participant_organisations = OrganisationChoices(
+    participant_organisations = RowsField(
         label=_("Stadens deltagare"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -59,7 +52,7 @@ class MeetingForm(LockForm, NameConfirmation):
         help_text=_("Organisationer, inte personer. Bara forumets deltagare kan väljas."),
         error_messages={"invalid_choice": _("Välj bland forumets deltagare.")},
     )
-    participant_partners = forms.ModelMultipleChoiceField(
+    participant_partners = RowsField(
         label=_("Andra deltagare"),
         queryset=Partner.objects.none(),
         required=False,

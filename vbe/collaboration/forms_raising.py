@@ -11,11 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from vbe.collaboration.models import ForumKind
 from vbe.collaboration.raising import FORUM_KIND, MIN_LEGAL_GROUND_LENGTH, forums_for
 from vbe.concerns.models import Concern
+from vbe.core.form_fields import DATE, RELOAD
 from vbe.core.textcheck import reject_identifying_numbers
 
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange vilken dag ärendet lyftes.")}
 KINDS = [(kind.value, kind.label) for kind in FORUM_KIND]
 

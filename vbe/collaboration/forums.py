@@ -82,23 +82,38 @@ def twelve_months_before(today: datetime.date) -> datetime.date:
         return datetime.date(today.year - 1, 2, 28) + datetime.timedelta(days=1)
 
 
-def listed(*, district: District | None = None, citywide: bool = False, today: datetime.date | None = None) -> list:
-    """The forums for the list page, grouped by kind in the kinds' order, each with the number of its
-    meetings held in the last twelve months: one query however many forums there are."""
+def listed(
+    user: Person,
+    *,
+    district: District | None = None,
+    citywide: bool = False,
+    today: datetime.date | None = None,
+) -> list:
+    """The forums for the list page, grouped by kind in the kinds' order. A forum whose meetings
+    ``user`` reads (``reads_meetings``) has the number of its meetings held in the last twelve months
+    (``recent_meetings``); of any other forum nothing about its meetings is counted (None), as its
+    meetings are not the user's to know of. Two queries however many forums there are."""
     today = today or timezone.localdate()
     since = twelve_months_before(today)
+    held = Q(meetings__held_on__gte=since, meetings__held_on__lte=today)
+    readable: set[int] | None = None  # None: every forum's (the central coordinator)
+    if not is_central(user):
+        readable = set(Forum.objects.filter(meeting_forums(user)).values_list("pk", flat=True))
+        held &= Q(pk__in=readable)  # the others' meetings are not even counted
     rows = (
         Forum.objects.select_related("district")
         .defer("district__geometry")
-        .annotate(
-            recent_meetings=Count("meetings", filter=Q(meetings__held_on__gte=since, meetings__held_on__lte=today))
-        )
+        .annotate(recent_meetings=Count("meetings", filter=held))
     )
     if district is not None:
         rows = rows.filter(district=district)
     elif citywide:
         rows = rows.filter(district__isnull=True)
     forums = list(rows.order_by("name", "pk"))
+    for forum in forums:
+        forum.reads_meetings = readable is None or forum.pk in readable  # type: ignore[attr-defined]
+        if not forum.reads_meetings:  # type: ignore[attr-defined]
+            forum.recent_meetings = None  # type: ignore[assignment]
     labels = dict(ForumKind.choices)
     groups = []
     for kind in ForumKind.values:

@@ -32,11 +32,18 @@ def reject_numbers(*texts: str) -> None:
         reject_identifying_numbers(text)
 
 
-def check_names(*, actor: User, texts: tuple[str, ...], confirmed: bool) -> bool:
-    """Refuses with the warning when a text names a concern subject the actor may read and the actor has
-    not confirmed; returns True when there was such a match and it was confirmed (to be logged with
-    ``log_confirmed`` once the row is saved)."""
-    if not mentions_concern_subject(actor, *texts):
+def names_found(*, actor: User, texts: tuple[str, ...]) -> bool:
+    """Whether a text names a concern subject the actor may read. It decrypts every readable concern's
+    name, so it is asked before the service takes its transaction and row lock (on SQLite the lock is
+    the whole database's): it only reads, and its answer is given under the lock by ``check_names``."""
+    return mentions_concern_subject(actor, *texts)
+
+
+def check_names(*, found: bool, confirmed: bool) -> bool:
+    """Refuses with the warning when ``names_found`` found a name and the actor has not confirmed;
+    returns True when there was such a match and it was confirmed (to be logged with ``log_confirmed``
+    once the row is saved)."""
+    if not found:
         return False
     if not confirmed:
         raise ValidationError(NAME_WARNING, code=NAME_WARNING_CODE)

@@ -6,17 +6,21 @@ meetings (RECORD_MEETINGS about the forum: the coordinators and caseworkers of i
 and the central coordinator), asked again under the row lock. A meeting names organisations, never
 people: its participants are chosen among the forum's members, an action's owner is a member
 organisation or partner. It has no link to any concern. Every text is checked for personal data
-(``meeting_text``).
+(``meeting_text``): personnummer and phone numbers under the row lock, names of concern subjects before
+the transaction begins (that check decrypts names and only reads; its answer is given under the lock).
+A meeting or an action is created once per form: the form's one-time key is kept on the row.
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +44,8 @@ STALE_MEETING = gettext_lazy(
 STALE_ACTION = gettext_lazy(
     "Åtgärden har ändrats av någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen igen."
 )
+KEY_USED = gettext_lazy("Formuläret har redan skickats. Ladda om sidan och fyll i det igen.")
+Saved = TypeVar("Saved", Meeting, MeetingAction)
 
 
 def one_year_after(today: datetime.date) -> datetime.date:
@@ -97,7 +103,36 @@ def _apply(meeting: Meeting, content: MeetingContent) -> None:
     meeting.agenda, meeting.decisions = content.agenda.strip(), content.decisions.strip()
 
 
-@transaction.atomic
+def _already_saved(model: type[Saved], key: uuid.UUID | None, actor: User, **where: int) -> Saved | None:
+    """The row the same form created before (asked under the row lock), marked ``already_saved``; None
+    if the form's key is new. A key that made another writer's row, or a row elsewhere, is refused, not
+    answered with that row."""
+    if key is None:
+        return None
+    row = model.objects.filter(submission_key=key).first()
+    if row is None:
+        return None
+    if row.created_by_id != actor.pk or any(getattr(row, field) != value for field, value in where.items()):
+        raise ValidationError(KEY_USED)
+    row.already_saved = True  # type: ignore[attr-defined]
+    return row
+
+
+def _save_once(row: Saved, actor: User, **where: int) -> Saved | None:
+    """Saves the new row; None when saved, or the row of the same form saved meanwhile. The row locks
+    already make the second sending wait for the first; the unique key is the last guard, in a
+    savepoint so the transaction stays usable."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        done = _already_saved(type(row), row.submission_key, actor, **where)
+        if done is None:
+            raise
+        return done
+    return None
+
+
 def record_meeting(
     *,
     actor: User,
@@ -105,30 +140,38 @@ def record_meeting(
     content: MeetingContent,
     confirm_names: bool = False,
     today: datetime.date | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Meeting:
-    # The forum's row locked, so its members cannot change between the check and the save.
-    list(Forum.objects.select_for_update().filter(pk=forum_id).values_list("pk", flat=True))
-    forum = _forum(forum_id)
-    permissions.require(actor, Action.RECORD_MEETINGS, forum)
-    if not forum.is_active:
-        raise ValidationError(_("Forumet är avslutat. Nya möten kan inte registreras."))
-    _check_meeting(forum, content, today or timezone.localdate(), None)
-    confirmed = meeting_text.check_names(
-        actor=actor, texts=(content.agenda, content.decisions), confirmed=confirm_names
-    )
-    meeting = Meeting(forum=forum, created_by=actor)
-    _apply(meeting, content)
-    meeting.save()
-    meeting.participant_organisations.set(content.participant_organisations)
-    meeting.participant_partners.set(content.participant_partners)
-    scope = _scope(actor, forum)
-    record(action="meeting_recorded", actor=actor, obj=meeting, organisation_id=scope)
-    if confirmed:
-        meeting_text.log_confirmed(actor=actor, obj=meeting, organisation_id=scope)
-    return meeting
+    """Records a meeting. With ``submission_key`` (the form's one-time key) the same form sent again
+    records nothing and returns the meeting the first sending recorded, marked ``already_saved``."""
+    names = meeting_text.names_found(actor=actor, texts=(content.agenda, content.decisions))
+    with transaction.atomic():
+        # The forum's row locked, so its members cannot change between the check and the save, and a
+        # second sending of the same form waits here until the first is saved.
+        list(Forum.objects.select_for_update().filter(pk=forum_id).values_list("pk", flat=True))
+        forum = _forum(forum_id)
+        permissions.require(actor, Action.RECORD_MEETINGS, forum)
+        done = _already_saved(Meeting, submission_key, actor, forum_id=forum.pk)
+        if done is not None:
+            return done
+        if not forum.is_active:
+            raise ValidationError(_("Forumet är avslutat. Nya möten kan inte registreras."))
+        _check_meeting(forum, content, today or timezone.localdate(), None)
+        confirmed = meeting_text.check_names(found=names, confirmed=confirm_names)
+        meeting = Meeting(forum=forum, created_by=actor, submission_key=submission_key)
+        _apply(meeting, content)
+        done = _save_once(meeting, actor, forum_id=forum.pk)
+        if done is not None:
+            return done
+        meeting.participant_organisations.set(content.participant_organisations)
+        meeting.participant_partners.set(content.participant_partners)
+        scope = _scope(actor, forum)
+        record(action="meeting_recorded", actor=actor, obj=meeting, organisation_id=scope)
+        if confirmed:
+            meeting_text.log_confirmed(actor=actor, obj=meeting, organisation_id=scope)
+        return meeting
 
 
-@transaction.atomic
 def update_meeting(
     *,
     actor: User,
@@ -138,28 +181,28 @@ def update_meeting(
     confirm_names: bool = False,
     today: datetime.date | None = None,
 ) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    forum = _forum(meeting.forum_id)
-    permissions.require(actor, Action.RECORD_MEETINGS, forum)
-    if meeting.lock_version != lock_version:
-        raise ValidationError(STALE_MEETING)
-    _check_meeting(forum, content, today or timezone.localdate(), meeting)
-    earliest_due = meeting.actions.order_by("due_on").values_list("due_on", flat=True).first()
-    if earliest_due is not None and content.held_on > earliest_due:
-        raise ValidationError(_("Mötet kan inte flyttas till efter en åtgärds sista datum."))
-    confirmed = meeting_text.check_names(
-        actor=actor, texts=(content.agenda, content.decisions), confirmed=confirm_names
-    )
-    _apply(meeting, content)
-    meeting.lock_version += 1
-    meeting.save()
-    meeting.participant_organisations.set(content.participant_organisations)
-    meeting.participant_partners.set(content.participant_partners)
-    scope = _scope(actor, forum)
-    record(action="meeting_changed", actor=actor, obj=meeting, organisation_id=scope)
-    if confirmed:
-        meeting_text.log_confirmed(actor=actor, obj=meeting, organisation_id=scope)
-    return meeting
+    names = meeting_text.names_found(actor=actor, texts=(content.agenda, content.decisions))
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        forum = _forum(meeting.forum_id)
+        permissions.require(actor, Action.RECORD_MEETINGS, forum)
+        if meeting.lock_version != lock_version:
+            raise ValidationError(STALE_MEETING)
+        _check_meeting(forum, content, today or timezone.localdate(), meeting)
+        earliest_due = meeting.actions.order_by("due_on").values_list("due_on", flat=True).first()
+        if earliest_due is not None and content.held_on > earliest_due:
+            raise ValidationError(_("Mötet kan inte flyttas till efter en åtgärds sista datum."))
+        confirmed = meeting_text.check_names(found=names, confirmed=confirm_names)
+        _apply(meeting, content)
+        meeting.lock_version += 1
+        meeting.save()
+        meeting.participant_organisations.set(content.participant_organisations)
+        meeting.participant_partners.set(content.participant_partners)
+        scope = _scope(actor, forum)
+        record(action="meeting_changed", actor=actor, obj=meeting, organisation_id=scope)
+        if confirmed:
+            meeting_text.log_confirmed(actor=actor, obj=meeting, organisation_id=scope)
+        return meeting
 
 
 def _check_owner(forum: Forum, content: ActionContent) -> None:
@@ -173,32 +216,49 @@ def _check_owner(forum: Forum, content: ActionContent) -> None:
         raise ValidationError(_("Den ansvariga ska vara med i forumet."))
 
 
-@transaction.atomic
-def add_action(*, actor: User, meeting_id: int, content: ActionContent, confirm_names: bool = False) -> MeetingAction:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    forum = _forum(meeting.forum_id)
-    permissions.require(actor, Action.RECORD_MEETINGS, forum)
+def add_action(
+    *,
+    actor: User,
+    meeting_id: int,
+    content: ActionContent,
+    confirm_names: bool = False,
+    submission_key: uuid.UUID | None = None,
+) -> MeetingAction:
+    """Adds a follow-up action; ``submission_key`` as for ``record_meeting``."""
     description = content.description.strip()
-    if not description:
-        raise ValidationError(_("Skriv vad som ska göras."))
-    meeting_text.reject_numbers(description)
-    _check_owner(forum, content)
-    if content.due_on < meeting.held_on:
-        raise ValidationError(_("Sista datum kan inte vara före mötet."))
-    confirmed = meeting_text.check_names(actor=actor, texts=(description,), confirmed=confirm_names)
-    action = MeetingAction.objects.create(
-        meeting=meeting,
-        description=description,
-        owner_organisation=content.owner_organisation,
-        owner_partner=content.owner_partner,
-        due_on=content.due_on,
-        created_by=actor,
-    )
-    scope = _scope(actor, forum)
-    record(action="meeting_action_added", actor=actor, obj=action, organisation_id=scope)
-    if confirmed:
-        meeting_text.log_confirmed(actor=actor, obj=action, organisation_id=scope)
-    return action
+    names = meeting_text.names_found(actor=actor, texts=(description,))
+    with transaction.atomic():
+        # The meeting's row locked: a second sending of the same form waits here for the first.
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        forum = _forum(meeting.forum_id)
+        permissions.require(actor, Action.RECORD_MEETINGS, forum)
+        done = _already_saved(MeetingAction, submission_key, actor, meeting_id=meeting.pk)
+        if done is not None:
+            return done
+        if not description:
+            raise ValidationError(_("Skriv vad som ska göras."))
+        meeting_text.reject_numbers(description)
+        _check_owner(forum, content)
+        if content.due_on < meeting.held_on:
+            raise ValidationError(_("Sista datum kan inte vara före mötet."))
+        confirmed = meeting_text.check_names(found=names, confirmed=confirm_names)
+        action = MeetingAction(
+            meeting=meeting,
+            description=description,
+            owner_organisation=content.owner_organisation,
+            owner_partner=content.owner_partner,
+            due_on=content.due_on,
+            created_by=actor,
+            submission_key=submission_key,
+        )
+        done = _save_once(action, actor, meeting_id=meeting.pk)
+        if done is not None:
+            return done
+        scope = _scope(actor, forum)
+        record(action="meeting_action_added", actor=actor, obj=action, organisation_id=scope)
+        if confirmed:
+            meeting_text.log_confirmed(actor=actor, obj=action, organisation_id=scope)
+        return action
 
 
 def _locked_action(actor: User, action_id: int, lock_version: int) -> tuple[MeetingAction, Forum]:
@@ -210,7 +270,6 @@ def _locked_action(actor: User, action_id: int, lock_version: int) -> tuple[Meet
     return action, forum
 
 
-@transaction.atomic
 def follow_up_action(
     *,
     actor: User,
@@ -223,25 +282,27 @@ def follow_up_action(
 ) -> MeetingAction:
     """Marks the action followed up: when, and what came of it. A followed-up action may be followed up
     again (a correction) or reopened."""
-    action, forum = _locked_action(actor, action_id, lock_version)
-    today = today or timezone.localdate()
-    if done_on > today:
-        raise ValidationError(_("Datumet för uppföljningen kan inte vara i framtiden."))
-    if done_on < action.meeting.held_on:
-        raise ValidationError(_("Uppföljningen kan inte vara före mötet."))
     follow_up = follow_up.strip()
-    if not follow_up:
-        raise ValidationError(_("Skriv vad som har gjorts."))
-    meeting_text.reject_numbers(follow_up)
-    confirmed = meeting_text.check_names(actor=actor, texts=(follow_up,), confirmed=confirm_names)
-    action.done_on, action.follow_up = done_on, follow_up
-    action.lock_version += 1
-    action.save(update_fields=["done_on", "follow_up", "lock_version"])
-    scope = _scope(actor, forum)
-    record(action="meeting_action_followed_up", actor=actor, obj=action, organisation_id=scope)
-    if confirmed:
-        meeting_text.log_confirmed(actor=actor, obj=action, organisation_id=scope)
-    return action
+    names = meeting_text.names_found(actor=actor, texts=(follow_up,))
+    with transaction.atomic():
+        action, forum = _locked_action(actor, action_id, lock_version)
+        today = today or timezone.localdate()
+        if done_on > today:
+            raise ValidationError(_("Datumet för uppföljningen kan inte vara i framtiden."))
+        if done_on < action.meeting.held_on:
+            raise ValidationError(_("Uppföljningen kan inte vara före mötet."))
+        if not follow_up:
+            raise ValidationError(_("Skriv vad som har gjorts."))
+        meeting_text.reject_numbers(follow_up)
+        confirmed = meeting_text.check_names(found=names, confirmed=confirm_names)
+        action.done_on, action.follow_up = done_on, follow_up
+        action.lock_version += 1
+        action.save(update_fields=["done_on", "follow_up", "lock_version"])
+        scope = _scope(actor, forum)
+        record(action="meeting_action_followed_up", actor=actor, obj=action, organisation_id=scope)
+        if confirmed:
+            meeting_text.log_confirmed(actor=actor, obj=action, organisation_id=scope)
+        return action
 
 
 @transaction.atomic

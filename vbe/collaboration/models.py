@@ -261,6 +261,8 @@ class Meeting(models.Model):
     agenda = models.TextField(_("dagordning"), blank=True)
     decisions = models.TextField(_("beslut och slutsatser"), blank=True)
     lock_version = models.PositiveIntegerField(default=1)
+    # The one-time key of the form that recorded it: the same form sent twice records one meeting.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -298,6 +300,8 @@ class MeetingAction(models.Model):
     done_on = models.DateField(_("följdes upp"), null=True, blank=True)
     follow_up = models.TextField(_("uppföljning"), blank=True)
     lock_version = models.PositiveIntegerField(default=1)
+    # The one-time key of the form that added it: the same form sent twice adds one action.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

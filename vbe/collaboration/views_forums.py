@@ -36,7 +36,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_FORUMS)
     choice = DistrictFilterForm(request.GET if "omrade" in request.GET else None)
     district, citywide = choice.chosen()
-    groups = forums.listed(district=district, citywide=citywide, today=timezone.localdate())
+    groups = forums.listed(request.user, district=district, citywide=citywide, today=timezone.localdate())
     return render(
         request,
         "collaboration/forum_list.html",
@@ -44,6 +44,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "choice": choice,
             "filtered": district is not None or citywide,
+            "counts_hidden": any(not forum.reads_meetings for group in groups for forum in group["forums"]),
             "can_manage": permissions.can(request.user, Action.MANAGE_FORUMS),
         },
     )

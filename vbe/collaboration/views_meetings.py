@@ -5,14 +5,20 @@ A meeting or an action of a forum whose meetings the user may not read is not fo
 tells anyone that it exists; who reads it but may not record (unit managers, board readers) is refused
 the forms (403). Every form says in its hint to write organisations and subjects, never names; a text
 that names a person in a concern the writer reads comes back with a warning and a box to confirm.
+
+The forms that create (a meeting, an action) carry a one-time key, new each time the page is shown
+(``submission_key``, a hidden input read here): the same form sent twice creates one row, and the
+second sending is sent to the row the first one created.
 """
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -28,8 +34,24 @@ from vbe.collaboration.models import Forum, Meeting, MeetingAction
 from vbe.core import submission
 
 GET_POST = ["GET", "HEAD", "POST"]
+SUBMISSION_KEY = "submission_key"
 ACTIONS_PER_PAGE = 25
 FORUM_MEMBERS = ("forum__member_organisations", "forum__member_partners")
+
+
+def _posted_key(request: HttpRequest) -> uuid.UUID:
+    """The form's one-time key as sent; a form without a valid one (an old page, a tampered form) is
+    asked to be reloaded, which gives it a new key."""
+    try:
+        return uuid.UUID(request.POST.get(SUBMISSION_KEY, ""))
+    except ValueError:
+        raise ValidationError(
+            _("Formuläret saknar sin kontrollkod. Ladda om sidan och fyll i formuläret igen.")
+        ) from None
+
+
+def _saved_message(saved: Meeting | MeetingAction, done: str, already: str) -> str:
+    return already if getattr(saved, "already_saved", False) else done
 
 
 def _readable_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -88,12 +110,20 @@ def _meeting_form_page(request: HttpRequest, forum: Forum, meeting: Meeting | No
     form = MeetingForm(request.POST if request.method == "POST" else None, forum=forum, meeting=meeting)
 
     def page_again(bound: django_forms.BaseForm) -> HttpResponse:
-        return render(request, "collaboration/meeting_form.html", {"forum": forum, "meeting": meeting, "form": bound})
+        return render(
+            request,
+            "collaboration/meeting_form.html",
+            {"forum": forum, "meeting": meeting, "form": bound, "submission_key": uuid.uuid4()},
+        )
 
     def save(data: dict) -> Meeting:
         if meeting is None:
             return meetings.record_meeting(
-                actor=request.user, forum_id=forum.pk, content=form.content(), confirm_names=data["confirm_names"]
+                actor=request.user,
+                forum_id=forum.pk,
+                content=form.content(),
+                confirm_names=data["confirm_names"],
+                submission_key=_posted_key(request),
             )
         return meetings.update_meeting(
             actor=request.user,
@@ -107,7 +137,7 @@ def _meeting_form_page(request: HttpRequest, forum: Forum, meeting: Meeting | No
         request,
         form,
         save,
-        done=_("Mötet är sparat."),
+        done=lambda saved: _saved_message(saved, _("Mötet är sparat."), _("Mötet var redan sparat.")),
         next_url=lambda saved: reverse("collaboration:meeting", args=[saved.pk]),
         page_again=page_again,
     )
@@ -139,16 +169,22 @@ def meeting_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     def page_again(bound: django_forms.BaseForm) -> HttpResponse:
         return render(
-            request, "collaboration/action_form.html", {"meeting": meeting, "forum": meeting.forum, "form": bound}
+            request,
+            "collaboration/action_form.html",
+            {"meeting": meeting, "forum": meeting.forum, "form": bound, "submission_key": uuid.uuid4()},
         )
 
     return submission.submit(
         request,
         form,
         lambda data: meetings.add_action(
-            actor=request.user, meeting_id=meeting.pk, content=form.content(), confirm_names=data["confirm_names"]
+            actor=request.user,
+            meeting_id=meeting.pk,
+            content=form.content(),
+            confirm_names=data["confirm_names"],
+            submission_key=_posted_key(request),
         ),
-        done=_("Åtgärden är sparad."),
+        done=lambda saved: _saved_message(saved, _("Åtgärden är sparad."), _("Åtgärden var redan sparad.")),
         next_url=lambda saved: reverse("collaboration:meeting", args=[meeting.pk]),
         page_again=page_again,
     )

@@ -10,18 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from vbe.competence import catalogue, headcounts
 from vbe.competence.models import MAX_VALIDITY_YEARS, Course, CourseFormat, Headcount, Level, StaffGroup
+from vbe.core.form_fields import RELOAD, RELOAD_TEXT, LockForm, RowsField
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.models import FocusArea
 from vbe.organisations.models import Unit
-
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
-
-
-class LockForm(forms.Form):
-    """Carries the version the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
 
 
 def _focus_areas():
@@ -121,14 +113,14 @@ class CourseForm(LockForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[reject_identifying_numbers],
     )
-    target_groups = forms.ModelMultipleChoiceField(
+    target_groups = RowsField(
         label=_("Målgrupper"),
         queryset=StaffGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Välj bland personalgrupperna i listan.")},
     )
-    required_for = forms.ModelMultipleChoiceField(
+    required_for = RowsField(
         label=_("Obligatorisk för"),
         queryset=StaffGroup.objects.none(),
         required=False,
@@ -136,7 +128,7 @@ class CourseForm(LockForm):
         help_text=_("En obligatorisk utbildning räknas också som riktad till gruppen."),
         error_messages={"invalid_choice": _("Välj bland personalgrupperna i listan.")},
     )
-    focus_areas = forms.ModelMultipleChoiceField(
+    focus_areas = RowsField(
         label=_("Områden i riktlinjerna"),
         queryset=FocusArea.objects.none(),
         required=False,

@@ -12,11 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from vbe.accounts import recipients
 from vbe.concerns.models import ActionKind, AssessmentArea, Outcome, YesNoUnknown
 from vbe.core import personnummer
+from vbe.core.form_fields import DATE, DATE_ERRORS
 from vbe.guidelines.vocabulary import Environment
 from vbe.organisations.models import District, Organisation, Unit
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange ett datum.")}
 
 
 def _not_future(value):

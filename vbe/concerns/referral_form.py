@@ -7,8 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vbe.concerns import referrals
-from vbe.concerns.forms import DATE, DATE_ERRORS, ListedChoiceField, VersionedForm, _not_future
+from vbe.concerns.forms import ListedChoiceField, VersionedForm, _not_future
 from vbe.concerns.models import ReferralKind
+from vbe.core.form_fields import DATE, DATE_ERRORS
 
 
 class ReferralForm(VersionedForm):

@@ -10,20 +10,12 @@ from vbe.accounts import permissions
 from vbe.accounts.models import Membership, Role, User
 from vbe.accounts.permissions import Action
 from vbe.competence.models import StaffGroup
+from vbe.core.form_fields import LockForm, RowsField
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.models import FocusArea, Method
 from vbe.knowledge.models import MAX_REVIEW_INTERVAL_MONTHS, Kind, Resource
 from vbe.knowledge.resources import MAX_BODY_LENGTH, Content
 from vbe.organisations.models import Organisation
-
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
-
-
-class LockForm(forms.Form):
-    """Carries the version the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages=RELOAD)
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -94,21 +86,21 @@ class ResourceForm(LockForm):
         help_text=_("Lämna tomt om materialet gäller alla."),
         error_messages={"invalid_choice": _("Välj roller bland dem i listan.")},
     )
-    audience_groups = forms.ModelMultipleChoiceField(
+    audience_groups = RowsField(
         label=_("För personalgrupper"),
         queryset=StaffGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Välj bland personalgrupperna i listan.")},
     )
-    focus_areas = forms.ModelMultipleChoiceField(
+    focus_areas = RowsField(
         label=_("Områden i riktlinjerna"),
         queryset=FocusArea.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Välj bland områdena i listan.")},
     )
-    methods = forms.ModelMultipleChoiceField(
+    methods = RowsField(
         label=_("Metoder i riktlinjerna"),
         queryset=Method.objects.none(),
         required=False,

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from vbe.core.form_fields import LockForm
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.vocabulary import Environment
 from vbe.incidents import symbols, uploads
 from vbe.incidents.symbol_models import MAX_ALT_TEXT
-from vbe.knowledge.forms_resources import LockForm
 
 
 class SymbolFilterForm(forms.Form):

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from vbe.accounts.permissions import Action, require
 from vbe.core import submission
+from vbe.core.form_fields import LockForm
 from vbe.knowledge import access, review
-from vbe.knowledge.forms_resources import LockForm
 
 
 class ReviewedForm(LockForm):

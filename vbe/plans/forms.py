@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vbe.core.form_fields import DATE, DATE_ERRORS, RELOAD, LockForm, RowsField
 from vbe.core.textcheck import reject_identifying_numbers
 from vbe.guidelines.cycle import Cycle
 from vbe.guidelines.models import FocusArea, Method
@@ -16,17 +17,7 @@ from vbe.plans.cycle import cycle_text, off_cycle_error
 from vbe.plans.models import DutyAnswer, FollowUp, FollowUpStatus, Measure, MeasureStatus, Plan, PlanKind
 from vbe.plans.services import FollowUpEntry, kind_for
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."), "required": _("Ange ett datum.")}
 MAX_INDICATORS = 3
-RELOAD_TEXT = _("Sidan saknar uppgifter som behövs. Ladda om sidan och försök igen.")
-RELOAD = {"required": RELOAD_TEXT, "invalid": RELOAD_TEXT, "min_value": RELOAD_TEXT}
-
-
-class LockForm(forms.Form):
-    """Carries the version of the plan the user saw, so a concurrent change is never overwritten."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FilterForm(forms.Form):
@@ -166,7 +157,7 @@ class MeasureForm(LockForm):
             "invalid_choice": _("Välj ett av riktlinjernas områden."),
         },
     )
-    methods = forms.ModelMultipleChoiceField(
+    methods = RowsField(
         queryset=Method.objects.none(),
         label=_("Metoder och arbetssätt"),
         help_text=_("Välj bara metoder under det område du valde ovan."),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vbe.core.form_fields import LockForm
 from vbe.guidelines.models import FocusArea, Method
-from vbe.plans.forms import LockForm, measure_description_field, measure_title_field
+from vbe.plans.forms import measure_description_field, measure_title_field
 from vbe.plans.models import ListedMeasure, MeasureStatus
 
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vbe.accounts import permissions
 from vbe.accounts.permissions import Action
 from vbe.core import submission
+from vbe.core.form_fields import LockForm
 from vbe.organisations.models import Organisation
 from vbe.plans import measure_lists
-from vbe.plans.forms import LockForm
 from vbe.plans.forms_lists import ListedMeasureForm
 from vbe.plans.models import ListedMeasure, MeasureList
 from vbe.plans.views import FIRST_YEAR, GET_POST, _this_year

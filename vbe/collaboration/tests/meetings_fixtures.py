@@ -4,6 +4,7 @@ through the services, and the access-log rows they leave."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from vbe.accounts.models import User
 from vbe.audit.models import AccessLogEntry
@@ -17,6 +18,7 @@ from vbe.organisations.models import Organisation, Partner
 TODAY = datetime.date(2026, 6, 15)
 HELD_ON = datetime.date(2026, 6, 1)
 SUBJECT = "Test Testsson"
+_KEY = re.compile(r'<input type="hidden" name="submission_key" value="([0-9a-f-]{36})">')
 
 
 def forum(name: str = "SSPF Järva") -> Forum:
@@ -61,3 +63,15 @@ def concern_about(cast, name: str = SUBJECT, organisation: str = "jarva", key: s
         person_name=name,
         notify=False,
     )
+
+
+def page_key(response) -> str:
+    """The one-time key of the form on a rendered page, as the browser sends it back."""
+    match = _KEY.search(response.content.decode())
+    assert match is not None, "the form has no submission key"
+    return match[1]
+
+
+def form_key(client, path: str) -> str:
+    """The key of a freshly opened form page."""
+    return page_key(client.get(path))

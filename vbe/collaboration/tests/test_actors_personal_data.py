@@ -54,3 +54,17 @@ def test_an_inactive_actor_cannot_be_assessed(cast):
     client = cast.client("coordinator")
     assert client.get(f"/samverkan/aktorer/{actor.pk}/bedomningar/ny/").status_code == 404
     assert client.post(f"/samverkan/aktorer/{actor.pk}/bedomningar/ny/", {}).status_code == 404
+
+
+def test_a_number_held_by_an_inactive_actor_is_refused_without_naming_it(cast):
+    hidden = make_actor(cast["coordinator"], name="Föreningen Vilande")
+    Actor.objects.filter(pk=hidden.pk).update(is_active=False)
+    response = cast.client("coordinator").post(
+        "/samverkan/aktorer/ny/",
+        {"lock_version": "0", "name": "Föreningen Ny", "org_number": hidden.org_number, "kind": "non_profit"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "inte längre är aktiv" in page
+    assert "Föreningen Vilande" not in page and f"/samverkan/aktorer/{hidden.pk}/" not in page
+    assert not Actor.objects.filter(name="Föreningen Ny").exists()

@@ -4,14 +4,9 @@ reminder once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Barrier, Thread
-
-import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
+from tests.races import POSTGRES_RACE, race
 from vbe.accounts.models import User
 from vbe.audit.models import AccessLogEntry
 from vbe.collaboration import assessments, renewal
@@ -20,33 +15,7 @@ from vbe.collaboration.tests.assessments_fixtures import decide, fill, make_acto
 from vbe.collaboration.tests.test_renewal import TODAY, decided, on
 from vbe.notifications.models import Notification
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)"),
-]
-
-
-def _race(work: Callable[[int], object], n: int = 2) -> tuple[list[object], list[str]]:
-    barrier, results, refused, errors = Barrier(n), [], [], []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work(i))
-        except ValidationError as exc:
-            refused.extend(exc.messages)
-        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results, refused
+pytestmark = POSTGRES_RACE
 
 
 def _assessors(cast) -> list[User]:
@@ -64,7 +33,7 @@ def test_two_renewals_of_one_decision_make_one_draft(cast):
         user = User.objects.get(pk=people[i].pk)
         return assessments.renew_assessment(user=user, assessment_id=first.pk, lock_version=first.lock_version)
 
-    results, refused = _race(renew)
+    results, refused = race(renew)
     assert len(results) == 1 and len(refused) == 1 and "redan förnyad" in refused[0]
     assert Assessment.objects.filter(supersedes=first).count() == 1
     assert AccessLogEntry.objects.filter(action="democracy_assessment_renewed").count() == 1
@@ -78,7 +47,7 @@ def test_two_starts_make_one_open_draft(cast):
         user = User.objects.get(pk=people[i].pk)
         return assessments.create_assessment(user=user, actor_id=actor.pk, organisation=org("jarva"), purpose="grant")
 
-    results, refused = _race(begin)
+    results, refused = race(begin)
     assert len(results) == 1 and len(refused) == 1 and "redan en påbörjad" in refused[0]
     assert Assessment.objects.filter(actor=actor).count() == 1
 
@@ -95,7 +64,7 @@ def test_two_decisions_on_one_draft_make_one(cast):
             user=user, assessment_id=draft.pk, lock_version=draft.lock_version, ruling=ruling, today=today
         )
 
-    results, refused = _race(rule)
+    results, refused = race(rule)
     assert len(results) == 1 and len(refused) == 1 and "någon annan" in refused[0]
     assert AccessLogEntry.objects.filter(action="democracy_assessment_decided").count() == 1
 
@@ -103,7 +72,7 @@ def test_two_decisions_on_one_draft_make_one(cast):
 def test_two_workers_send_each_renewal_reminder_once(cast, settings):
     settings.VBE_DEMOCRACY_RENEWAL_NOTICE_DAYS = 60
     due = [decided(cast, f"Förening {i}", on(10 + i)) for i in range(3)]
-    results, _refused = _race(lambda _i: renewal.run(today=TODAY))
+    results, _refused = race(lambda _i: renewal.run(today=TODAY))
     assert sum(r.reminded for r in results) == 3
     # Järva's coordinator and unit manager, once each per decision.
     assert Notification.objects.filter(kind="democracy_renewal_reminder").count() == 6

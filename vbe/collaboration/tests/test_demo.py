@@ -159,6 +159,8 @@ def test_a_concern_of_jarva_is_raised_in_sspf_on_its_consent(seeded):
     assert raising.action.concern.organisation.slug == "jarva"
     assert raising.consent.concern_id == raising.action.concern_id and raising.consent.withdrawn_on is None
     assert raising.action.recorded_by == User.objects.get(email="samordnare.jarva@vbe.example")
+    # Written through the service: the timeline names the forum.
+    assert "Lyft i SSPF: SSPF Järva" in [event.summary for event in raising.action.concern.events.all()]
 
 
 def _free_texts():

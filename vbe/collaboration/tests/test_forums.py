@@ -1,6 +1,7 @@
 """The forums' write path and list (vbe.collaboration.forums): the central coordinator creates, changes
 and retires forums, never deletes; a stale form or a taken name is refused; free text holding a
-personnummer or a phone number is refused; the list counts the meetings of the last twelve months."""
+personnummer or a phone number is refused; the list counts the meetings of the last twelve months, only
+of the forums whose meetings the user reads."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def test_the_list_counts_meetings_of_the_last_twelve_months_grouped_by_kind(cast
     sspf = forum()
     for held_on in (datetime.date(2025, 6, 15), datetime.date(2025, 6, 16), today, datetime.date(2026, 6, 16)):
         Meeting.objects.create(forum=sspf, held_on=held_on, created_by=cast["coordinator"])
-    groups = forums.listed(today=today)
+    groups = forums.listed(cast["central_coordinator"], today=today)
     assert [g["kind"] for g in groups] == [k for k in ForumKind.values if any(g["kind"] == k for g in groups)]
     counted = {f.name: f.recent_meetings for g in groups for f in g["forums"]}
     # A year ago to the day is outside, a meeting planned for tomorrow not yet held.
@@ -121,11 +122,35 @@ def test_the_list_counts_meetings_of_the_last_twelve_months_grouped_by_kind(cast
     assert sum(len(g["forums"]) for g in groups) == Forum.objects.count() >= 28
 
 
+def _counts(user: User, today: datetime.date) -> dict[str, int | None]:
+    return {f.name: f.recent_meetings for g in forums.listed(user, today=today) for f in g["forums"]}
+
+
+def test_the_list_counts_meetings_only_of_forums_whose_meetings_the_user_reads(cast):
+    today = datetime.date(2026, 6, 15)
+    for name in ("SSPF Järva", "SSPF Södermalm", "Samverkansmöte Lokalpolisområde Rinkeby"):
+        Meeting.objects.create(forum=forum(name), held_on=today, created_by=cast["central_coordinator"])
+    # Utbildningsnämnden is in every SSPF group, not in the police area's meeting (Järva's alone).
+    board = _counts(cast["board_reader"], today)
+    assert board["SSPF Järva"] == 1 and board["SSPF Södermalm"] == 1 and board["SSPF Bromma"] == 0
+    assert board["Samverkansmöte Lokalpolisområde Rinkeby"] is None
+    assert board["Redex via socialjouren"] is None
+    central = _counts(cast["central_coordinator"], today)
+    assert central["Samverkansmöte Lokalpolisområde Rinkeby"] == 1 and None not in central.values()
+    # Every count given agrees with the rule; a user who reads no forum's meetings gets none.
+    every = {f.name: f for f in forums.with_members()}
+    for user in [cast["board_reader"], cast["coordinator_other"], cast["auditor"]]:
+        for name, count in _counts(user, today).items():
+            assert (count is not None) == permissions.can(user, Action.VIEW_MEETINGS, every[name]), (user.email, name)
+    nobody = User.objects.create_user(email="ingen@test.example")
+    assert set(_counts(nobody, today).values()) == {None}
+
+
 def test_the_list_filters_by_district_or_the_whole_city(cast):
     jarva = District.objects.get(code="80132")
-    names = {f.name for g in forums.listed(district=jarva) for f in g["forums"]}
+    names = {f.name for g in forums.listed(cast["caseworker"], district=jarva) for f in g["forums"]}
     assert names == {"SSPF Järva", "BUS-gruppen Järva", "Samverkansmöte Lokalpolisområde Rinkeby"}
-    citywide = {f.district_id for g in forums.listed(citywide=True) for f in g["forums"]}
+    citywide = {f.district_id for g in forums.listed(cast["caseworker"], citywide=True) for f in g["forums"]}
     assert citywide == {None}
 
 

@@ -1,13 +1,16 @@
 """The forum pages: the list grouped by kind with its district filter, and the central coordinator's
 forms to create, change and retire a forum (a stale form or bad text is a form error that keeps what
-was typed)."""
+was typed). The list shows a forum's number of meetings only to those who read its meetings."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from vbe.collaboration.models import Forum, ForumKind
+from vbe.collaboration.models import Forum, ForumKind, Meeting
 from vbe.collaboration.tests.meetings_fixtures import forum, org, partner
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +87,25 @@ def test_editing_retires_a_forum_and_a_stale_form_says_so(cast):
     page = cast.client("coordinator").get(reverse("collaboration:forum", args=[sspf.pk])).content.decode()
     assert "Avslutat" in page and reverse("collaboration:meeting_create", args=[sspf.pk]) not in page
     assert cast.client("coordinator").get(reverse("collaboration:meeting_create", args=[sspf.pk])).status_code == 404
+
+
+def _meetings_cell(page: str, name: str) -> str:
+    """The text of the meetings column in the row of the forum ``name``."""
+    row = re.search(rf">{re.escape(name)}</a>.*?</tr>", page, re.S)
+    assert row is not None, name
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)
+    return cells[-1].strip()
+
+
+def test_the_list_shows_meeting_counts_only_for_forums_whose_meetings_the_user_reads(cast):
+    rinkeby = "Samverkansmöte Lokalpolisområde Rinkeby"
+    for name in ("SSPF Järva", "SSPF Södermalm", rinkeby, rinkeby):
+        Meeting.objects.create(forum=forum(name), held_on=timezone.localdate(), created_by=cast["coordinator"])
+    board = cast.client("board_reader").get(reverse("collaboration:forums")).content.decode()
+    assert _meetings_cell(board, "SSPF Järva") == "1" and _meetings_cell(board, "SSPF Södermalm") == "1"
+    hidden = _meetings_cell(board, rinkeby)
+    assert "2" not in hidden and "Visas bara för forumets deltagare" in hidden and "–" in hidden
+    assert "Antalet möten visas bara för de forum vars möten du kan läsa" in board
+    central = cast.client("central_coordinator").get(reverse("collaboration:forums")).content.decode()
+    assert _meetings_cell(central, rinkeby) == "2" and _meetings_cell(central, "SSPF Järva") == "1"
+    assert "Visas bara för forumets deltagare" not in central and "Antalet möten visas bara" not in central

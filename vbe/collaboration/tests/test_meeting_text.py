@@ -1,14 +1,16 @@
 """No personal data in meeting records: the name of a person in a concern the writer may read brings a
 warning, and the text is saved only when the writer confirms; the confirmation is logged without the
-text. A writer who cannot read the concern gets no warning, so nothing about it is told."""
+text. A writer who cannot read the concern gets no warning, so nothing about it is told. The names are
+looked for before the service's transaction and row lock; the other checks are still answered first."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
-from vbe.collaboration import meetings
+from vbe.collaboration import meeting_text, meetings
 from vbe.collaboration.meeting_text import NAME_WARNING
 from vbe.collaboration.models import Meeting, MeetingAction
 from vbe.collaboration.tests.meetings_fixtures import (
@@ -17,9 +19,11 @@ from vbe.collaboration.tests.meetings_fixtures import (
     TODAY,
     add,
     concern_about,
+    form_key,
     forum,
     log,
     org,
+    page_key,
     record,
 )
 
@@ -114,14 +118,14 @@ def test_the_form_comes_back_with_the_warning_and_a_box_then_saves_when_ticked(c
     concern_about(cast)
     client = cast.client("coordinator")
     path = reverse("collaboration:meeting_create", args=[forum().pk])
-    first = _post(client, path)
+    first = _post(client, path, submission_key=form_key(client, path))
     assert first.status_code == 400
     page = first.content.decode()
     assert WARNING in page and 'name="confirm_names"' in page
     assert TEXT in page  # what was typed is kept
     assert not Meeting.objects.exists()
 
-    saved = _post(client, path, confirm_names="on")
+    saved = _post(client, path, confirm_names="on", submission_key=page_key(first))
     meeting = Meeting.objects.get()
     assert saved.status_code == 302 and saved["Location"] == reverse("collaboration:meeting", args=[meeting.pk])
     assert log(CONFIRMED).count() == 1
@@ -142,3 +146,64 @@ def test_a_personnummer_in_a_form_is_refused_field_by_field(cast):
     assert response.status_code == 400
     assert "liknar ett personnummer" in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_names_are_looked_for_before_the_services_transaction_and_row_lock(cast, monkeypatch):
+    """The name check decrypts every readable concern's name: it runs before the service opens its
+    transaction (no row lock, on SQLite no database write lock, is held while it runs)."""
+    meeting = record(cast["coordinator"])
+    action = add(cast["coordinator"], meeting)
+    concern_about(cast)
+    outside = len(connection.atomic_blocks)  # the test's own transaction, if any
+    depths: list[int] = []
+
+    def spy(user, *texts: str) -> bool:
+        depths.append(len(connection.atomic_blocks))
+        return real(user, *texts)
+
+    real = meeting_text.mentions_concern_subject
+    monkeypatch.setattr(meeting_text, "mentions_concern_subject", spy)
+    with pytest.raises(ValidationError, match="namnet på en person"):
+        record(cast["coordinator"], agenda=TEXT)
+    with pytest.raises(ValidationError, match="namnet på en person"):
+        meetings.update_meeting(
+            actor=cast["coordinator"],
+            meeting_id=meeting.pk,
+            lock_version=1,
+            content=meetings.MeetingContent(held_on=HELD_ON, agenda=TEXT),
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="namnet på en person"):
+        add(cast["coordinator"], meeting, description=f"Prata med {SUBJECT}")
+    with pytest.raises(ValidationError, match="namnet på en person"):
+        meetings.follow_up_action(
+            actor=cast["coordinator"], action_id=action.pk, lock_version=1, done_on=TODAY, follow_up=TEXT, today=TODAY
+        )
+    assert depths == [outside] * 4
+
+
+def test_the_checks_under_the_lock_are_still_answered_first(cast):
+    """A stale form, a personnummer or a refused writer is told so before the name warning, as when the
+    name check ran under the lock."""
+    meeting = record(cast["coordinator"])
+    meetings.update_meeting(
+        actor=cast["coordinator"],
+        meeting_id=meeting.pk,
+        lock_version=1,
+        content=meetings.MeetingContent(held_on=HELD_ON, agenda="Ny dagordning"),
+        today=TODAY,
+    )
+    concern_about(cast)
+    with pytest.raises(ValidationError, match="ändrats av någon annan"):
+        meetings.update_meeting(
+            actor=cast["coordinator"],
+            meeting_id=meeting.pk,
+            lock_version=1,
+            content=meetings.MeetingContent(held_on=HELD_ON, agenda=TEXT),
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="personnummer"):
+        record(cast["coordinator"], agenda=TEXT, decisions="Gäller 199001012385")
+    with pytest.raises(PermissionDenied):
+        record(cast["unit_manager"], agenda=TEXT)
+    assert Meeting.objects.count() == 1

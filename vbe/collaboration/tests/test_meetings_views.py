@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vbe.collaboration.models import Meeting, MeetingAction
-from vbe.collaboration.tests.meetings_fixtures import add, forum, org, partner, record
+from vbe.collaboration.tests.meetings_fixtures import add, form_key, forum, org, partner, record
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,11 @@ def test_a_member_who_only_reads_sees_the_meeting_but_gets_no_forms(cast, action
 
 def test_the_coordinator_records_a_meeting_adds_an_action_and_follows_it_up(cast, today):
     client = cast.client("coordinator")
+    path = reverse("collaboration:meeting_create", args=[forum().pk])
     created = client.post(
-        reverse("collaboration:meeting_create", args=[forum().pk]),
+        path,
         {
+            "submission_key": form_key(client, path),
             "lock_version": "0",
             "held_on": today.isoformat(),
             "participant_organisations": [str(org("jarva").pk), str(org("utbildningsnamnden").pk)],
@@ -75,9 +77,15 @@ def test_the_coordinator_records_a_meeting_adds_an_action_and_follows_it_up(cast
     )
     meeting = Meeting.objects.get()
     assert created.status_code == 302 and meeting.participant_organisations.count() == 2
+    path = reverse("collaboration:meeting_action_add", args=[meeting.pk])
     added = client.post(
-        reverse("collaboration:meeting_action_add", args=[meeting.pk]),
-        {"description": "Kartlägga lovaktiviteter", "owner": f"p{partner().pk}", "due_on": today.isoformat()},
+        path,
+        {
+            "submission_key": form_key(client, path),
+            "description": "Kartlägga lovaktiviteter",
+            "owner": f"p{partner().pk}",
+            "due_on": today.isoformat(),
+        },
     )
     assert added.status_code == 302
     action = MeetingAction.objects.get()

@@ -3,50 +3,18 @@ told to reload, and nothing is written twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Barrier, Thread
-
-import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
+from tests.races import POSTGRES_RACE, race
 from vbe.accounts.models import User
 from vbe.competence import catalogue, headcounts
 from vbe.competence.headcounts import Shown
 from vbe.competence.models import CoverageTarget, Headcount, Level, StaffGroup
 from vbe.organisations.models import Organisation, Unit
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)"),
-]
+pytestmark = POSTGRES_RACE
 
 YEAR = timezone.localdate().year
-
-
-def _race(write: Callable[[str], object], who: tuple[str, str]) -> list[str]:
-    """Runs ``write`` for both at once; returns the messages of the refused ones."""
-    barrier, refused, errors = Barrier(2), [], []
-
-    def run(name: str) -> None:
-        try:
-            barrier.wait(timeout=10)
-            write(name)
-        except ValidationError as exc:
-            refused.extend(exc.messages)
-        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [Thread(target=run, args=(name,)) for name in who]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return refused
 
 
 def test_two_keepers_filling_the_same_empty_cell_at_once_keep_one(cast):
@@ -64,7 +32,7 @@ def test_two_keepers_filling_the_same_empty_cell_at_once_keep_one(cast):
             shown={},  # both grids showed the cell empty
         )
 
-    refused = _race(save, ("coordinator", "unit_manager"))
+    _results, refused = race(save, ("coordinator", "unit_manager"))
     assert refused == [str(headcounts.STALE)]
     [row] = Headcount.objects.filter(unit=unit, staff_group=group, year=YEAR)
     assert row.count in counts.values()
@@ -86,7 +54,7 @@ def test_two_keepers_changing_the_same_cell_at_once_keep_one(cast):
             shown={(unit.pk, group.pk): Shown(0, 5)},
         )
 
-    refused = _race(save, ("coordinator", "unit_manager"))
+    _results, refused = race(save, ("coordinator", "unit_manager"))
     assert refused == [str(headcounts.STALE)]
     row.refresh_from_db()
     assert row.lock_version == 1 and row.count in counts.values()
@@ -103,6 +71,6 @@ def test_two_first_targets_at_once_keep_one(cast):
             versions={Level.BASIC: catalogue.ABSENT},
         )
 
-    refused = _race(save, ("a", "b"))
+    _results, refused = race(save, ("a", "b"))
     assert refused == [str(catalogue.STALE)]
     assert CoverageTarget.objects.get(level=Level.BASIC).percent in percents.values()

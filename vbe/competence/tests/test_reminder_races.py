@@ -3,13 +3,7 @@ organisation's choice (PostgreSQL: real locks). Each reminder and summary is sen
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Barrier, Thread
-
-import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
-
+from tests.races import POSTGRES_RACE, race
 from vbe.accounts.models import User
 from vbe.competence import reminders
 from vbe.competence.models import CoverageSummarySent, ReminderSetting, TrainingReminderSent
@@ -17,39 +11,13 @@ from vbe.competence.tests.test_reminders import TODAY, build_world
 from vbe.notifications.models import Notification
 from vbe.organisations.models import Organisation
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)"),
-]
-
-
-def _race(work: Callable[[int], object], n: int = 2) -> tuple[list[object], list[str]]:
-    barrier, results, refused, errors = Barrier(n), [], [], []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work(i))
-        except ValidationError as exc:
-            refused.extend(exc.messages)
-        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results, refused
+pytestmark = POSTGRES_RACE
 
 
 def test_two_workers_remind_each_learner_once(cast, settings):
     settings.VBE_TRAINING_EXPIRY_NOTICE_DAYS = 60
     build_world(cast)
-    results, _refused = _race(lambda _i: reminders.run(today=TODAY))
+    results, _refused = race(lambda _i: reminders.run(today=TODAY))
     assert sum(r.reminded for r in results) == 3 and sum(r.summaries for r in results) == 2
     staff = Notification.objects.filter(kind="training_reminder")
     assert sorted(n.address or n.recipient.email for n in staff) == [
@@ -74,7 +42,7 @@ def test_two_first_saves_of_the_choice_keep_one(cast):
         actor = User.objects.get(pk=actors[i].pk)
         return reminders.set_staff_reminders(actor=actor, organisation=jarva, enabled=bool(i), version="")
 
-    results, refused = _race(save)
+    results, refused = race(save)
     assert len(results) == 1 and len(refused) == 1 and "Någon annan" in refused[0]
     setting = ReminderSetting.objects.get(organisation=jarva)
     assert setting.staff_reminders == results[0].staff_reminders

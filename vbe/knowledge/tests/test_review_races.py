@@ -3,13 +3,7 @@ resource reviewed at once (PostgreSQL: real locks). Each reminder is sent once; 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Barrier, Thread
-
-import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
-
+from tests.races import POSTGRES_RACE, race
 from vbe.accounts.models import User
 from vbe.audit.models import AccessLogEntry
 from vbe.knowledge import review, review_reminders
@@ -18,40 +12,14 @@ from vbe.knowledge.tests.test_attachments import make_resource
 from vbe.knowledge.tests.test_review_reminders import TODAY, on
 from vbe.notifications.models import Notification
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)"),
-]
-
-
-def _race(work: Callable[[int], object], n: int = 2) -> tuple[list[object], list[str]]:
-    barrier, results, refused, errors = Barrier(n), [], [], []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work(i))
-        except ValidationError as exc:
-            refused.extend(exc.messages)
-        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results, refused
+pytestmark = POSTGRES_RACE
 
 
 def test_two_workers_send_each_reminder_once(cast, settings):
     settings.VBE_RESOURCE_REVIEW_NOTICE_DAYS = 30
     late = make_resource(title="Rutin sen", next_review_on=on(-1))
     soon = make_resource(title="Rutin snart", next_review_on=on(10))
-    results, _refused = _race(lambda _i: review_reminders.run(today=TODAY))
+    results, _refused = race(lambda _i: review_reminders.run(today=TODAY))
     assert sum(r.overdue for r in results) == 1 and sum(r.before for r in results) == 1
     assert Notification.objects.filter(kind="resource_review_reminder").count() == 2
     assert set(ReviewReminderSent.objects.values_list("resource_id", "reminder")) == {
@@ -67,7 +35,7 @@ def test_two_keepers_marking_one_resource_reviewed_at_once_make_one_review(cast)
     def mark(i: int):
         return review.record_review(actor=User.objects.get(pk=actors[i].pk), resource_id=resource.pk, lock_version=0)
 
-    results, refused = _race(mark)
+    results, refused = race(mark)
     assert len(results) == 1 and len(refused) == 1 and "någon annan" in refused[0]
     resource.refresh_from_db()
     assert resource.lock_version == 1

@@ -3,13 +3,7 @@ gets a message, and nothing is written twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Barrier, Thread
-
-import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
-
+from tests.races import POSTGRES_RACE, race
 from vbe.accounts.models import User
 from vbe.guidelines.models import CoordinatorDuty
 from vbe.organisations.models import Organisation
@@ -17,34 +11,7 @@ from vbe.plans import self_report, services
 from vbe.plans.models import DutyReport, Plan, SelfReport
 from vbe.plans.tests.conftest import THIS_YEAR
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs row locks (PostgreSQL)"),
-]
-
-
-def _race(write: Callable[[str], object], answers: tuple[str, str]) -> list[str]:
-    """Runs ``write`` for both answers at once; returns the messages of the refused ones."""
-    barrier, refused, errors = Barrier(2), [], []
-
-    def run(answer: str) -> None:
-        try:
-            barrier.wait(timeout=10)
-            write(answer)
-        except ValidationError as exc:
-            refused.extend(exc.messages)
-        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [Thread(target=run, args=(answer,)) for answer in answers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return refused
+pytestmark = POSTGRES_RACE
 
 
 def test_two_first_saves_of_a_self_report_at_once_keep_one(cast):
@@ -60,7 +27,7 @@ def test_two_first_saves_of_a_self_report_at_once_keep_one(cast):
             answers={d.pk: (answer, "") for d in duties},
         )
 
-    refused = _race(save, ("done", "not_done"))
+    _results, refused = race(save, ("done", "not_done"))
     assert refused == [self_report.STALE]
     assert SelfReport.objects.get(organisation=jarva, year=THIS_YEAR).lock_version == 1
     assert DutyReport.objects.count() == len(duties)
@@ -75,6 +42,6 @@ def test_two_coordinators_creating_the_same_plan_at_once_get_one_plan(cast):
             actor=User.objects.get(pk=cast["coordinator"].pk), organisation=jarva, year=THIS_YEAR, title=title
         )
 
-    refused = _race(create, ("Första", "Andra"))
+    _results, refused = race(create, ("Första", "Andra"))
     assert refused == [f"{jarva.name} har redan en plan för {THIS_YEAR}."]
     assert Plan.objects.filter(organisation=jarva, year=THIS_YEAR).count() == 1
