@@ -111,7 +111,7 @@ def test_the_case_view_is_accessible_at_desktop_and_phone_width(
     sign_in_browser(context, live_server, coordinator)
     assert page.goto(f"/oro/arenden/{concern.reference}/").status == 200
     assert page.locator("details").count() == 0
-    assert page.locator(".govuk-task-list__item").count() == 10
+    assert page.locator(".govuk-task-list__item").count() == 11  # with "Lyft i SSPF eller BUS"
     assert page.get_by_role("button", name="Registrera hänvisningen").is_visible()
     assert "Social insatsgrupp (SIG)" in page.locator(".govuk-summary-card", has_text="Hänvisningar").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

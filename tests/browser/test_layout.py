@@ -76,8 +76,9 @@ def test_both_rows_of_the_menu_and_a_scrolling_table_pass_axe(browser, live_serv
         page.on("console", console.on_console)
         page.goto(path)
         if path != "/loggkontroll/":
-            # Riktlinjerna, Mitt uppdrag, Utbildning, Stödmaterial, Symbolguide, Kontakter, Organisationer
-            assert page.locator("#section-navigation a").count() == 7
+            # Riktlinjerna, Mitt uppdrag, Utbildning, Stödmaterial, Symbolguide, Kontakter, Demokrativillkor,
+            # Samverkansforum, Organisationer
+            assert page.locator("#section-navigation a").count() == 9
         assert_accessible(page, axe_source, console)
     finally:
         context.close()

@@ -136,14 +136,10 @@ NAVIGATION: tuple[Group, ...] = (
             Item(
                 _("Kontakter"), "knowledge:contacts", Action.VIEW_SUPPORT, ("knowledge:contacts", "knowledge:partner")
             ),
-            Item(_("Organisationer"), "organisations:list", Action.VIEW_ORGANISATIONS, ("organisations:",)),
-        ),
-    ),
-    # The democracy condition (actors, assessments, criteria) and the collaboration forums (forums,
-    # meetings, follow-up actions); raising a concern in a forum is reached from the case page.
-    Group(
-        _("Samverkan"),
-        (
+            # The democracy condition (actors, assessments, criteria) and the collaboration forums (forums,
+            # meetings, follow-up actions); raising a concern in a forum is reached from the case page.
+            # Here rather than under a heading of their own: the central coordinator's headings must fit
+            # one line at 1280 px.
             Item(
                 _("Demokrativillkor"),
                 "collaboration:actors",
@@ -156,6 +152,7 @@ NAVIGATION: tuple[Group, ...] = (
                 Action.VIEW_FORUMS,
                 ("collaboration:forum", "collaboration:meeting", "collaboration:action"),
             ),
+            Item(_("Organisationer"), "organisations:list", Action.VIEW_ORGANISATIONS, ("organisations:",)),
         ),
     ),
     Group(
